@@ -48,7 +48,7 @@ export async function gunzip(bytes: Uint8Array, opts: GunzipOptions): Promise<Ui
   // Errors also surface on the reader, so the writer's own rejection is only recorded.
   const writing = (async () => {
     for (let o = 0; o < bytes.length; o += INPUT_SLICE) {
-      await writer.write(bytes.subarray(o, o + INPUT_SLICE));
+      await writer.write(bytes.slice(o, o + INPUT_SLICE)); // a copy: a view of a SharedArrayBuffer is no BufferSource
     }
     await writer.close();
   })().catch((e: unknown) => e);
