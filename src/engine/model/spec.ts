@@ -21,7 +21,7 @@ export interface Conv2DLayer {
   stride?: number;
   /** default 'same' */
   padding?: 'same' | 'valid';
-  /** batch norm between the convolution and the activation; default false */
+  /** batch norm between the convolution and the activation (no conv bias then); default false */
   batchNorm?: boolean;
   /** default 'relu' */
   activation?: Activation;

@@ -36,7 +36,10 @@ export interface ForwardOptions {
   masks?: Masks;
   /** training mode: batch norm uses batch statistics and reports them in `bnBatchStats` */
   training?: boolean;
-  /** return every prunable layer's output activation in `taps` */
+  /**
+   * return every prunable layer's output activation in `taps` (after BN and activation; in a
+   * residual block conv1 after BN-ReLU, conv2 and shortcut after BN, before the add)
+   */
   tap?: boolean;
   /**
    * Tensors added to prunable layers' outputs (same shape as the activation). Passing zeros and
