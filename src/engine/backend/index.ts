@@ -2,17 +2,33 @@
  * The one place that chooses the tfjs backend.
  *
  * Order of preference: in a browser (or worker) WebGPU, WebGL, WASM, CPU; in Node WASM, CPU
- * (tfjs-node cannot be installed here: it downloads a binary). The caller may force one; the
- * result says which backend is live and why each other candidate was not used.
+ * (tfjs-node cannot be installed here: it downloads a binary; the CPU backend is ~100× slower
+ * than WASM in Node). The caller may force one; the others follow as fallbacks. The result says
+ * which backend is live and why each other candidate was not used. Initialization also registers
+ * tfjs's gradients (./gradients.ts) and the WASM training kernels tfjs lacks (./wasm-kernels.ts),
+ * so every backend it returns can train conv nets. See docs/backends.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ensureGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+
+export { describeBackend, type BackendDescription } from './describe';
+export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm-kernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BROWSER_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export const NODE_ORDER: readonly BackendName[] = ['wasm', 'cpu'];
+const ALL: readonly string[] = BROWSER_ORDER;
+
+/** Bad options, or no backend could start (the message lists each candidate's failure). */
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
 
 export interface BackendChoice {
   /** the live backend */
@@ -21,6 +37,8 @@ export interface BackendChoice {
   reason: string;
   /** candidate → why it was not used (skipped, failed to initialize, or lower in the order) */
   notUsed: Partial<Record<BackendName, string>>;
+  /** whether this call registered tfjs's gradients or found them registered */
+  gradients: 'registered' | 'already registered';
 }
 
 export interface InitBackendOptions {
@@ -33,6 +51,16 @@ export interface InitBackendOptions {
    * that dynamically imports `@tensorflow/tfjs-backend-webgpu` / `-webgl`, so Node never loads them.
    */
   loadBrowserBackend?: (name: 'webgpu' | 'webgl') => Promise<void>;
+  /**
+   * Where the browser finds the WASM binaries (a folder URL ending in '/', or a map from file name
+   * to URL), passed to `setWasmPaths` before the WASM backend first starts. Node needs none.
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * also swap WASM's slow Conv2DBackpropInput / transposed BatchMatMul for ours (./wasm-kernels.ts;
+   * both tested against the CPU backend); default true: it nearly halves a conv training step
+   */
+  replaceSlowWasmKernels?: boolean;
 }
 
 function detectPlatform(): 'node' | 'browser' {
@@ -40,37 +68,75 @@ function detectPlatform(): 'node' | 'browser' {
   return g.process?.versions?.node !== undefined ? 'node' : 'browser';
 }
 
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+let wasmPathsSet = false;
+
+/** Start one backend; throws with the reason when it cannot. */
+async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<void> {
+  if ((name === 'webgpu' || name === 'webgl') && tf.findBackendFactory(name) === null) {
+    if (!opts.loadBrowserBackend)
+      throw new Error('backend not loaded (no loadBrowserBackend given)');
+    await opts.loadBrowserBackend(name);
+    if (tf.findBackendFactory(name) === null) throw new Error('loader did not register it');
+  }
+  if (name === 'wasm' && opts.wasmPaths !== undefined && !wasmPathsSet) {
+    setWasmPaths(opts.wasmPaths);
+    wasmPathsSet = true;
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error('initialization failed');
+  await tf.ready();
+}
+
 /**
- * Initialize the best available backend. Safe to call again (e.g. to switch backends).
+ * Initialize the best available backend. Safe to call again (e.g. to switch backends: tensors
+ * made on the previous backend stay there). Throws a `BackendError` for an unknown `prefer` or
+ * `platform`, or when no candidate starts.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendChoice> {
   const platform = opts.platform ?? detectPlatform();
+  if (platform !== 'node' && platform !== 'browser') {
+    throw new BackendError(`platform must be 'node' or 'browser', got '${String(platform)}'`);
+  }
+  if (opts.prefer !== undefined && !ALL.includes(opts.prefer)) {
+    throw new BackendError(
+      `unknown backend '${String(opts.prefer)}'; expected one of ${ALL.join(', ')}`,
+    );
+  }
   const order = platform === 'node' ? NODE_ORDER : BROWSER_ORDER;
-  const candidates = opts.prefer ? [opts.prefer, ...order.filter((b) => b !== opts.prefer)] : [...order];
+  const orderText = `${platform} order (${order.join(' → ')})`;
+  const prefer = opts.prefer;
+  const candidates = prefer ? [prefer, ...order.filter((b) => b !== prefer)] : [...order];
+  const gradients = await ensureGradients(platform);
+  registerWasmTrainingKernels({ replaceSlow: opts.replaceSlowWasmKernels ?? true });
   const notUsed: Partial<Record<BackendName, string>> = {};
-  registerWasmTrainingKernels();
   for (const name of candidates) {
     if (platform === 'node' && (name === 'webgpu' || name === 'webgl')) {
       notUsed[name] = 'not available in Node';
       continue;
     }
     try {
-      if ((name === 'webgpu' || name === 'webgl') && tf.findBackendFactory(name) === null) {
-        if (!opts.loadBrowserBackend) throw new Error('backend not loaded');
-        await opts.loadBrowserBackend(name);
-      }
-      const ok = await tf.setBackend(name);
-      if (!ok) throw new Error('initialization failed');
-      await tf.ready();
-      const reason =
-        opts.prefer === name
-          ? 'requested'
-          : `first available in the ${platform} order (${order.join(' → ')})`;
-      for (const other of order) if (other !== name && !(other in notUsed)) notUsed[other] = `${name} preferred`;
-      return { name, reason, notUsed };
+      await tryBackend(name, opts);
     } catch (e) {
-      notUsed[name] = e instanceof Error ? e.message : String(e);
+      notUsed[name] = message(e);
+      continue;
     }
+    let reason: string;
+    if (prefer === name) reason = 'requested';
+    else if (prefer !== undefined) {
+      reason = `${prefer} was requested but is unusable (${notUsed[prefer] ?? 'unknown'}); ${name} is the next available in the ${orderText}`;
+    } else reason = `first available in the ${orderText}`;
+    for (const other of BROWSER_ORDER) {
+      if (other !== name && !(other in notUsed)) {
+        notUsed[other] = order.includes(other)
+          ? `not tried: ${name} came first`
+          : `not in the ${orderText}`;
+      }
+    }
+    return { name, reason, notUsed, gradients };
   }
-  throw new Error(`No tfjs backend could be initialized: ${JSON.stringify(notUsed)}`);
+  throw new BackendError(`No tfjs backend could be initialized: ${JSON.stringify(notUsed)}`);
 }

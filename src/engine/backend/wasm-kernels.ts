@@ -1,4 +1,92 @@
 /**
- * Training kernels the tfjs WASM backend lacks. (Placeholder: filled in by the backend work.)
+ * Training kernels for the tfjs WASM backend.
+ *
+ * tfjs-backend-wasm 4.22 lacks kernels that gradients need, so training a conv net on WASM throws
+ * ("kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"). We add them, each built
+ * from kernels the backend has (details and citations in each file under ./kernels):
+ *
+ * | kernel                              | gradient of            | built on                     |
+ * |-------------------------------------|------------------------|------------------------------|
+ * | Conv2DBackpropFilter                | conv2d (filter)        | XNNPACK Conv2D (batch↔chan)  |
+ * | DepthwiseConv2dNativeBackpropFilter | depthwiseConv2d (filt) | the above, block diagonal    |
+ * | DepthwiseConv2dNativeBackpropInput  | depthwiseConv2d (x)    | Conv2DBackpropInput          |
+ * | UnsortedSegmentSum                  | gather                 | Equal + BatchMatMul          |
+ *
+ * A kernel is only added when `tf.getKernel(name, 'wasm')` finds none, so a future tfjs that
+ * ships it keeps its own. With `replaceSlow`, two kernels the backend has but runs as plain loops
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`) are also replaced by faster compositions that
+ * fall back to the originals outside their supported cases (./kernels/fast-overrides.ts).
+ *
+ * Registration works before or after the WASM backend is initialized; call it before the first
+ * gradient on WASM (`initBackend` does).
  */
-export function registerWasmTrainingKernels(): void {}
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { WASM } from './kernels/compose';
+import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
+import {
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+} from './kernels/depthwise-backprop';
+import { FAST_OVERRIDES } from './kernels/fast-overrides';
+import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
+
+/** Kernels tfjs-backend-wasm 4.22 lacks and we provide. */
+export const MISSING_WASM_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** Kernels WASM has but runs slowly, which `replaceSlow` swaps for faster compositions. */
+export const SLOW_WASM_KERNELS: readonly string[] = Object.keys(FAST_OVERRIDES);
+
+export interface WasmKernelOptions {
+  /**
+   * Also replace the slow `Conv2DBackpropInput` and transposed `BatchMatMul` kernels. Default
+   * false. Measured 2-11× faster per kernel and about 1.8× per FGSM-training step of a LeNet
+   * (docs/backends.md); tested against the CPU backend (tests/engine/backend/).
+   */
+  replaceSlow?: boolean;
+}
+
+/** What this module has registered so far (kernel names). */
+export interface WasmKernelReport {
+  /** kernels that were missing and are now provided */
+  added: string[];
+  /** existing kernels replaced by faster compositions (only with `replaceSlow`) */
+  replaced: string[];
+}
+
+const added = new Set<string>();
+const replaced = new Set<string>();
+
+/**
+ * Register the missing WASM training kernels (and, with `replaceSlow`, the faster replacements).
+ * Idempotent: a kernel is registered at most once per process, and calling again with
+ * `replaceSlow: false` never undoes an earlier replacement. Returns everything registered so far.
+ */
+export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): WasmKernelReport {
+  for (const config of MISSING_WASM_KERNELS) {
+    if (tf.getKernel(config.kernelName, WASM) === undefined) {
+      tf.registerKernel(config);
+      added.add(config.kernelName);
+    }
+  }
+  if (options.replaceSlow === true) {
+    for (const [name, build] of Object.entries(FAST_OVERRIDES)) {
+      const original = tf.getKernel(name, WASM);
+      if (original === undefined || replaced.has(name)) continue;
+      tf.unregisterKernel(name, WASM); // re-registering would warn; the copy keeps setupFunc
+      tf.registerKernel(build(original));
+      replaced.add(name);
+    }
+  }
+  return wasmTrainingKernels();
+}
+
+/** The kernels registered by `registerWasmTrainingKernels` so far. */
+export function wasmTrainingKernels(): WasmKernelReport {
+  return { added: [...added].sort(), replaced: [...replaced].sort() };
+}

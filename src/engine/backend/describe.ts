@@ -1,0 +1,103 @@
+/**
+ * A plain-data description of the live tfjs backend, for experiment reports: which backend, its
+ * float precision, WASM SIMD / threads and the kernels we added, WebGPU adapter facts (a
+ * SwiftShader adapter reports `isFallbackAdapter: true`: software, slow), the WebGL version.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { gradientsRegistered } from './gradients';
+import { wasmTrainingKernels } from './wasm-kernels';
+
+export interface BackendDescription {
+  /** the live backend, e.g. 'wasm' */
+  name: string;
+  /** bits of float precision the backend computes with (16 or 32) */
+  floatPrecision: number;
+  /** whether tfjs's gradient functions are registered (training needs them) */
+  gradients: boolean;
+  wasm?: {
+    /** WebAssembly SIMD in use */
+    simd: boolean;
+    /** WebAssembly threads available (needs cross-origin isolation in browsers) */
+    multithread: boolean;
+    /** threads the WASM backend runs with */
+    threads: number;
+    /** training kernels we added / replaced (./wasm-kernels.ts) */
+    kernelsAdded: string[];
+    kernelsReplaced: string[];
+  };
+  webgpu?: {
+    vendor?: string;
+    architecture?: string;
+    /** true for a software adapter (e.g. SwiftShader); undefined when not discoverable */
+    isFallbackAdapter?: boolean;
+  };
+  webgl?: { version?: number };
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean };
+}
+interface NavigatorLike {
+  gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> };
+}
+
+async function fallbackAdapter(): Promise<boolean | undefined> {
+  const nav = (globalThis as { navigator?: NavigatorLike }).navigator;
+  try {
+    const adapter = await nav?.gpu?.requestAdapter();
+    return adapter?.info?.isFallbackAdapter ?? adapter?.isFallbackAdapter ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function flag(name: string): Promise<boolean> {
+  try {
+    return Boolean(await tf.env().getAsync(name));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Describe the live backend (call after `initBackend`). Resolves to plain data that survives
+ * `JSON.stringify` and `postMessage`.
+ */
+export async function describeBackend(): Promise<BackendDescription> {
+  const name = tf.getBackend();
+  const live = tf.backend() as tf.KernelBackend & {
+    adapterInfo?: { vendor?: string; architecture?: string };
+  };
+  const out: BackendDescription = {
+    name,
+    floatPrecision: live.floatPrecision(),
+    gradients: gradientsRegistered(),
+  };
+  if (name === 'wasm') {
+    const kernels = wasmTrainingKernels();
+    out.wasm = {
+      simd: await flag('WASM_HAS_SIMD_SUPPORT'),
+      multithread: await flag('WASM_HAS_MULTITHREAD_SUPPORT'),
+      threads: getThreadsCount(),
+      kernelsAdded: kernels.added,
+      kernelsReplaced: kernels.replaced,
+    };
+  } else if (name === 'webgpu') {
+    out.webgpu = {
+      vendor: live.adapterInfo?.vendor,
+      architecture: live.adapterInfo?.architecture,
+      isFallbackAdapter: await fallbackAdapter(),
+    };
+  } else if (name === 'webgl') {
+    let version: number | undefined;
+    try {
+      version = tf.env().getNumber('WEBGL_VERSION');
+    } catch {
+      version = undefined;
+    }
+    out.webgl = { version };
+  }
+  return out;
+}
