@@ -5,7 +5,8 @@
 
 export interface ProgressBar {
   update(done: number, total: number, note?: string): void;
-  done(note?: string): void;
+  /** ends the bar's line */
+  done(): void;
 }
 
 function formatSeconds(s: number): string {
@@ -42,12 +43,10 @@ export function progressBar(
       if (tty) stream.write(`\r${lastLine.slice(0, (stream.columns ?? 160) - 1)}\x1b[K`);
       else stream.write(`${lastLine}\n`);
     },
-    done(note = '') {
-      const elapsed = (performance.now() - start) / 1000;
-      const line = `${label} done in ${formatSeconds(elapsed)} ${note}`;
-      if (tty) stream.write(`\r${line}\x1b[K\n`);
-      else stream.write(`${line}\n`);
-      void lastLine;
+    done() {
+      // end the redrawn line on a terminal; a log already holds the periodic lines
+      if (tty && lastLine !== '') stream.write('\n');
+      lastLine = '';
     },
   };
 }

@@ -1,0 +1,182 @@
+/**
+ * `npm run experiment -- <config.json> --out <dir> [--backend wasm|cpu] [--quiet]`
+ *
+ * Runs an experiment config headless in Node: validates it before any work, shows a progress bar
+ * with ETA, and writes `<dir>/report.json` and `<dir>/model.safetensors`.
+ * Exit codes: 0 done; 1 runtime error; 2 bad arguments or config; 3 training diverged or stopped.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
+import { describeBackend, initBackend, type BackendName } from '../engine/backend';
+import { ConfigError, parseExperimentConfigText, runExperiment } from '../engine/experiment';
+import { saveModelSafetensors } from '../engine/model/serialize/model-io';
+import { disposeModel } from '../engine/model/init';
+import { progressBar, type ProgressBar } from './progress';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
+
+const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--backend wasm|cpu] [--quiet]`;
+
+interface Args {
+  config: string;
+  out: string;
+  backend?: BackendName;
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): Args {
+  let config: string | undefined;
+  let out: string | undefined;
+  let backend: BackendName | undefined;
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--out') out = argv[++i];
+    else if (a === '--backend') {
+      const b = argv[++i];
+      if (b !== 'wasm' && b !== 'cpu')
+        throw new UsageError(`--backend must be wasm or cpu in Node, got '${b}'`);
+      backend = b;
+    } else if (a === '--quiet') quiet = true;
+    else if (a === '--help' || a === '-h') throw new UsageError(USAGE);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+    else if (config === undefined) config = a;
+    else throw new UsageError(`unexpected argument '${a}'\n${USAGE}`);
+  }
+  if (!config) throw new UsageError(`missing the config file\n${USAGE}`);
+  if (!out) throw new UsageError(`missing --out <dir>\n${USAGE}`);
+  return { config, out, backend, quiet };
+}
+
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '  -  ' : `${(100 * v).toFixed(2)}%`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  const log = (s: string) => {
+    if (!args.quiet) console.error(s);
+  };
+  let text: string;
+  try {
+    text = await readFile(args.config, 'utf8');
+  } catch (e) {
+    console.error(`${args.config}: cannot read the config: ${(e as Error).message}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseExperimentConfigText(text, args.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+
+  const backend = await initBackend({
+    prefer: args.backend ?? (config.backend as BackendName | undefined),
+    platform: 'node',
+  });
+  log(`backend: ${backend.name} (${backend.reason})`);
+  const environment = {
+    platform: 'node',
+    runtime: `node ${process.version} ${process.platform} ${process.arch}`,
+    cpus: os.cpus().length,
+    tfjsVersion,
+    backend,
+    backendDetails: await describeBackend(),
+  };
+  const configDir = path.dirname(path.resolve(args.config));
+  const readers = {
+    fashionMnist: async (file: string) =>
+      new Uint8Array(await readFile(path.join(FASHION_MNIST_DIR, file))),
+    file: async (file: string) => new Uint8Array(await readFile(path.resolve(configDir, file))),
+  };
+
+  const signal = { aborted: false };
+  const onSigint = () => {
+    if (signal.aborted) process.exit(130);
+    signal.aborted = true;
+    console.error('\nstopping after this batch (Ctrl-C again to quit now)…');
+  };
+  process.on('SIGINT', onSigint);
+
+  let bar: ProgressBar | null = null;
+  const { report, model } = await runExperiment(config, readers, environment, {
+    signal,
+    onStage(stage, detail) {
+      bar?.done();
+      bar = null;
+      log(`[${stage}] ${detail}`);
+    },
+    onTrainProgress(p) {
+      if (args.quiet) return;
+      bar ??= progressBar('train');
+      bar.update(
+        p.step,
+        p.epochs * p.batchesPerEpoch,
+        `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)} lr ${p.lr.toPrecision(3)} ${Math.round(p.samplesPerSec)} samples/s`,
+      );
+    },
+    onEpochEnd(e) {
+      bar?.done();
+      bar = null;
+      log(
+        `epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)} train clean ${pct(e.trainCleanAcc)} adv ${pct(e.trainAdvAcc)} | val clean ${pct(e.valCleanAcc)} adv ${pct(e.valAdvAcc)} | lr ${e.lr.toPrecision(3)} | ${e.wallSec.toFixed(1)} s`,
+      );
+    },
+    onLrChange(c) {
+      log(
+        `lr ${c.from.toPrecision(3)} → ${c.to.toPrecision(3)} at epoch ${c.epoch + 1}: ${c.reason}`,
+      );
+    },
+    onEvalProgress(p) {
+      if (args.quiet) return;
+      bar ??= progressBar('eval');
+      bar.update(p.done, p.total, p.phase === 'clean' ? 'clean' : `${p.attack}`);
+    },
+  });
+  (bar as ProgressBar | null)?.done();
+  process.off('SIGINT', onSigint);
+
+  await mkdir(args.out, { recursive: true });
+  await writeFile(path.join(args.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(args.out, 'model.safetensors'), await saveModelSafetensors(model));
+  disposeModel(model);
+
+  const ev = report.evaluation;
+  console.log(
+    `${report.name}: training ${report.training.status} (${report.training.message || 'ok'}) in ${report.training.wallSeconds.toFixed(1)} s`,
+  );
+  console.log(`clean accuracy     ${pct(ev.cleanAccuracy)} on ${ev.n} test images`);
+  for (const a of ev.attacks)
+    console.log(`${a.name.padEnd(18)} ${pct(a.robustAccuracy)}  (ε ${a.options.eps})`);
+  console.log(`worst case         ${pct(ev.worstCaseAccuracy)}`);
+  console.log(
+    `wrote ${path.join(args.out, 'report.json')} and model.safetensors (${report.wallSeconds.toFixed(1)} s)`,
+  );
+  return report.training.status === 'completed' ? 0 : 3;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? `error: ${e.message}` : e);
+      process.exit(1);
+    },
+  );
+}

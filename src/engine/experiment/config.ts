@@ -1,0 +1,165 @@
+/**
+ * The experiment config: one typed, validated, JSON description of a whole pipeline (dataset,
+ * model, training, evaluation), shared by the CLI and the worker. Validation happens before any
+ * work: an unknown field, a wrong type or an impossible value is refused with a message that
+ * names the field path (e.g. `train.batchSize: Too small: expected number to be >0`).
+ *
+ * Every default is written next to its field; `parseExperimentConfig` fills them in, so a report
+ * always holds the complete, effective config.
+ */
+import { z } from 'zod';
+import { ATTACK_NAMES, getAttack } from '../attacks/registry';
+import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
+import { trainConfigSchema } from '../train/config';
+
+const positiveInt = z.number().int().positive();
+
+const limits = {
+  /** use only the first N training images (after the seeded split); default: all */
+  trainLimit: positiveInt.optional(),
+  /** use only the first N test images; default: all */
+  testLimit: positiveInt.optional(),
+  /** fraction of the training set held out for validation (AccelAT, early stopping); default 0.1 */
+  valFraction: z.number().min(0).max(0.5).default(0.1),
+};
+
+const dataSchema = z.discriminatedUnion('kind', [
+  /** The bundled Fashion-MNIST (public/datasets/fashion-mnist). */
+  z.strictObject({ kind: z.literal('fashion-mnist'), ...limits }),
+  /** IDX files (MNIST, KMNIST, ...): paths relative to the config file; .gz or raw. */
+  z.strictObject({
+    kind: z.literal('idx'),
+    name: z.string().min(1),
+    trainImages: z.string().min(1),
+    trainLabels: z.string().min(1),
+    testImages: z.string().min(1),
+    testLabels: z.string().min(1),
+    numClasses: z.number().int().min(2).max(1000),
+    ...limits,
+  }),
+  /** CIFAR-10/100 binary batches: paths relative to the config file. */
+  z.strictObject({
+    kind: z.enum(['cifar10', 'cifar100']),
+    trainFiles: z.array(z.string().min(1)).min(1),
+    testFiles: z.array(z.string().min(1)).min(1),
+    /** CIFAR-100 only: which label to learn; default 'fine' */
+    label: z.enum(['fine', 'coarse']).default('fine'),
+    ...limits,
+  }),
+  /** A small synthetic, learnable dataset (smoke tests). */
+  z.strictObject({
+    kind: z.literal('synthetic'),
+    trainSize: positiveInt.default(512),
+    testSize: positiveInt.default(256),
+    /** [H, W, C]; default [8, 8, 1] */
+    shape: z.tuple([positiveInt, positiveInt, positiveInt]).default([8, 8, 1]),
+    numClasses: z.number().int().min(2).max(100).default(4),
+    /** Gaussian noise σ added to the class prototypes; default 0.15 */
+    noise: z.number().min(0).max(1).default(0.15),
+    valFraction: limits.valFraction,
+  }),
+]);
+
+const attackSpecSchema = z
+  .strictObject({
+    name: z.enum(ATTACK_NAMES as [string, ...string[]]),
+    /** overrides of the attack's per-dataset defaults (see docs/attacks.md) */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((a, ctx) => {
+    try {
+      const e = getAttack(a.name);
+      e.validate({ ...e.defaults('cifar10'), ...a.options });
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
+  });
+
+const evalSchema = z.strictObject({
+  /** number of test images evaluated (the first N of the test split); default 1000 */
+  n: positiveInt.default(1000),
+  /** evaluation batch size; default 250 */
+  batchSize: positiveInt.default(250),
+  /** attacks, run AutoAttack-style for the worst case; default PGD-20 at the dataset's budget */
+  attacks: z.array(attackSpecSchema).default([{ name: 'pgd-linf', options: {} }]),
+  /** also report each attack alone on every clean-correct point; default true */
+  standalone: z.boolean().default(true),
+});
+
+export const experimentConfigSchema = z.strictObject({
+  /** a name for the run, used in reports */
+  name: z.string().min(1).max(200),
+  /** master seed: data split, initialization, batch order, attack starts; default 0 */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
+  /** tfjs backend to prefer; default: the platform's best (Node: wasm) */
+  backend: z.enum(['webgpu', 'webgl', 'wasm', 'cpu']).optional(),
+  data: dataSchema,
+  model: z.strictObject({
+    architecture: z.enum(Object.keys(ARCHITECTURES) as [ArchitectureName, ...ArchitectureName[]]),
+  }),
+  train: trainConfigSchema,
+  eval: evalSchema.default({
+    n: 1000,
+    batchSize: 250,
+    attacks: [{ name: 'pgd-linf', options: {} }],
+    standalone: true,
+  }),
+});
+
+export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
+export type DataConfig = ExperimentConfig['data'];
+
+/** A config that failed validation; `issues` name each field path and the problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+  ) {
+    super(`${source}: invalid experiment config:\n  ${issues.join('\n  ')}`);
+  }
+}
+
+/**
+ * Validate a parsed JSON value as an experiment config and fill in defaults.
+ * @param source where the config came from (a file name), for messages
+ * @throws ConfigError listing every problem with its field path
+ */
+export function parseExperimentConfig(value: unknown, source = 'config'): ExperimentConfig {
+  const r = experimentConfigSchema.safeParse(value);
+  if (r.success) return r.data;
+  throw new ConfigError(
+    source,
+    r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`),
+  );
+}
+
+/** Parse JSON text, then validate (a JSON syntax error is a ConfigError too). */
+export function parseExperimentConfigText(text: string, source = 'config'): ExperimentConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(source, [
+      `not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    ]);
+  }
+  return parseExperimentConfig(value, source);
+}
+
+/** The dataset name attack defaults are looked up with ('fashion-mnist', 'mnist', 'cifar10', ...). */
+export function budgetDatasetName(data: DataConfig): string {
+  if (data.kind === 'idx') return data.name.toLowerCase();
+  if (data.kind === 'synthetic') return 'fashion-mnist';
+  return data.kind;
+}
