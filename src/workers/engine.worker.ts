@@ -9,8 +9,16 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { initBackend, type BackendChoice, type BackendName } from '../engine/backend';
+import {
+  describeBackend,
+  initBackend,
+  type BackendChoice,
+  type BackendDescription,
+  type BackendName,
+} from '../engine/backend';
 import { loadFashionMnist } from '../engine/data';
+import { parseExperimentConfig, runExperiment, type ExperimentReport } from '../engine/experiment';
+import { disposeModel } from '../engine/model/init';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,
@@ -45,6 +53,50 @@ const api = {
   ): Promise<{ n: number; shape: number[]; classes: number }> {
     const ds = await loadFashionMnist(readPublicFile, split);
     return { n: ds.labels.length, shape: [...ds.shape], classes: ds.numClasses };
+  },
+
+  /** Plain-data facts about the live backend (WASM SIMD/threads, WebGPU fallback adapter, ...). */
+  async describe(): Promise<BackendDescription> {
+    return describeBackend();
+  },
+
+  /**
+   * Validate and run an experiment config in the worker (the same runner as the CLI); returns
+   * its report. A bad config rejects with a ConfigError naming each field.
+   * Progress arrives through `onProgress` (a Comlink-proxied callback) as plain data.
+   */
+  async runExperiment(
+    input: unknown,
+    onProgress?: (stage: string, done: number, total: number) => void,
+  ): Promise<ExperimentReport> {
+    const config = parseExperimentConfig(input, 'experiment');
+    const backend = await initBackend({
+      prefer: (config.backend as BackendName | undefined) ?? (tf.getBackend() as BackendName),
+      platform: 'browser',
+      loadBrowserBackend,
+    });
+    const environment = {
+      platform: 'browser',
+      runtime: self.navigator.userAgent,
+      cpus: self.navigator.hardwareConcurrency,
+      tfjsVersion: tf.version_core,
+      backend,
+      backendDetails: await describeBackend(),
+    };
+    const readFile = async (file: string) => {
+      throw new Error(`${file}: user files are not available in the browser runner yet`);
+    };
+    const { report, model } = await runExperiment(
+      config,
+      { fashionMnist: readPublicFile, file: readFile },
+      environment,
+      {
+        onTrainProgress: (p) => onProgress?.('train', p.step, p.epochs * p.batchesPerEpoch),
+        onEvalProgress: (p) => onProgress?.(`eval ${p.attack ?? 'clean'}`, p.done, p.total),
+      },
+    );
+    disposeModel(model);
+    return report;
   },
 
   /** Live tensor count, for diagnostics. */

@@ -44,6 +44,29 @@ describe('app in Chromium', () => {
     },
   );
 
+  it('trains and attacks in the worker: the smoke experiment on wasm', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}?backend=wasm`);
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 60_000 })
+      .toBe('wasm');
+    await page.getByRole('button', { name: 'Run smoke experiment' }).click();
+    const status = page.getByTestId('smoke-status');
+    await status.waitFor({ timeout: 120_000 });
+    expect(await status.textContent()).toBe('completed');
+    const clean = parseFloat((await page.getByTestId('smoke-clean').textContent()) ?? 'NaN');
+    const pgd = parseFloat((await page.getByTestId('smoke-pgd-linf').textContent()) ?? 'NaN');
+    const fgsm = parseFloat((await page.getByTestId('smoke-fgsm').textContent()) ?? 'NaN');
+    expect(clean).toBeGreaterThan(50); // 4 classes: chance is 25%
+    expect(pgd).toBeLessThanOrEqual(clean);
+    expect(fgsm).toBeLessThanOrEqual(clean);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('picks a backend by itself and names it', async () => {
     const page = await browser.newPage();
     await page.goto(url);
