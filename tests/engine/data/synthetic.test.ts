@@ -2,7 +2,6 @@
 // few hundred milliseconds reaches > 90% on held-out samples.
 import * as tf from '@tensorflow/tfjs-core';
 // gradients are not registered by tfjs-core alone (the union package @tensorflow/tfjs does it)
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import {
   batches,

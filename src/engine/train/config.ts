@@ -1,0 +1,88 @@
+/**
+ * TrainConfig: one plain-JSON object that fixes a training run (with the model, the data and the
+ * masks). `parseTrainConfig` validates a user's partial config and fills every default, including
+ * derived ones (step sizes from ε), so the resolved config stored in a checkpoint says exactly
+ * what ran. Defaults target Fashion-MNIST-sized problems (ε 0.1). Objects are strict: an unknown
+ * field (a typo such as `batchsize`) is refused, never silently ignored.
+ */
+import { z } from 'zod';
+import { objectiveEps, objectiveSchema, type ObjectiveConfig } from './objectives';
+import { optimizerSchema, type OptimizerConfig } from './optimizers';
+import { parseOrThrow } from './parse';
+import { scheduleSchema, type ScheduleConfig } from './schedules';
+
+export const validationSchema = z.strictObject({
+  /** the first N validation samples are evaluated (0 = no validation metrics) (default 1000) */
+  subsetSize: z.number().int().min(0).default(1000),
+  /** evaluation batch size, ≥ 1 (default 256) */
+  batchSize: z.number().int().min(1).default(256),
+  /** evaluate every this many epochs; the last epoch always (default 1; AccelAT forces 1) */
+  evalEvery: z.number().int().min(1).default(1),
+  /** PGD-L∞ radius ε of the adversarial accuracy, pixel units (default: the objective's ε, 0.1 for standard) */
+  eps: z.number().min(0).max(1).optional(),
+  /** PGD iterations, ≥ 1 (default 10) */
+  steps: z.number().int().min(1).default(10),
+  /** PGD step size, pixel units (default 2.5·ε/steps) */
+  stepSize: z.number().gt(0).optional(),
+  /** PGD random restarts, ≥ 1 (default 1) */
+  restarts: z.number().int().min(1).default(1),
+});
+export type ValidationConfig = Required<z.output<typeof validationSchema>>;
+
+export const trainConfigSchema = z
+  .strictObject({
+    /** passes over the training set, ≥ 1 (default 10) */
+    epochs: z.number().int().min(1).default(10),
+    /** samples per optimizer step, ≥ 1 (default 128) */
+    batchSize: z.number().int().min(1).default(128),
+    /** drop the last, smaller batch of each epoch (default false) */
+    dropLast: z.boolean().default(false),
+    /** seed of batch orders and attack randomness: same seed, same run (default 0) */
+    seed: z.number().int().min(0).max(4294967295).default(0),
+    /** training objective (default { kind: 'standard' }); see objectives/ */
+    objective: objectiveSchema.prefault({ kind: 'standard' }),
+    /** optimizer (default { kind: 'sgd' }: μ 0.9, wd 5e-4); see optimizers.ts */
+    optimizer: optimizerSchema.prefault({ kind: 'sgd' }),
+    /** learning-rate schedule (default { kind: 'constant' }: lr 0.01); see schedules/ */
+    schedule: scheduleSchema.prefault({ kind: 'constant' }),
+    /** per-epoch validation: clean and PGD accuracy on a subset */
+    validation: validationSchema.prefault({}),
+    /** batch-norm running-statistics momentum in [0, 1] (PyTorch convention, default 0.1) */
+    bnMomentum: z.number().min(0).max(1).default(0.1),
+    /** emit a progress event every this many steps (default 1) */
+    progressEvery: z.number().int().min(1).default(1),
+  })
+  .transform((c) => {
+    const eps = c.validation.eps ?? objectiveEps(c.objective) ?? 0.1;
+    const validation: ValidationConfig = {
+      ...c.validation,
+      eps,
+      stepSize: c.validation.stepSize ?? (2.5 * eps) / c.validation.steps,
+    };
+    return { ...c, validation };
+  });
+
+/** A resolved training config: every field present. */
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  dropLast: boolean;
+  seed: number;
+  objective: ObjectiveConfig;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  validation: ValidationConfig;
+  bnMomentum: number;
+  progressEvery: number;
+}
+
+/** What a user writes: any subset of the fields (nested objects need their `kind`). */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/**
+ * Validates and resolves a config.
+ * @throws TrainError `bad-config` naming each bad field (e.g. `config.objective.eps: ...`)
+ */
+export function parseTrainConfig(input: unknown): TrainConfig {
+  return parseOrThrow(trainConfigSchema, input ?? {}, 'config');
+}

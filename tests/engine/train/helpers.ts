@@ -1,0 +1,89 @@
+// Shared fixtures for the training tests: tiny models on 8×8 synthetic images.
+import type * as tf from '@tensorflow/tfjs-core';
+import { syntheticDataset } from '../../../src/engine/data/synthetic';
+import { trainValSplit } from '../../../src/engine/data/order';
+import type { Dataset } from '../../../src/engine/data/dataset';
+import type { ModelSpec } from '../../../src/engine/model/spec';
+import type { Model } from '../../../src/engine/model/types';
+
+export const SHAPE: [number, number, number] = [8, 8, 1];
+export const K = 4;
+
+/** flatten → dense(hidden, relu) → dense(K) */
+export function tinySpec(hidden = 16): ModelSpec {
+  return {
+    name: 'tiny-mlp',
+    inputShape: SHAPE,
+    numClasses: K,
+    layers: [
+      { kind: 'flatten', name: 'flatten' },
+      { kind: 'dense', name: 'fc1', units: hidden },
+      { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
+    ],
+  };
+}
+
+/** conv3x3(4)+BN → pool → dense(K): exercises conv gradients and BN running statistics. */
+export function tinyBnSpec(): ModelSpec {
+  return {
+    name: 'tiny-bn',
+    inputShape: SHAPE,
+    numClasses: K,
+    layers: [
+      { kind: 'conv2d', name: 'conv1', filters: 4, kernelSize: 3, batchNorm: true },
+      { kind: 'maxPool', name: 'pool1', size: 2 },
+      { kind: 'flatten', name: 'flatten' },
+      { kind: 'dense', name: 'fc', units: K, activation: 'none' },
+    ],
+  };
+}
+
+/** Train and validation parts of one synthetic dataset (same class prototypes). */
+export function splitData(
+  nTrain: number,
+  nVal: number,
+  seed = 3,
+  noise = 0.15,
+): { train: Dataset; val: Dataset } {
+  const ds = syntheticDataset({ n: nTrain + nVal, shape: SHAPE, numClasses: K, seed, noise });
+  return trainValSplit(ds, nVal / (nTrain + nVal), seed);
+}
+
+/** Every parameter and buffer as plain arrays, by name. */
+export async function weightsOf(model: Model): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const m of [model.params, model.buffers]) {
+    for (const [n, v] of m) out.set(n, new Float32Array(await v.data()));
+  }
+  return out;
+}
+
+/** Number of positions where two weight maps differ bitwise (NaN-safe), plus missing names. */
+export function countBitDifferences(
+  a: Map<string, Float32Array>,
+  b: Map<string, Float32Array>,
+): number {
+  let diff = 0;
+  for (const [n, x] of a) {
+    const y = b.get(n);
+    if (!y || y.length !== x.length) {
+      diff += x.length;
+      continue;
+    }
+    const xi = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    const yi = new Uint32Array(y.buffer, y.byteOffset, y.length);
+    for (let i = 0; i < xi.length; i++) if (xi[i] !== yi[i]) diff++;
+  }
+  return diff + [...b.keys()].filter((n) => !a.has(n)).length;
+}
+
+export async function values(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data());
+}
+
+/** Reads a tensor's values and disposes it. */
+export async function consume(t: tf.Tensor): Promise<number[]> {
+  const v = Array.from(await t.data());
+  t.dispose();
+  return v;
+}
