@@ -10,12 +10,16 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(dataSync|arraySync)$/]",
-          message: 'Read tensors asynchronously (await t.data()): synchronous reads block on WebGPU.',
+          selector: 'CallExpression[callee.property.name=/^(dataSync|arraySync)$/]',
+          message:
+            'Read tensors asynchronously (await t.data()): synchronous reads block on WebGPU.',
         },
       ],
     },
