@@ -115,38 +115,42 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSigint);
 
   let bar: ProgressBar | null = null;
+  let evalPhase = '';
+  const say = (line: string) => (bar ? bar.log(line) : log(line));
   const { report, model } = await runExperiment(config, readers, environment, {
     signal,
     onStage(stage, detail) {
       bar?.done();
-      bar = null;
+      bar = args.quiet ? null : stage === 'train' ? progressBar('train') : null;
       log(`[${stage}] ${detail}`);
     },
     onTrainProgress(p) {
-      if (args.quiet) return;
-      bar ??= progressBar('train');
-      bar.update(
+      bar?.update(
         p.step,
         p.epochs * p.batchesPerEpoch,
         `epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)} lr ${p.lr.toPrecision(3)} ${Math.round(p.samplesPerSec)} samples/s`,
+        p.etaSec,
       );
     },
     onEpochEnd(e) {
-      bar?.done();
-      bar = null;
-      log(
+      say(
         `epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)} train clean ${pct(e.trainCleanAcc)} adv ${pct(e.trainAdvAcc)} | val clean ${pct(e.valCleanAcc)} adv ${pct(e.valAdvAcc)} | lr ${e.lr.toPrecision(3)} | ${e.wallSec.toFixed(1)} s`,
       );
     },
     onLrChange(c) {
-      log(
+      say(
         `lr ${c.from.toPrecision(3)} → ${c.to.toPrecision(3)} at epoch ${c.epoch + 1}: ${c.reason}`,
       );
     },
     onEvalProgress(p) {
       if (args.quiet) return;
-      bar ??= progressBar('eval');
-      bar.update(p.done, p.total, p.phase === 'clean' ? 'clean' : `${p.attack}`);
+      const phase = p.phase === 'clean' ? 'clean' : (p.attack ?? 'attack');
+      if (phase !== evalPhase) {
+        bar?.done();
+        bar = progressBar(`eval ${phase}`);
+        evalPhase = phase;
+      }
+      bar?.update(p.done, p.total);
     },
   });
   (bar as ProgressBar | null)?.done();

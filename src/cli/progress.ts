@@ -4,12 +4,20 @@
  */
 
 export interface ProgressBar {
-  update(done: number, total: number, note?: string): void;
-  /** ends the bar's line */
+  /**
+   * @param done units done so far, of `total`
+   * @param note text after the bar
+   * @param etaSec the caller's own ETA in seconds (e.g. the training loop's, which excludes
+   *   validation); default: extrapolated from this bar's elapsed time
+   */
+  update(done: number, total: number, note?: string, etaSec?: number): void;
+  /** print a line above the bar (the bar is redrawn on the next update) */
+  log(line: string): void;
+  /** end the bar's line */
   done(): void;
 }
 
-function formatSeconds(s: number): string {
+export function formatSeconds(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '--:--';
   const m = Math.floor(s / 60);
   const sec = Math.floor(s % 60);
@@ -24,29 +32,34 @@ export function progressBar(
   stream: NodeJS.WriteStream = process.stderr,
 ): ProgressBar {
   const start = performance.now();
-  let lastPrint = 0;
+  let lastPrint = -Infinity;
   const tty = stream.isTTY === true;
-  let lastLine = '';
+  let drawn = false;
   return {
-    update(done, total, note = '') {
+    update(done, total, note = '', etaSec) {
       const now = performance.now();
-      if (!tty && now - lastPrint < 5000 && done < total) return;
-      if (tty && now - lastPrint < 100 && done < total) return;
+      if (done < total && now - lastPrint < (tty ? 100 : 5000)) return;
       lastPrint = now;
       const frac = total > 0 ? Math.min(1, done / total) : 0;
       const elapsed = (now - start) / 1000;
-      const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : Infinity;
+      const eta = etaSec ?? (frac > 0 ? (elapsed * (1 - frac)) / frac : Infinity);
       const width = 24;
       const filled = Math.round(frac * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      lastLine = `${label} ${bar} ${(frac * 100).toFixed(1).padStart(5)}% ${done}/${total} elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)} ${note}`;
-      if (tty) stream.write(`\r${lastLine.slice(0, (stream.columns ?? 160) - 1)}\x1b[K`);
-      else stream.write(`${lastLine}\n`);
+      const line = `${label} ${bar} ${(frac * 100).toFixed(1).padStart(5)}% ${done}/${total} elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)} ${note}`;
+      if (tty) {
+        stream.write(`\r${line.slice(0, (stream.columns ?? 160) - 1)}\x1b[K`);
+        drawn = true;
+      } else stream.write(`${line}\n`);
+    },
+    log(line) {
+      stream.write(tty && drawn ? `\r${line}\x1b[K\n` : `${line}\n`);
+      drawn = false;
+      lastPrint = -Infinity;
     },
     done() {
-      // end the redrawn line on a terminal; a log already holds the periodic lines
-      if (tty && lastLine !== '') stream.write('\n');
-      lastLine = '';
+      if (tty && drawn) stream.write('\n');
+      drawn = false;
     },
   };
 }
