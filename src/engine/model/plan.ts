@@ -212,7 +212,16 @@ export function planModel(spec: ModelSpec): Plan {
         break;
       case 'residual': {
         const stride = l.stride ?? 1;
-        const conv1 = convLayer(`${l.name}/conv1`, act, l.filters, 3, stride, 'same', true, 'relu');
+        const conv1 = convLayer(
+          `${l.name}/conv1`,
+          act,
+          l.midFilters ?? l.filters,
+          3,
+          stride,
+          'same',
+          true,
+          'relu',
+        );
         const conv2 = convLayer(
           `${l.name}/conv2`,
           actOf(conv1),

@@ -61,7 +61,10 @@ export interface FlattenLayer {
 export interface ResidualBlockLayer {
   kind: 'residual';
   name: string;
+  /** channels of the block's output (conv2, shortcut, the residual stream) */
   filters: number;
+  /** channels of conv1 inside the block (default = filters); structured compaction shrinks it */
+  midFilters?: number;
   /** default 1 */
   stride?: number;
 }

@@ -83,6 +83,7 @@ export function checkSpec(spec: unknown): asserts spec is ModelSpec {
         break;
       case 'residual':
         posInt(l.filters, 'filters', name);
+        optPosInt(l, 'midFilters', name);
         optPosInt(l, 'stride', name);
         break;
       case 'flatten':

@@ -14,8 +14,8 @@
  * Residual blocks (He et al. 2016, arXiv 1512.03385). Channels of the residual stream (a block's
  * conv2 and shortcut, and whatever feeds an identity shortcut, e.g. the stem) are added to each
  * other, so they are NOT removed: their masks are returned in `masks`, to apply to the compacted
- * model (same kernel names, same `[out]` shape). A block's conv1 is kept as a mask too, because
- * ResidualBlockLayer has a single `filters` for conv1 and conv2. Inputs a block reads from a
+ * model (same kernel names, same `[out]` shape). A block's conv1 is compacted (its width becomes the
+ * block's `midFilters`, and conv2 loses the matching input channels). Inputs a block reads from a
  * compacted layer (its conv1 and projection shortcut) are shrunk. The classifier head (the last
  * dense layer) cannot lose units; unstructured masks throw (compaction is structured-only).
  */
@@ -40,7 +40,7 @@ export interface CompactResult {
 
 export const COMPACTED_SUFFIX = ' (compacted)';
 
-/** Layers whose outputs cannot be shrunk in the spec: residual stream members and block conv1s. */
+/** Layers whose outputs cannot be shrunk in the spec: the residual stream's members. */
 function fixedLayers(plan: ReturnType<typeof planModel>): Set<string> {
   const fixed = new Set<string>();
   let producers: PrunableLayer[] = [];
@@ -48,7 +48,7 @@ function fixedLayers(plan: ReturnType<typeof planModel>): Set<string> {
     if (s.op === 'conv2d' || s.op === 'dense') producers = [s.layer];
     else if (s.op === 'residual') {
       const fromInput = s.shortcut ? [s.shortcut] : producers; // identity: the input is added
-      for (const l of [s.conv1, s.conv2, ...fromInput]) fixed.add(l.name);
+      for (const l of [s.conv2, ...fromInput]) fixed.add(l.name);
       producers = [s.conv2, ...fromInput];
     }
   }
@@ -127,8 +127,9 @@ export function compactModel(model: Model, masks: PlainMasks): CompactResult {
         for (let p = 0; p < h * w; p++) for (const k of ch) rows.push(p * c + k); // NHWC order
         sel = rows;
       } else if (s.op === 'residual') {
-        emit(s.conv1, sel, null);
-        emit(s.conv2, null, null);
+        const mid = keep.get(s.conv1.name) ?? null; // conv1's kept channels (midFilters)
+        emit(s.conv1, sel, mid);
+        emit(s.conv2, mid, null);
         if (s.shortcut) emit(s.shortcut, sel, null);
         sel = null;
       } // maxPool and globalAvgPool keep the channel selection
@@ -143,6 +144,8 @@ export function compactModel(model: Model, masks: PlainMasks): CompactResult {
     const k = keep.get(l.name);
     if (k && l.kind === 'conv2d') l.filters = k.length;
     if (k && l.kind === 'dense') l.units = k.length;
+    const mid = l.kind === 'residual' ? keep.get(`${l.name}/conv1`) : undefined;
+    if (mid && l.kind === 'residual') l.midFilters = mid.length;
   }
   const shapes = paramShapes(spec);
   for (const p of shapes) {

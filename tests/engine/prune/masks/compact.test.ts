@@ -61,7 +61,7 @@ const CASES: [ModelSpec, boolean][] = [
   [mlpSpec(), true],
   [lenetSpec(), true],
   [vggSmallSpec(), true],
-  [resnetSmallSpec(), false], // every prunable conv is in the residual stream or a conv1
+  [resnetSmallSpec(), true], // block conv1s shrink (midFilters); the residual stream stays masked
   [gapNet, true],
   [projNet, true],
 ];
@@ -131,16 +131,28 @@ describe('compactModel equivalence', () => {
     }),
   );
 
-  it('resnet-small: residual masks are returned as masks on the same kernels', async () => {
+  it('resnet-small: block conv1s shrink via midFilters; residual-stream masks stay masks', async () => {
     const spec = resnetSmallSpec([8, 8, 3]);
     const model = await randomModel(spec, 5);
     models.push(model);
     const masks = masksFromScores(spec, randomScores(spec, 'structured', 9), { sparsity: 0.5 });
     const r = compactModel(model, masks);
     models.push(r.model);
-    expect(r.removed).toEqual({});
-    expect([...r.masks.keys()]).toEqual([...masks.keys()]);
-    expect(r.model.spec.layers).toEqual(spec.layers);
+    for (const b of ['block1', 'block2', 'block3']) {
+      const m = masks.get(`${b}/conv1/kernel`);
+      const removed = m ? Array.from(m.data).filter((v) => v === 0).length : 0;
+      const layer = r.model.spec.layers.find((l) => l.name === b);
+      if (layer?.kind !== 'residual') throw new Error(`no residual block ${b}`);
+      const filters = layer.filters;
+      expect(layer.midFilters ?? filters).toBe(filters - removed);
+      expect(r.masks.has(`${b}/conv1/kernel`)).toBe(false);
+      // conv2 reads only conv1's kept channels
+      expect(r.model.params.get(`${b}/conv2/kernel`)?.shape[2]).toBe(filters - removed);
+    }
+    // the residual stream (stem, conv2s, shortcuts) is not shrunk: those masks are returned
+    for (const k of ['stem/kernel', 'block1/conv2/kernel', 'block2/shortcut/kernel'])
+      if (masks.has(k)) expect(r.masks.has(k)).toBe(true);
+    expect(Object.keys(r.removed).every((l) => l.endsWith('/conv1'))).toBe(true);
   });
 });
 
