@@ -1,0 +1,248 @@
+// Sparsity evaluator: dense figures at sparsity 0, the ranking's masks, equality with an uncached
+// computation, supersede / cancel, no leaks over 20 calls, dispose frees the cache, bad input.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getAttack } from '../../../src/engine/attacks/registry';
+import { AttackOptionError } from '../../../src/engine/attacks/errors';
+import { syntheticDataset } from '../../../src/engine/data/synthetic';
+import { EvalInputError, correctness } from '../../../src/engine/eval/accuracy';
+import { evaluateRobustness, type AttackSpec } from '../../../src/engine/eval/robustness';
+import {
+  createSparsityEvaluator,
+  type EvaluateOutcome,
+  type SparsityEvaluatorOptions,
+  type SparsityPoint,
+} from '../../../src/engine/eval/sparsity-evaluator';
+import { logitsFn } from '../../../src/engine/model/forward';
+import { disposeModel, initModel } from '../../../src/engine/model/init';
+import type { PlainMasks } from '../../../src/engine/model/masks';
+import { prunableLayers } from '../../../src/engine/model/params';
+import type { ModelSpec } from '../../../src/engine/model/spec';
+import type { Model } from '../../../src/engine/model/types';
+import { disposeMasks, toTensorMasks } from '../../../src/engine/prune/masks';
+import { rankScores, type ScoreRanking } from '../../../src/engine/prune/ranking';
+import { sparsityReport } from '../../../src/engine/prune/sparsity';
+import type { LayerScores, ScoreSet } from '../../../src/engine/prune/types';
+import { trainModel } from '../../../src/engine/train/loop';
+
+const SHAPE: [number, number, number] = [8, 8, 1];
+const K = 4;
+const N = 40;
+const BATCH = 16;
+const SPEC: ModelSpec = {
+  name: 'tiny-mlp',
+  inputShape: SHAPE,
+  numClasses: K,
+  layers: [
+    { kind: 'flatten', name: 'flatten' },
+    { kind: 'dense', name: 'fc1', units: 16 },
+    { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
+  ],
+};
+const TRANSFER: AttackSpec = {
+  name: 'pgd-linf',
+  options: { eps: 0.1, steps: 3, stepSize: 0.04, seed: 5 }, // random start: seeds matter
+};
+const WHITE: AttackSpec = {
+  name: 'pgd-linf',
+  options: { eps: 0.1, steps: 4, stepSize: 0.03, seed: 9 },
+};
+
+let model: Model;
+let ranking: ScoreRanking;
+let data: { x: Float32Array; y: Int32Array; shape: [number, number, number] };
+
+/** |w| per weight (unstructured magnitude scores), inline. */
+async function magnitude(m: Model): Promise<ScoreSet> {
+  const layers = new Map<string, LayerScores>();
+  for (const l of prunableLayers(m.spec)) {
+    const w = await m.params.get(l.kernelName)!.data();
+    const data = Float32Array.from(w, Math.abs);
+    layers.set(l.kernelName, {
+      kernelName: l.kernelName,
+      layer: l.name,
+      shape: l.kernelShape,
+      data,
+    });
+  }
+  return {
+    method: 'magnitude',
+    granularity: 'unstructured',
+    order: 'prune-lowest',
+    layers,
+    meta: {},
+  };
+}
+
+beforeAll(async () => {
+  model = initModel(SPEC, 3);
+  const train = syntheticDataset({ n: 128, shape: SHAPE, numClasses: K, seed: 2, noise: 0.2 });
+  const test = syntheticDataset({ n: N, shape: SHAPE, numClasses: K, seed: 2, noise: 0.35 });
+  const cfg = { epochs: 3, batchSize: 32, validation: { subsetSize: 0 } };
+  await trainModel(model, { train }, { ...cfg, schedule: { kind: 'constant', lr: 0.1 } });
+  data = { x: test.images.slice(0, N * 64), y: test.labels.slice(0, N), shape: SHAPE };
+  ranking = rankScores(SPEC, await magnitude(model), {});
+});
+
+afterAll(() => disposeModel(model));
+
+const opts = (o: Partial<SparsityEvaluatorOptions> = {}): SparsityEvaluatorOptions => ({
+  model,
+  ranking,
+  data,
+  transferAttack: TRANSFER,
+  whiteBoxAttack: WHITE,
+  batchSize: BATCH,
+  ...o,
+});
+
+function done(o: EvaluateOutcome): SparsityPoint {
+  if (o.status !== 'done') throw new Error(`expected done, got ${o.status}`);
+  return o.point;
+}
+
+/** The transfer set crafted from scratch on the base, with robustness.ts's per-batch seeds. */
+async function craftFromScratch(): Promise<tf.Tensor4D> {
+  const f = logitsFn(model);
+  const parts: tf.Tensor4D[] = [];
+  for (let s = 0, b = 0; s < N; s += BATCH, b++) {
+    const size = Math.min(BATCH, N - s);
+    const x = tf.tensor4d(data.x.slice(s * 64, (s + size) * 64), [size, ...SHAPE]);
+    const y = tf.tensor1d(data.y.slice(s, s + size), 'int32');
+    const seed = ((TRANSFER.options.seed as number) + 0x9e3779b9 * b) % 2 ** 32;
+    parts.push(await getAttack(TRANSFER.name).run(f, x, y, { ...TRANSFER.options, seed }));
+    tf.dispose([x, y]);
+  }
+  const all = tf.concat(parts);
+  tf.dispose(parts);
+  return all;
+}
+
+const mean = (a: Uint8Array) => a.reduce((s, v) => s + v, 0) / a.length;
+
+describe('createSparsityEvaluator', () => {
+  it('gives the dense model’s figures at sparsity 0', async () => {
+    const ev = await createSparsityEvaluator(opts());
+    const p = done(await ev.evaluate(0));
+    const f = logitsFn(model);
+    const r = await evaluateRobustness(f, data, [WHITE], { batchSize: BATCH });
+    expect(p.clean).toBe(r.cleanAccuracy);
+    expect(p.clean).toBe(ev.base.clean);
+    expect(p.clean).toBeGreaterThan(0.5); // the model learned something
+    expect(p.whiteBox).toBe(r.perAttack[0].robustAccuracy);
+    expect(p.whiteBox).toBeLessThan(p.clean); // the attack bites
+    expect(p.transfer).toBe(ev.base.transfer);
+    expect(p.transferRobust).toBe(ev.base.transferRobust);
+    expect(p.report.global.sparsity).toBe(0);
+    await ev.dispose();
+  });
+
+  it('uses ranking.masksAt and equals an uncached computation', async () => {
+    const seen: { s: number; m: PlainMasks }[] = [];
+    const spy = {
+      masksAt: (s: number) => (seen.push({ s, m: ranking.masksAt(s) }), seen.at(-1)!.m),
+    };
+    const ev = await createSparsityEvaluator(opts({ ranking: spy }));
+    const xAdv = await craftFromScratch();
+    const y = tf.tensor1d(data.y, 'int32');
+    const x = tf.tensor4d(data.x, [N, ...SHAPE]);
+    expect(ev.base.transfer).toBe(mean(await correctness(logitsFn(model), xAdv, y)));
+    for (const s of [0.3, 0.6, 0.85]) {
+      const p = done(await ev.evaluate(s));
+      expect(seen.at(-1)!.s).toBe(s);
+      expect(p.report).toEqual(sparsityReport(SPEC, seen.at(-1)!.m));
+      expect(p.report.global.sparsity).toBeCloseTo(s, 2);
+      const masks = toTensorMasks(ranking.masksAt(s));
+      const f = logitsFn(model, { masks });
+      const clean = await correctness(f, x, y);
+      const transfer = await correctness(f, xAdv, y);
+      const r = await evaluateRobustness(f, data, [WHITE], { batchSize: BATCH });
+      disposeMasks(masks);
+      expect(p.clean).toBe(mean(clean));
+      expect(p.transfer).toBe(mean(transfer));
+      expect(p.transferRobust).toBe(mean(clean.map((v, i) => v & transfer[i])));
+      expect(p.whiteBox).toBe(r.perAttack[0].robustAccuracy);
+      expect(p.whiteBox!).toBeLessThanOrEqual(p.clean);
+      expect(p.transferRobust).toBeLessThanOrEqual(p.clean);
+    }
+    tf.dispose([xAdv, x, y]);
+    await ev.dispose();
+  });
+
+  it('stops a superseded or cancelled call early and keeps serving', async () => {
+    const slow: AttackSpec = {
+      name: 'pgd-linf',
+      options: { eps: 0.1, steps: 200, stepSize: 0.01 },
+    };
+    const ev = await createSparsityEvaluator(opts({ whiteBoxAttack: slow }));
+    const before = tf.memory().numTensors;
+    const partials: number[] = [];
+    const first = ev.evaluate(0.5, { onPartial: (p) => partials.push(p.sparsity) });
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = performance.now();
+    const second = ev.evaluate(0.7, { onPartial: () => undefined });
+    const third = ev.evaluate(0.8, { onPartial: (p) => partials.push(p.sparsity) });
+    expect(await first).toEqual({ status: 'superseded', sparsity: 0.5 });
+    expect(await second).toEqual({ status: 'superseded', sparsity: 0.7 }); // never started
+    const supersedeMs = performance.now() - t0;
+    const flag = { aborted: false };
+    const fourth = ev.evaluate(0.4, {
+      signal: flag,
+      onPartial: () => (flag.aborted = true), // cancel during the white-box attack
+    });
+    expect(await third).toEqual({ status: 'superseded', sparsity: 0.8 });
+    expect(await fourth).toEqual({ status: 'cancelled', sparsity: 0.4 });
+    expect(await ev.evaluate(0.2, { signal: { aborted: true } })).toEqual({
+      status: 'cancelled',
+      sparsity: 0.2,
+    });
+    expect(partials).not.toContain(0.7);
+    expect(tf.memory().numTensors).toBe(before);
+    // a full white-box run takes far longer than stopping one (200 PGD steps)
+    const t1 = performance.now();
+    const full = done(await ev.evaluate(0.7));
+    expect(full.ms.whiteBox).toBeGreaterThan(0);
+    expect(performance.now() - t1).toBeGreaterThan(supersedeMs);
+    await ev.dispose();
+  });
+
+  it('leaks no tensor over 20 calls and dispose frees the cache', async () => {
+    const start = tf.memory().numTensors;
+    const fgsm: AttackSpec = { name: 'fgsm', options: { eps: 0.1 } };
+    const ev = await createSparsityEvaluator(opts({ whiteBoxAttack: fgsm }));
+    expect(tf.memory().numTensors).toBe(start + 3); // images, labels, transfer images
+    done(await ev.evaluate(0.5));
+    const before = tf.memory().numTensors;
+    const pending = Array.from({ length: 20 }, (_, i) => ev.evaluate((i * 0.37) % 0.95));
+    const outs = await Promise.all(pending);
+    expect(outs.slice(0, 19).every((o) => o.status === 'superseded')).toBe(true);
+    for (let i = 0; i < 20; i++) done(await ev.evaluate((i * 0.37) % 0.95));
+    expect(tf.memory().numTensors).toBe(before);
+    await ev.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    await expect(ev.evaluate(0.1)).rejects.toThrow(EvalInputError);
+  });
+
+  it('refuses bad input with typed errors and leaks nothing', async () => {
+    const start = tf.memory().numTensors;
+    await expect(createSparsityEvaluator(opts({ batchSize: 0 }))).rejects.toThrow(EvalInputError);
+    const bad = {
+      x: new Float32Array(N * 49),
+      y: data.y,
+      shape: [7, 7, 1] as [number, number, number],
+    };
+    await expect(createSparsityEvaluator(opts({ data: bad }))).rejects.toThrow(/model input/);
+    await expect(
+      createSparsityEvaluator(opts({ transferAttack: { name: 'fgsm', options: { eps: -1 } } })),
+    ).rejects.toThrow(AttackOptionError);
+    const badLabels = { ...data, y: data.y.map(() => K) };
+    await expect(createSparsityEvaluator(opts({ data: badLabels }))).rejects.toThrow(/outside/);
+    expect(tf.memory().numTensors).toBe(start);
+    const ev = await createSparsityEvaluator(opts({ whiteBoxAttack: null }));
+    await expect(ev.evaluate(1)).rejects.toThrow(EvalInputError);
+    const p = done(await ev.evaluate(0.5));
+    expect(p.whiteBox).toBeNull();
+    await ev.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
