@@ -11,7 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, type BackendName } from '../engine/backend';
-import { ConfigError, parseExperimentConfigText, runExperiment } from '../engine/experiment';
+import {
+  ConfigError,
+  parseExperimentConfigText,
+  runExperiment,
+  type ExperimentReport,
+} from '../engine/experiment';
+import { disposeMasks, toTensorMasks } from '../engine/prune/masks';
 import { saveModelSafetensors } from '../engine/model/serialize/model-io';
 import { disposeModel } from '../engine/model/init';
 import { progressBar, type ProgressBar } from './progress';
@@ -117,7 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let bar: ProgressBar | null = null;
   let evalPhase = '';
   const say = (line: string) => (bar ? bar.log(line) : log(line));
-  const { report, model } = await runExperiment(config, readers, environment, {
+  const { report, model, variants } = await runExperiment(config, readers, environment, {
     signal,
     onStage(stage, detail) {
       bar?.done();
@@ -160,19 +166,64 @@ export async function main(argv: readonly string[]): Promise<number> {
   await writeFile(path.join(args.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(args.out, 'model.safetensors'), await saveModelSafetensors(model));
   disposeModel(model);
+  const written = ['report.json', 'model.safetensors'];
+  const saveVariants = config.prune?.saveModels ?? false;
+  if (variants.length > 0 && saveVariants)
+    await mkdir(path.join(args.out, 'pruned'), { recursive: true });
+  for (const v of variants) {
+    if (saveVariants) {
+      // weights with the masks applied (pruned entries exactly 0) and the masks beside them
+      const file = path.join(
+        'pruned',
+        `${slug(v.method)}-s${Math.round(v.sparsity * 1000) / 10}.safetensors`,
+      );
+      const masks = toTensorMasks(v.masks);
+      await writeFile(path.join(args.out, file), await saveModelSafetensors(v.model, masks));
+      disposeMasks(masks);
+      written.push(file);
+    }
+    disposeModel(v.model);
+  }
 
-  const ev = report.evaluation;
+  printSummary(report);
   console.log(
-    `${report.name}: training ${report.training.status} (${report.training.message || 'ok'}) in ${report.training.wallSeconds.toFixed(1)} s`,
+    `wrote ${written.map((f) => path.join(args.out, f)).join(', ')} (${report.wallSeconds.toFixed(1)} s)`,
+  );
+  const stopped = report.training !== null && report.training.status !== 'completed';
+  const pruneStopped = (report.pruning ?? []).some((p) => p.fineTune.status !== 'completed');
+  return stopped || pruneStopped ? 3 : 0;
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+function printSummary(report: ExperimentReport): void {
+  const ev = report.evaluation;
+  const t = report.training;
+  console.log(
+    t
+      ? `${report.name}: training ${t.status} (${t.message || 'ok'}) in ${t.wallSeconds.toFixed(1)} s`
+      : `${report.name}: model loaded from ${report.modelSource}, not trained`,
   );
   console.log(`clean accuracy     ${pct(ev.cleanAccuracy)} on ${ev.n} test images`);
   for (const a of ev.attacks)
     console.log(`${a.name.padEnd(18)} ${pct(a.robustAccuracy)}  (ε ${a.options.eps})`);
   console.log(`worst case         ${pct(ev.worstCaseAccuracy)}`);
-  console.log(
-    `wrote ${path.join(args.out, 'report.json')} and model.safetensors (${report.wallSeconds.toFixed(1)} s)`,
-  );
-  return report.training.status === 'completed' ? 0 : 3;
+  if (report.pruning?.length) {
+    const names = report.pruning[0].evaluation.attacks.map((a) => a.name);
+    console.log(
+      `\n| method | sparsity | params | MACs | clean | ${names.join(' | ')} | worst | fine-tune |`,
+    );
+    console.log(`|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
+    for (const p of report.pruning) {
+      const g = p.sparsityReport.global;
+      console.log(
+        `| ${p.method} | ${pct(g.sparsity)} | ${g.paramsAfter} | ${g.macsAfter} | ${pct(p.evaluation.cleanAccuracy)} | ${p.evaluation.attacks.map((a) => pct(a.robustAccuracy)).join(' | ')} | ${pct(p.evaluation.worstCaseAccuracy)} | ${p.fineTune.status} |`,
+      );
+    }
+  }
+  if (report.transfer) console.log(`\n${report.transfer.table}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -116,7 +116,7 @@ export function App() {
           <tbody>
             <tr>
               <td>training</td>
-              <td data-testid="smoke-status">{report.training.status}</td>
+              <td data-testid="smoke-status">{report.training?.status ?? 'not trained'}</td>
             </tr>
             <tr>
               <td>clean accuracy</td>

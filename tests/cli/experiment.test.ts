@@ -46,10 +46,10 @@ describe('experiment CLI', () => {
     ) as ExperimentReport;
     expect(report.format).toBe('advprune-report');
     expect(report.environment.backend.name).toBe('wasm');
-    expect(report.config.train.epochs).toBe(2);
-    expect(report.training.status).toBe('completed');
-    expect(report.training.epochs).toHaveLength(2);
-    expect(report.training.epochs[1].valAdvAcc).not.toBeNull();
+    expect(report.config.train?.epochs).toBe(2);
+    expect(report.training?.status).toBe('completed');
+    expect(report.training?.epochs).toHaveLength(2);
+    expect(report.training?.epochs[1].valAdvAcc).not.toBeNull();
     const ev = report.evaluation;
     expect(ev.n).toBe(128);
     expect(ev.attacks.map((a) => a.name)).toEqual(['fgsm', 'pgd-linf']);
@@ -76,8 +76,8 @@ describe('experiment CLI', () => {
     expect(await main(['configs/smoke.json', '--out', b, '--quiet'])).toBe(0);
     const ra = JSON.parse(await readFile(path.join(a, 'report.json'), 'utf8')) as ExperimentReport;
     const rb = JSON.parse(await readFile(path.join(b, 'report.json'), 'utf8')) as ExperimentReport;
-    expect(rb.training.epochs.map((e) => e.trainLoss)).toEqual(
-      ra.training.epochs.map((e) => e.trainLoss),
+    expect(rb.training?.epochs.map((e) => e.trainLoss)).toEqual(
+      ra.training?.epochs.map((e) => e.trainLoss),
     );
     expect(rb.evaluation.attacks.map((x) => x.robustAccuracy)).toEqual(
       ra.evaluation.attacks.map((x) => x.robustAccuracy),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ATTACK_NAMES, getAttack } from '../attacks/registry';
 import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
 import { trainConfigSchema } from '../train/config';
+import { pruneConfigSchema, transferConfigSchema } from './prune-config';
 
 const positiveInt = z.number().int().positive();
 
@@ -90,7 +91,7 @@ const evalSchema = z.strictObject({
   standalone: z.boolean().default(true),
 });
 
-export const experimentConfigSchema = z.strictObject({
+const experimentObject = z.strictObject({
   /** a name for the run, used in reports */
   name: z.string().min(1).max(200),
   /** master seed: data split, initialization, batch order, attack starts; default 0 */
@@ -103,16 +104,40 @@ export const experimentConfigSchema = z.strictObject({
   /** tfjs backend to prefer; default: the platform's best (Node: wasm) */
   backend: z.enum(['webgpu', 'webgl', 'wasm', 'cpu']).optional(),
   data: dataSchema,
-  model: z.strictObject({
-    architecture: z.enum(Object.keys(ARCHITECTURES) as [ArchitectureName, ...ArchitectureName[]]),
-  }),
-  train: trainConfigSchema,
-  eval: evalSchema.default({
-    n: 1000,
-    batchSize: 250,
-    attacks: [{ name: 'pgd-linf', options: {} }],
-    standalone: true,
-  }),
+  model: z
+    .strictObject({
+      /** build and initialize this architecture (seeded) */
+      architecture: z
+        .enum(Object.keys(ARCHITECTURES) as [ArchitectureName, ...ArchitectureName[]])
+        .optional(),
+      /** or load a model saved by the CLI or the app (.safetensors), relative to the config */
+      load: z.string().min(1).optional(),
+    })
+    .refine((m) => (m.architecture === undefined) !== (m.load === undefined), {
+      message: 'give exactly one of "architecture" and "load"',
+    }),
+  /** (pre)training; optional when the model is loaded (then it is used as trained) */
+  train: trainConfigSchema.optional(),
+  eval: evalSchema.prefault({}),
+  /** pruning stages: score, prune, fine-tune, evaluate (docs/cli.md) */
+  prune: pruneConfigSchema.optional(),
+  /** the base-to-pruned transfer benchmark; needs `prune` */
+  transfer: transferConfigSchema.optional(),
+});
+
+export const experimentConfigSchema = experimentObject.superRefine((c, ctx) => {
+  if (c.model.architecture !== undefined && c.train === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['train'],
+      message: 'a model built from an architecture needs "train" (or load a trained model)',
+    });
+  if (c.transfer !== undefined && c.prune === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['transfer'],
+      message: 'the transfer benchmark needs "prune"',
+    });
 });
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;

@@ -8,7 +8,9 @@ import type { BackendChoice } from '../backend';
 import type { AttackOptions } from '../attacks/registry';
 import type { ModelCounts } from '../model/counts';
 import type { EpochMetrics, LrChangeRecord, TrainStatus } from '../train/types';
+import type { TransferReport } from '../eval/transfer';
 import type { ExperimentConfig } from './config';
+import type { PruneVariantReport } from './prune-stage';
 
 export const REPORT_FORMAT = 'advprune-report';
 export const REPORT_VERSION = 1;
@@ -49,6 +51,7 @@ export interface ExperimentReport {
     macs: number;
     counts: ModelCounts;
   };
+  /** null when a loaded model was used without training */
   training: {
     status: TrainStatus;
     message: string;
@@ -56,22 +59,31 @@ export interface ExperimentReport {
     epochs: EpochMetrics[];
     lrChanges: LrChangeRecord[];
     wallSeconds: number;
-  };
-  evaluation: {
-    /** test images evaluated */
-    n: number;
-    cleanAccuracy: number;
-    attacks: {
-      name: string;
-      options: AttackOptions;
-      robustAccuracy: number;
-      cumulativeAccuracy: number;
-      evaluated: number;
-      seconds: number;
-    }[];
-    worstCaseAccuracy: number;
-    standalone: boolean;
-    wallSeconds: number;
-  };
+  } | null;
+  /** where the base model came from: 'initialized' (seeded) or the loaded file */
+  modelSource: string;
+  evaluation: EvaluationReport;
+  /** the pruning stages: one entry per criterion × sparsity (absent without `prune`) */
+  pruning?: PruneVariantReport[];
+  /** the base-to-pruned transfer benchmark and its markdown table (absent without `transfer`) */
+  transfer?: TransferReport & { table: string };
+  wallSeconds: number;
+}
+
+/** Clean and robust accuracy of one model on the test split. */
+export interface EvaluationReport {
+  /** test images evaluated */
+  n: number;
+  cleanAccuracy: number;
+  attacks: {
+    name: string;
+    options: AttackOptions;
+    robustAccuracy: number;
+    cumulativeAccuracy: number;
+    evaluated: number;
+    seconds: number;
+  }[];
+  worstCaseAccuracy: number;
+  standalone: boolean;
   wallSeconds: number;
 }

@@ -1,23 +1,27 @@
 /**
- * Runs an experiment config end to end: load and split the data, build the model, train it with
- * the configured objective and schedule, and evaluate clean and robust accuracy under the
- * configured attacks (per attack and worst case per sample). The same function serves the CLI
- * (Node) and the worker; I/O stays with the caller (file readers in, report and model out).
+ * Runs an experiment config end to end: load and split the data, build (or load) the model,
+ * train it with the configured objective and schedule, evaluate clean and robust accuracy under
+ * the configured attacks (per attack and worst case per sample); then, when the config asks,
+ * prune it with every criterion × sparsity, fine-tune and evaluate each, and run the
+ * base-to-pruned transfer benchmark. The same function serves the CLI (Node) and the worker; I/O
+ * stays with the caller (file readers in, report and models out).
  */
 import { getAttack, resolveAttackOptions } from '../attacks/registry';
 import type { AbortFlag } from '../attacks/options';
 import { deriveSeed } from '../data/order';
 import { datasetSize } from '../data/dataset';
-import { evaluateRobustness, type RobustnessProgress } from '../eval/robustness';
+import type { RobustnessProgress } from '../eval/robustness';
+import { formatTransferTable, transferBenchmark } from '../eval/transfer';
 import { countModel } from '../model/counts';
-import { logitsFn } from '../model/forward';
 import { disposeModel, initModel } from '../model/init';
+import { loadModelSafetensors } from '../model/serialize/model-io';
 import { ARCHITECTURES } from '../model/spec';
 import type { Model } from '../model/types';
 import { trainModel } from '../train/loop';
 import type { EpochMetrics, LrChangeRecord, TrainProgress } from '../train/types';
 import { budgetDatasetName, type ExperimentConfig } from './config';
 import { loadExperimentData, type DataReaders } from './data';
+import { evaluateModel, runPruneStage, type PrunedVariant } from './prune-stage';
 import {
   REPORT_FORMAT,
   REPORT_VERSION,
@@ -25,24 +29,57 @@ import {
   type ExperimentReport,
 } from './report';
 
+export type ExperimentStage = 'data' | 'train' | 'eval' | 'score' | 'prune' | 'transfer';
+
 export interface ExperimentHooks {
-  /** a stage starts: 'data', 'train', 'eval' */
-  onStage?(stage: 'data' | 'train' | 'eval', detail: string): void;
+  /** a stage starts */
+  onStage?(stage: ExperimentStage | string, detail: string): void;
   onTrainProgress?(p: TrainProgress): void;
   onEpochEnd?(e: EpochMetrics): void;
   onLrChange?(c: LrChangeRecord): void;
   onEvalProgress?(p: RobustnessProgress): void;
+  /** fine-tuning progress of a pruned model */
+  onFineTuneProgress?(method: string, sparsity: number, step: number, total: number): void;
   /** stops training between batches (the run is then evaluated and reported as 'stopped') */
   signal?: AbortFlag;
 }
 
 export interface ExperimentResult {
   report: ExperimentReport;
-  /** the trained model; the caller owns it (disposeModel) */
+  /** the trained base model; the caller owns it (disposeModel) */
   model: Model;
+  /** the pruned, fine-tuned models (masks applied); the caller owns them */
+  variants: PrunedVariant[];
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+async function baseModel(
+  config: ExperimentConfig,
+  readers: DataReaders,
+  shape: [number, number, number],
+  numClasses: number,
+): Promise<{ model: Model; source: string }> {
+  if (config.model.load !== undefined) {
+    const { model, masks } = loadModelSafetensors(
+      await readers.file(config.model.load),
+      config.model.load,
+    );
+    for (const m of masks.values()) m.dispose();
+    if (model.spec.inputShape.join() !== shape.join() || model.spec.numClasses !== numClasses) {
+      disposeModel(model);
+      throw new Error(
+        `${config.model.load}: the model takes [${model.spec.inputShape}] images and ${model.spec.numClasses} classes, the data has [${shape}] and ${numClasses}`,
+      );
+    }
+    return { model, source: config.model.load };
+  }
+  const arch = config.model.architecture ?? 'mlp';
+  return {
+    model: initModel(ARCHITECTURES[arch](shape, numClasses), deriveSeed(config.seed, 0x1417)),
+    source: 'initialized',
+  };
+}
 
 /**
  * Run `config` (already validated by parseExperimentConfig). The backend must be initialized by
@@ -59,63 +96,113 @@ export async function runExperiment(
 
   hooks.onStage?.('data', config.data.kind);
   const data = await loadExperimentData(config.data, readers, config.seed);
-
-  const spec = ARCHITECTURES[config.model.architecture](data.train.shape, data.train.numClasses);
-  const model = initModel(spec, deriveSeed(config.seed, 0x1417));
+  const hasVal = datasetSize(data.val) > 0;
+  const { model, source } = await baseModel(
+    config,
+    readers,
+    data.train.shape,
+    data.train.numClasses,
+  );
+  const variants: PrunedVariant[] = [];
   try {
+    const spec = model.spec;
     const counts = countModel(spec);
 
-    hooks.onStage?.(
-      'train',
-      `${spec.name}, ${config.train.objective.kind}, ${config.train.epochs} epochs`,
-    );
-    const tTrain = performance.now();
-    const hasVal = datasetSize(data.val) > 0;
-    const result = await trainModel(
-      model,
-      { train: data.train, val: hasVal ? data.val : undefined },
-      hasVal
-        ? config.train
-        : { ...config.train, validation: { ...config.train.validation, subsetSize: 0 } },
-      {
-        onProgress: hooks.onTrainProgress,
-        onEpochEnd: hooks.onEpochEnd,
-        onLrChange: hooks.onLrChange,
-        signal: hooks.signal,
-      },
-    );
-    const trainSeconds = seconds(tTrain);
+    let training: ExperimentReport['training'] = null;
+    if (config.train) {
+      hooks.onStage?.(
+        'train',
+        `${spec.name}, ${config.train.objective.kind}, ${config.train.epochs} epochs`,
+      );
+      const tTrain = performance.now();
+      const result = await trainModel(
+        model,
+        { train: data.train, val: hasVal ? data.val : undefined },
+        hasVal
+          ? config.train
+          : { ...config.train, validation: { ...config.train.validation, subsetSize: 0 } },
+        {
+          onProgress: hooks.onTrainProgress,
+          onEpochEnd: hooks.onEpochEnd,
+          onLrChange: hooks.onLrChange,
+          signal: hooks.signal,
+        },
+      );
+      training = {
+        status: result.status,
+        message: result.message,
+        steps: result.step,
+        epochs: result.history,
+        lrChanges: result.lrChanges,
+        wallSeconds: seconds(tTrain),
+      };
+    }
 
+    const dataset = budgetDatasetName(config.data);
     hooks.onStage?.(
       'eval',
       `${config.eval.n} test images, ${config.eval.attacks.map((a) => a.name).join(', ')}`,
     );
-    const tEval = performance.now();
-    const dataset = budgetDatasetName(config.data);
-    const attacks = config.eval.attacks.map((a) => ({
-      name: a.name,
-      // attacks with random starts draw them from the experiment seed unless the config sets one
-      options: resolveAttackOptions(a.name, dataset, {
-        ...(getAttack(a.name).options.some((o) => o.name === 'seed') ? { seed: config.seed } : {}),
-        ...a.options,
-      }),
-    }));
-    const n = Math.min(config.eval.n, datasetSize(data.test));
-    const size = data.test.shape[0] * data.test.shape[1] * data.test.shape[2];
-    const robustness = await evaluateRobustness(
-      logitsFn(model),
-      {
-        x: data.test.images.subarray(0, n * size),
-        y: data.test.labels.subarray(0, n),
-        shape: data.test.shape,
-      },
-      attacks,
-      {
-        batchSize: config.eval.batchSize,
-        standalone: config.eval.standalone,
-        onProgress: hooks.onEvalProgress,
-      },
+    const evaluation = await evaluateModel(
+      config,
+      dataset,
+      model,
+      data.test,
+      undefined,
+      hooks.onEvalProgress,
     );
+
+    let pruning: ExperimentReport['pruning'];
+    if (config.prune && !hooks.signal?.aborted) {
+      const r = await runPruneStage({
+        config,
+        prune: config.prune,
+        dataset,
+        base: model,
+        data: { train: data.train, val: hasVal ? data.val : undefined, test: data.test },
+        hooks,
+      });
+      pruning = r.reports;
+      variants.push(...r.variants);
+    }
+
+    let transfer: ExperimentReport['transfer'];
+    if (config.transfer && variants.length > 0 && !hooks.signal?.aborted) {
+      const tc = config.transfer;
+      hooks.onStage?.(
+        'transfer',
+        `${tc.attacks.map((a) => a.name).join(', ')} on ${variants.length} pruned models`,
+      );
+      const n = Math.min(tc.n, datasetSize(data.test));
+      const size = data.test.shape[0] * data.test.shape[1] * data.test.shape[2];
+      const t = await transferBenchmark({
+        base: model,
+        variants: variants.map((v) => ({
+          method: v.method,
+          sparsity: v.sparsity,
+          model: v.model,
+          masks: v.masks,
+        })),
+        attacks: tc.attacks.map((a) => ({
+          name: a.name,
+          options: resolveAttackOptions(a.name, dataset, {
+            ...(getAttack(a.name).options.some((o) => o.name === 'seed')
+              ? { seed: config.seed }
+              : {}),
+            ...a.options,
+          }),
+        })),
+        data: {
+          x: data.test.images.subarray(0, n * size),
+          y: data.test.labels.subarray(0, n),
+          shape: data.test.shape,
+        },
+        batchSize: config.eval.batchSize,
+        timing: { batch: tc.timingBatch, repeats: tc.timingRepeats },
+        signal: hooks.signal,
+      });
+      transfer = { ...t, table: formatTransferTable(t) };
+    }
 
     const report: ExperimentReport = {
       format: REPORT_FORMAT,
@@ -128,7 +215,7 @@ export async function runExperiment(
       data: {
         train: datasetSize(data.train),
         val: datasetSize(data.val),
-        test: n,
+        test: datasetSize(data.test),
         shape: [...data.train.shape],
         numClasses: data.train.numClasses,
       },
@@ -138,34 +225,17 @@ export async function runExperiment(
         macs: counts.total.macs,
         counts,
       },
-      training: {
-        status: result.status,
-        message: result.message,
-        steps: result.step,
-        epochs: result.history,
-        lrChanges: result.lrChanges,
-        wallSeconds: trainSeconds,
-      },
-      evaluation: {
-        n: robustness.n,
-        cleanAccuracy: robustness.cleanAccuracy,
-        attacks: robustness.perAttack.map((a) => ({
-          name: a.name,
-          options: a.options,
-          robustAccuracy: a.robustAccuracy,
-          cumulativeAccuracy: a.cumulativeAccuracy,
-          evaluated: a.evaluated,
-          seconds: a.seconds,
-        })),
-        worstCaseAccuracy: robustness.worstCaseAccuracy,
-        standalone: robustness.standalone,
-        wallSeconds: seconds(tEval),
-      },
+      modelSource: source,
+      training,
+      evaluation,
+      pruning,
+      transfer,
       wallSeconds: seconds(t0),
     };
-    return { report, model };
+    return { report, model, variants };
   } catch (e) {
     disposeModel(model);
+    for (const v of variants) disposeModel(v.model);
     throw e;
   }
 }
