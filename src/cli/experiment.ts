@@ -17,6 +17,7 @@ import {
   runExperiment,
   type ExperimentReport,
 } from '../engine/experiment';
+import { compactModel } from '../engine/prune/compact';
 import { disposeMasks, toTensorMasks } from '../engine/prune/masks';
 import { saveModelSafetensors } from '../engine/model/serialize/model-io';
 import { disposeModel } from '../engine/model/init';
@@ -181,6 +182,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       await writeFile(path.join(args.out, file), await saveModelSafetensors(v.model, masks));
       disposeMasks(masks);
       written.push(file);
+      if (config.prune?.granularity === 'structured') {
+        // removed channels and units physically gone: a smaller file and a faster model
+        const compact = compactModel(v.model, v.masks);
+        const rest = compact.masks.size > 0 ? toTensorMasks(compact.masks) : undefined;
+        const cfile = file.replace(/\.safetensors$/, '.compact.safetensors');
+        await writeFile(
+          path.join(args.out, cfile),
+          await saveModelSafetensors(compact.model, rest),
+        );
+        if (rest) disposeMasks(rest);
+        disposeModel(compact.model);
+        written.push(cfile);
+      }
     }
     disposeModel(v.model);
   }
@@ -213,13 +227,13 @@ function printSummary(report: ExperimentReport): void {
   if (report.pruning?.length) {
     const names = report.pruning[0].evaluation.attacks.map((a) => a.name);
     console.log(
-      `\n| method | sparsity | params | MACs | clean | ${names.join(' | ')} | worst | fine-tune |`,
+      `\n| method | target | weights removed | params | MACs | clean | ${names.join(' | ')} | worst | fine-tune |`,
     );
-    console.log(`|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
+    console.log(`|---|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
     for (const p of report.pruning) {
       const g = p.sparsityReport.global;
       console.log(
-        `| ${p.method} | ${pct(g.sparsity)} | ${g.paramsAfter} | ${g.macsAfter} | ${pct(p.evaluation.cleanAccuracy)} | ${p.evaluation.attacks.map((a) => pct(a.robustAccuracy)).join(' | ')} | ${pct(p.evaluation.worstCaseAccuracy)} | ${p.fineTune.status} |`,
+        `| ${p.method} | ${pct(p.sparsity)} | ${pct(g.sparsity)} | ${g.paramsAfter} | ${g.macsAfter} | ${pct(p.evaluation.cleanAccuracy)} | ${p.evaluation.attacks.map((a) => pct(a.robustAccuracy)).join(' | ')} | ${pct(p.evaluation.worstCaseAccuracy)} | ${p.fineTune.status} |`,
       );
     }
   }
