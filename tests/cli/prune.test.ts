@@ -119,4 +119,42 @@ describe('pruning pipeline (configs/smoke-prune.json)', () => {
     expect(r.evaluation.cleanAccuracy).toBe(report.evaluation.cleanAccuracy);
     expect(r.pruning?.[0].method).toBe('magnitude');
   });
+
+  it('structured pruning also exports a compacted model that computes the same logits', async () => {
+    const cfg = JSON.parse(await readFile('configs/smoke-prune.json', 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    delete cfg.train;
+    delete cfg.transfer;
+    cfg.model = { load: path.join(dir, 'run', 'model.safetensors') };
+    const prune = cfg.prune as Record<string, unknown>;
+    prune.methods = [{ name: 'magnitude' }];
+    prune.sparsities = [0.5];
+    prune.granularity = 'structured';
+    const file = path.join(dir, 'structured.json');
+    await writeFile(file, JSON.stringify(cfg));
+    expect(await main([file, '--out', path.join(dir, 'structured'), '--quiet'])).toBe(0);
+    const read = async (f: string) =>
+      loadModelSafetensors(
+        new Uint8Array(await readFile(path.join(dir, 'structured', 'pruned', f))),
+        f,
+      );
+    const masked = await read('magnitude-s50.safetensors');
+    const compact = await read('magnitude-s50.compact.safetensors');
+    expect(compact.model.spec.name).toBe('lenet (compacted)');
+    const size = (m: typeof masked) => [...m.model.params.values()].reduce((a, p) => a + p.size, 0);
+    expect(size(compact)).toBeLessThan(size(masked) * 0.7);
+    const { forward } = await import('../../src/engine/model/forward');
+    const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const a = forward(masked.model, x, { masks: masked.masks }).logits;
+    const b = forward(compact.model, x, {
+      masks: compact.masks.size ? compact.masks : undefined,
+    }).logits;
+    const diff = tf.max(tf.abs(tf.sub(a, b)));
+    expect((await diff.data())[0]).toBeLessThan(1e-4);
+    tf.dispose([x, a, b, diff, ...masked.masks.values(), ...compact.masks.values()]);
+    disposeModel(masked.model);
+    disposeModel(compact.model);
+  });
 });
