@@ -86,7 +86,7 @@ const api = {
     const readFile = async (file: string) => {
       throw new Error(`${file}: user files are not available in the browser runner yet`);
     };
-    const { report, model } = await runExperiment(
+    const { report, model, variants } = await runExperiment(
       config,
       { fashionMnist: readPublicFile, file: readFile },
       environment,
@@ -96,6 +96,7 @@ const api = {
       },
     );
     disposeModel(model);
+    for (const v of variants) disposeModel(v.model);
     return report;
   },
 
