@@ -16,11 +16,15 @@
  *         a global ranking across layers is not decided by each layer's activation scale), or
  *         δ_l = delta (deltaMode 'absolute'); floored at 1e-12 so scores stay finite.
  * Per weight (unstructured), w_ij from input i (a dense input, or a conv input channel at any
- * kernel position) to neuron j:
- *   score(w_ij) = A_j · |w_ij| · c_i,  c_i = (1/N) Σ_x mean_positions |in_i(x') − in_i(x)|
- * i.e. the neuron's anomaly times the bound |w_ij|·c_i on how much of the adversarial change of
- * the layer's input flows through w_ij into neuron j: it ranks weights inside a neuron, and for
- * equal |w_ij|·c_i it orders weights exactly as their neurons' A_j.
+ * kernel position) to neuron j: an anomaly-weighted magnitude, scale-free across layers,
+ *   score(w_ij) = (A_j / Ā_l) · (c_i / c̄_l) / (|w_ij| / |w|‾_l + ε),   ε = 1e-8 (WEIGHT_EPS)
+ *   c_i = (1/N) Σ_x mean_positions |in_i(x') − in_i(x)|  (the layer input's change, both forms)
+ * with Ā_l, c̄_l, |w|‾_l the layer's means over what its own mask keeps (a factor whose mean is 0,
+ * e.g. no anomaly at all, is 1). A weight goes first when it is small AND sits between an
+ * anomalous input and an anomalous neuron; with uniform A and c the ranking inside a layer is
+ * exactly magnitude pruning's (Han et al. 2015, arXiv 1506.02626), and across layers it is
+ * |w| / layer mean |w|. Replaces A_j · |w_ij| · c_i (prune-highest removed the LARGEST weights
+ * of the most anomalous paths and collapsed LeNet to chance at 50% where magnitude kept it).
  * Order 'prune-highest' (most anomalous first); `order: 'prune-lowest'` tests the opposite
  * hypothesis. Masked weights/neurons (already removed) score exactly 0.
  *
@@ -32,7 +36,13 @@ import { prunableLayers } from '../../model/params';
 import type { PrunableLayer } from '../../model/plan';
 import type { Masks, Model } from '../../model/types';
 import type { Granularity, ScoreSet } from '../types';
-import { anomalyDegree, checkAnomalyOptions, type AnomalyOptions } from './common-anomaly';
+import {
+  anomalyDegree,
+  anomalyWeightScores,
+  checkAnomalyOptions,
+  type AnomalyOptions,
+  type PlainLayerMask,
+} from './common-anomaly';
 import { ScoreInputError } from './common-errors';
 import { checkGranularity, makeScoreSet, zeroMasked } from './common-scoreset';
 import {
@@ -46,9 +56,12 @@ import { checkScoreContext, scoringBatches, type ScoreContext, type ScoringBatch
 export {
   ANOMALY_DEFAULTS,
   DELTA_FLOOR,
+  WEIGHT_EPS,
   anomalyDegree,
+  anomalyWeightScores,
   checkAnomalyOptions,
   type AnomalyOptions,
+  type PlainLayerMask,
 } from './common-anomaly';
 
 /** Per-sample neuron signals of one batch, all layers concatenated: `[B, Σ neurons]`. */
@@ -85,6 +98,14 @@ function concatChunks(chunks: Float32Array[]): Float32Array {
     o += c.length;
   }
   return out;
+}
+
+async function plainMask(
+  masks: Masks | undefined,
+  l: PrunableLayer,
+): Promise<PlainLayerMask | undefined> {
+  const m = masks?.get(l.kernelName);
+  return m ? { data: await m.data(), perNeuron: m.rank === 1 } : undefined;
 }
 
 /**
@@ -135,11 +156,8 @@ export async function anomalyFromBatches(
       if (!kernel) throw new ScoreInputError('model', `has no parameter '${l.kernelName}'`);
       const w = await kernel.data();
       const inDim = inDims[li];
-      scores = new Float32Array(w.length);
-      for (let k = 0; k < w.length; k++) {
-        const i = Math.floor(k / l.neurons) % inDim;
-        scores[k] = a[k % l.neurons] * Math.abs(w[k]) * (change[in0 + i] / n);
-      }
+      const c = change.subarray(in0, in0 + inDim); // Σ_x, the 1/N cancels in c_i / c̄
+      scores = anomalyWeightScores(a, c, w, l.neurons, inDim, await plainMask(masks, l));
       in0 += inDim;
     }
     await zeroMasked(l, scores, granularity, masks);
@@ -152,7 +170,7 @@ export async function anomalyFromBatches(
     deltaMode: o.deltaMode,
     samples: n,
     maskedScore: 0,
-    perWeight: 'A_j·|w_ij|·mean|Δin_i|',
+    perWeight: '(A_j/Ā)·(c_i/c̄)/(|w_ij|/mean|w| + 1e-8)',
   });
 }
 

@@ -1,6 +1,7 @@
 /**
- * Options and the per-neuron arithmetic of the anomaly degree (formulas, citations and defaults
- * in anomaly.ts, which re-exports everything here). Plain numbers only: no tensors.
+ * Options, the per-neuron arithmetic of the anomaly degree and its per-weight (unstructured)
+ * form (formulas, citations and defaults in anomaly.ts, which re-exports everything here). Plain
+ * numbers only: no tensors.
  */
 import type { PruneOrder } from '../types';
 import { ScoreInputError } from './common-errors';
@@ -74,6 +75,71 @@ export function anomalyDegree(
       acc += opts.measure === 'relative' ? d / (Math.abs(s) + delta) : d;
     }
     out[j] = acc / n;
+  }
+  return out;
+}
+
+/** ε of the per-weight score, in units of the layer's mean |w| (a zero weight stays finite). */
+export const WEIGHT_EPS = 1e-8;
+
+/** A layer's mask values as read from its tensor: `[out]` (perNeuron) or the kernel's shape. */
+export interface PlainLayerMask {
+  data: ArrayLike<number>;
+  perNeuron: boolean;
+}
+
+/**
+ * Per-weight anomaly-weighted magnitude of one layer (formula and rationale in anomaly.ts):
+ *   score(w_ij) = (A_j / Ā) · (c_i / c̄) / (|w_ij| / |w|‾ + WEIGHT_EPS)
+ * Means are over what the layer's own mask keeps: |w|‾ over kept weights, Ā over neurons with a
+ * kept weight, c̄ over inputs with a kept weight. A factor whose mean is 0 (no anomaly, no input
+ * change) is 1 for the whole layer; if every kept weight is 0, |w_ij| / |w|‾ is 0. Masked weights
+ * score exactly 0 (the module's rule). a: `[J]` ≥ 0; c: `[inDim]` ≥ 0 (any common scale);
+ * w: the kernel, row-major `[..., inDim, J]`. Returns the kernel's size, finite and ≥ 0.
+ */
+export function anomalyWeightScores(
+  a: ArrayLike<number>,
+  c: ArrayLike<number>,
+  w: ArrayLike<number>,
+  neurons: number,
+  inDim: number,
+  mask?: PlainLayerMask,
+): Float32Array {
+  const kept = (k: number) =>
+    !mask || (mask.perNeuron ? mask.data[k % neurons] : mask.data[k]) !== 0;
+  const neuronKept = new Uint8Array(neurons);
+  const inputKept = new Uint8Array(inDim);
+  let wSum = 0;
+  let wCount = 0;
+  for (let k = 0; k < w.length; k++) {
+    if (!kept(k)) continue;
+    wSum += Math.abs(w[k]);
+    wCount++;
+    neuronKept[k % neurons] = 1;
+    inputKept[Math.floor(k / neurons) % inDim] = 1;
+  }
+  const mean = (v: ArrayLike<number>, on: Uint8Array) => {
+    let s = 0;
+    let m = 0;
+    for (let i = 0; i < on.length; i++) {
+      if (!on[i]) continue;
+      s += v[i];
+      m++;
+    }
+    return m > 0 ? s / m : 0;
+  };
+  const aBar = mean(a, neuronKept);
+  const cBar = mean(c, inputKept);
+  const wBar = wCount > 0 ? wSum / wCount : 0;
+  const out = new Float32Array(w.length);
+  for (let k = 0; k < w.length; k++) {
+    if (!kept(k)) continue;
+    const j = k % neurons;
+    const i = Math.floor(k / neurons) % inDim;
+    const an = aBar > 0 ? a[j] / aBar : 1;
+    const cn = cBar > 0 ? c[i] / cBar : 1;
+    const wn = wBar > 0 ? Math.abs(w[k]) / wBar : 0;
+    out[k] = (an * cn) / (wn + WEIGHT_EPS);
   }
   return out;
 }

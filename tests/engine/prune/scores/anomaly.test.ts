@@ -1,21 +1,25 @@
 // Anomaly degree against hand-computed values (dense and conv fixtures with hand-chosen x'),
-// the gradient form against plain-JS derivatives and finite differences, masks, options,
-// the full attack path, leaks and cancellation.
+// the gradient form against plain-JS derivatives and finite differences, the per-weight
+// anomaly-weighted magnitude (hand formula, magnitude ranking under uniform anomaly, anomaly
+// order among equal magnitudes), masks, options, the full attack path, leaks and cancellation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disposeModel, initModel } from '../../../../src/engine/model/init';
 import { forward } from '../../../../src/engine/model/forward';
 import { prunableLayers } from '../../../../src/engine/model/params';
+import { masksFromScores } from '../../../../src/engine/prune/masks';
 import {
   anomalyDegree,
   anomalyFromBatches,
   anomalyScores,
+  anomalyWeightScores,
   type AnomalyOptions,
 } from '../../../../src/engine/prune/scores/anomaly';
+import { magnitudeScores } from '../../../../src/engine/prune/scores/magnitude';
 import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
 import type { ScoreContext } from '../../../../src/engine/prune/scores/context';
 import { tinySpec } from '../../model/helpers';
-import { convModel, convRef } from './conv-ref';
+import { K1, WO, convModel, convRef } from './conv-ref';
 import {
   CONV_SPEC,
   DENSE_SPEC,
@@ -60,6 +64,35 @@ function refA(
     return acc / n;
   });
 }
+
+/**
+ * Hand reference of the per-weight score: w as rows (dense: input i; conv: (kh, kw, cin), input
+ * row % inDim) × neurons j; keep[r][j] = 0 for masked weights (score 0, out of the means).
+ */
+function refPerWeight(a: number[], c: number[], w: number[][], keep?: number[][]): number[] {
+  const on = (r: number, j: number) => !keep || keep[r][j] !== 0;
+  const inp = (r: number) => r % c.length;
+  const kept = w.flatMap((row, r) => row.map((v, j) => ({ r, j, v }))).filter((e) => on(e.r, e.j));
+  const mean = (xs: number[]) => xs.reduce((t, v) => t + v, 0) / xs.length;
+  const wBar = mean(kept.map((e) => Math.abs(e.v)));
+  const aBar = mean([...new Set(kept.map((e) => e.j))].map((j) => a[j]));
+  const cBar = mean([...new Set(kept.map((e) => inp(e.r)))].map((i) => c[i]));
+  return w.flatMap((row, r) =>
+    row.map((v, j) => {
+      if (!on(r, j)) return 0;
+      const an = aBar > 0 ? a[j] / aBar : 1;
+      const cn = cBar > 0 ? c[inp(r)] / cBar : 1;
+      return (an * cn) / (Math.abs(v) / wBar + 1e-8);
+    }),
+  );
+}
+
+/** Indices sorted by descending value, ties by position. */
+const descending = (v: readonly number[]) =>
+  v
+    .map((x, i) => [x, i])
+    .sort((p, q) => q[0] - p[0] || p[1] - q[1])
+    .map((p) => p[1]);
 
 const dense = denseModel();
 const conv = convModel();
@@ -145,7 +178,7 @@ describe("anomaly degree, activation form (dense, hand-chosen x')", () => {
     expectClose(layerData(a, 'fc1/kernel'), layerData(b, 'fc1/kernel'));
   });
 
-  it('per-weight form: A_j · |w_ij| · mean|Δin_i|', async () => {
+  it('per-weight form: (A_j/Ā)·(c_i/c̄) / (|w_ij|/mean|w| + ε), hand-computed', async () => {
     const s = await denseScores(
       { form: 'activation', delta: 0.05, deltaMode: 'absolute' },
       'unstructured',
@@ -170,12 +203,128 @@ describe("anomaly degree, activation form (dense, hand-chosen x')", () => {
     const c2 = [0, 1].map(
       (i) => (Math.abs(adv[0].h[i] - clean[0].h[i]) + Math.abs(adv[1].h[i] - clean[1].h[i])) / 2,
     );
-    const want1 = [0, 1].flatMap((i) => [0, 1].map((j) => a1[j] * Math.abs(W1[i][j]) * c1[i]));
-    const want2 = [0, 1].flatMap((i) => [0, 1].map((j) => a2[j] * Math.abs(W2[i][j]) * c2[i]));
+    // fc1: mean|w| = (1 + 1 + 0.5 + 2)/4 = 1.125; written out for weight (1, 1) = 2
+    const aBar = (a1[0] + a1[1]) / 2;
+    const cBar = (c1[0] + c1[1]) / 2;
+    const want11 = ((a1[1] / aBar) * (c1[1] / cBar)) / (2 / 1.125 + 1e-8);
+    expect(layerData(s, 'fc1/kernel')[3]).toBeCloseTo(want11, 5);
     expect(s.layers.get('fc1/kernel')?.shape).toEqual([2, 2]);
-    expectClose(layerData(s, 'fc1/kernel'), want1);
-    expectClose(layerData(s, 'out/kernel'), want2);
-    expect(layerData(s, 'out/kernel')[1]).toBe(0); // W2[0][1] = 0 → score 0
+    expectClose(layerData(s, 'fc1/kernel'), refPerWeight(a1, c1, W1));
+    expectClose(layerData(s, 'out/kernel'), refPerWeight(a2, c2, W2));
+    // W2[0][1] = 0 on an input that changes, into a neuron that changes: the first to go
+    const out = layerData(s, 'out/kernel');
+    expect(a2[1] * c2[0]).toBeGreaterThan(0);
+    expect(descending(out)[0]).toBe(1);
+    expect(Number.isFinite(out[1])).toBe(true);
+    // W1[0] = [1, −1]: same input, same |w|; unit 1 is the more anomalous, so (0, 1) goes first
+    expect(a1[1]).toBeGreaterThan(a1[0]);
+    expect(layerData(s, 'fc1/kernel')[1]).toBeGreaterThan(layerData(s, 'fc1/kernel')[0]);
+  });
+});
+
+describe('per-weight anomaly-weighted magnitude (anomalyWeightScores)', () => {
+  it('with constant A and c, ranks a layer exactly as magnitude pruning does (small first)', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const J = 5;
+    const inDim = 3;
+    const w = Array.from({ length: 2 * 2 * inDim * J }, rand); // HWIO [2, 2, 3, 5]
+    const s = anomalyWeightScores(new Array(J).fill(0.7), new Array(inDim).fill(3), w, J, inDim);
+    const byMagnitude = w
+      .map((v, k) => [Math.abs(v), k])
+      .sort((p, q) => p[0] - q[0] || p[1] - q[1])
+      .map((p) => p[1]);
+    expect(new Set(w.map(Math.abs)).size).toBe(w.length); // distinct: the ranking is strict
+    expect(descending(Array.from(s))).toEqual(byMagnitude);
+    // uniform factors are 1: score = 1 / (|w| / mean|w| + ε)
+    const wBar = w.reduce((t, v) => t + Math.abs(v), 0) / w.length;
+    expectClose(
+      Array.from(s),
+      w.map((v) => 1 / (Math.abs(v) / wBar + 1e-8)),
+    );
+  });
+
+  it('a larger A_j·c_i ranks before an equal-magnitude weight with a smaller one', () => {
+    // [in 2, out 2], |w| = 0.5 everywhere; A = [1, 3], c = [2, 1]: A_j·c_i = 2, 6, 1, 3
+    const s = Array.from(anomalyWeightScores([1, 3], [2, 1], [0.5, -0.5, -0.5, 0.5], 2, 2));
+    expect(descending(s)).toEqual([1, 3, 0, 2]);
+    // Ā = 2, c̄ = 1.5, mean|w| = 0.5: score = (A_j/2)·(c_i/1.5) / (1 + ε)
+    expectClose(
+      s,
+      [2, 6, 1, 3].map((ac) => ac / 3 / (1 + 1e-8)),
+    );
+    // a smaller weight beats a larger one on the same path
+    const t = anomalyWeightScores([1, 1], [1, 1], [0.2, 0.9, 0.9, 0.9], 2, 2);
+    expect(t[0]).toBeGreaterThan(t[1]);
+  });
+
+  it('is scale-free per layer; zero-mean factors are 1; masked weights are 0 and out of the means', () => {
+    const a = [0.2, 0.5, 0.1];
+    const c = [1, 4];
+    const w = [0.3, -0.1, 0.8, 0.05, 0.4, -0.2];
+    const base = Array.from(anomalyWeightScores(a, c, w, 3, 2));
+    const scaled = anomalyWeightScores(
+      a.map((v) => v * 1e3),
+      c.map((v) => v * 1e-2),
+      w.map((v) => v * 50),
+      3,
+      2,
+    );
+    expectClose(Array.from(scaled), base);
+    const rows = [w.slice(0, 3), w.slice(3)];
+    expectClose(
+      Array.from(anomalyWeightScores([0, 0, 0], c, w, 3, 2)),
+      refPerWeight([0, 0, 0], c, rows),
+    );
+    expectClose(
+      Array.from(anomalyWeightScores([0, 0, 0], [0, 0], w, 3, 2)),
+      refPerWeight([1, 1, 1], [1, 1], rows),
+    );
+    const keep = [
+      [0, 1, 1],
+      [1, 1, 0],
+    ];
+    const m = anomalyWeightScores(a, c, w, 3, 2, { data: keep.flat(), perNeuron: false });
+    expect([m[0], m[5]]).toEqual([0, 0]);
+    expectClose(Array.from(m), refPerWeight(a, c, rows, keep));
+    const pn = anomalyWeightScores(a, c, w, 3, 2, { data: [1, 0, 1], perNeuron: true });
+    expectClose(
+      Array.from(pn),
+      refPerWeight(a, c, rows, [
+        [1, 0, 1],
+        [1, 0, 1],
+      ]),
+    );
+  });
+
+  it("without anomaly (x' = x) the model's masks equal magnitude pruning's, layer by layer", async () => {
+    const xs = [
+      [0.1, 0.5, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6],
+      [0.9, 0.1, 0.4, 0.6, 0.2, 0.8, 0.3, 0.5, 0.7],
+    ];
+    const hb = handBatches(CONV_SPEC, xs, xs, [1, 0], 2);
+    try {
+      const s = await anomalyFromBatches(conv, undefined, 'unstructured', hb.batches, {
+        form: 'gradient',
+      });
+      const mag = await magnitudeScores(conv, 'unstructured');
+      for (const [kernel, w] of [
+        ['c1/kernel', K1],
+        ['out/kernel', WO],
+      ] as const) {
+        const wBar = w.reduce((t, v) => t + Math.abs(v), 0) / w.length;
+        expectClose(
+          layerData(s, kernel),
+          w.map((v) => 1 / (Math.abs(v) / wBar + 1e-8)),
+        );
+      }
+      for (const sparsity of [0.25, 0.5, 0.75])
+        expect(masksFromScores(CONV_SPEC, s, { sparsity, scope: 'layer' })).toEqual(
+          masksFromScores(CONV_SPEC, mag, { sparsity, scope: 'layer' }),
+        );
+    } finally {
+      hb.dispose();
+    }
   });
 });
 
@@ -266,20 +415,29 @@ describe('anomaly degree, gradient form', () => {
         ),
         1e-4,
       );
-      // per weight (conv): A_f · |K[kh, kw, 0, f]| · mean_x mean_pixels |x' − x|
-      const pw = await anomalyFromBatches(conv, undefined, 'unstructured', hb.batches, {
-        form: 'activation',
-        delta: 0.05,
-        deltaMode: 'absolute',
-      });
-      const a = layerData(act, 'c1/kernel');
-      const c =
-        xs.reduce((s, x, b) => s + x.reduce((t, v, i) => t + Math.abs(xa[b][i] - v), 0) / 9, 0) / 2;
-      const K = [0.5, -0.3, 0.2, 0.8, -0.4, 0.6, 0.7, -0.1];
-      expectClose(
-        layerData(pw, 'c1/kernel'),
-        K.map((w, k) => a[k % 2] * Math.abs(w) * c),
-      );
+      // per weight (conv, Cin = 1 so c_i / c̄ = 1): (A_f / Ā) / (|K[kh, kw, 0, f]| / mean|K| + ε)
+      for (const [form, sig] of [
+        ['activation', (r: ReturnType<typeof convRef>) => r.aMean],
+        ['gradient', (r: ReturnType<typeof convRef>) => r.gMean],
+      ] as const) {
+        const pw = await anomalyFromBatches(conv, undefined, 'unstructured', hb.batches, {
+          form,
+          delta: 0.05,
+          deltaMode: 'absolute',
+        });
+        const a = refA(cl.map(sig), ad.map(sig), 'relative', 0.05, false);
+        const c =
+          xs.reduce((s, x, b) => s + x.reduce((t, v, i) => t + Math.abs(xa[b][i] - v), 0) / 9, 0) /
+          2;
+        const rows = [0, 1, 2, 3].map((r) => K1.slice(2 * r, 2 * r + 2));
+        expectClose(layerData(pw, 'c1/kernel'), refPerWeight(a, [c], rows), 1e-4);
+        const wBar = K1.reduce((t, v) => t + Math.abs(v), 0) / 8;
+        expectClose(
+          layerData(pw, 'c1/kernel'),
+          K1.map((w, k) => a[k % 2] / ((a[0] + a[1]) / 2) / (Math.abs(w) / wBar + 1e-8)),
+          1e-4,
+        );
+      }
     } finally {
       hb.dispose();
     }
@@ -311,8 +469,34 @@ describe('anomaly degree: masks, order, options', () => {
       }
       const unmasked = await denseScores({ form: 'gradient' });
       expect(layerData(unmasked, 'fc1/kernel')[1]).toBeGreaterThan(0); // g ≠ 0 without the mask
-      const pw = await denseScores({ form: 'activation' }, 'unstructured', masks);
+      const pw = await denseScores(
+        { form: 'activation', delta: 0.05, deltaMode: 'absolute' },
+        'unstructured',
+        masks,
+      );
       expect([layerData(pw, 'fc1/kernel')[1], layerData(pw, 'fc1/kernel')[3]]).toEqual([0, 0]);
+      // kept column 0: Ā = A_0, c̄ over both inputs, mean|w| over the kept W1[·][0] = 0.75
+      const c1 = [0, 1].map(
+        (i) => (Math.abs(XADV[0][i] - XS[0][i]) + Math.abs(XADV[1][i] - XS[1][i])) / 2,
+      );
+      const cBar = (c1[0] + c1[1]) / 2;
+      expectClose(
+        [layerData(pw, 'fc1/kernel')[0], layerData(pw, 'fc1/kernel')[2]],
+        [0, 1].map((i) => c1[i] / cBar / (Math.abs(W1[i][0]) / 0.75 + 1e-8)),
+      );
+      // out: the masked unit's h never changes, c_1 = 0, so its row scores 0
+      const a2 = refA(
+        clean.map((r) => r.z),
+        adv.map((r) => r.z),
+        'relative',
+        0.05,
+        false,
+      );
+      const c2 = [0, 1].map(
+        (i) => (Math.abs(adv[0].h[i] - clean[0].h[i]) + Math.abs(adv[1].h[i] - clean[1].h[i])) / 2,
+      );
+      expect(c2[1]).toBe(0);
+      expectClose(layerData(pw, 'out/kernel'), refPerWeight(a2, c2, W2));
     } finally {
       tf.dispose([...masks.values()]);
     }
