@@ -92,10 +92,10 @@ describe('parseIdx', () => {
 
   it('a header claiming 2^40 elements fails with too-large before allocating', () => {
     const bytes = idxBytes([2 ** 20, 2 ** 20], []); // 12 bytes, claims 2^40 elements
-    const t0 = performance.now();
     const e = problemOf(() => parseIdx(bytes, 'huge'));
-    expect(performance.now() - t0).toBeLessThan(50);
-    expect(e.problem).toBe('too-large'); // not 'truncated': the bound is checked first
+    // 'too-large', not 'truncated' nor a RangeError from an attempted 2^40 allocation: the bound
+    // is checked before anything is allocated
+    expect(e.problem).toBe('too-large');
     // the largest possible header (255 dims of 2^32 − 1) also stops at the bound
     const worst = idxBytes(new Array(255).fill(2 ** 32 - 1), []);
     expect(problemOf(() => parseIdx(worst, 'worst')).problem).toBe('too-large');
