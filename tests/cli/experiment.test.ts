@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main, parseArgs } from '../../src/cli/experiment';
+import { reportMarkdown } from '../../src/cli/report';
 import type { ExperimentReport } from '../../src/engine/experiment';
 import { disposeModel } from '../../src/engine/model/init';
 import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
@@ -60,6 +61,13 @@ describe('experiment CLI', () => {
       Math.min(...ev.attacks.map((a) => a.robustAccuracy)),
     );
     expect(report.model.params).toBeGreaterThan(0);
+    // the markdown summary shows every epoch and every attack with its figure
+    const md = reportMarkdown(report);
+    expect(md).toContain(`| 2 | ${report.training?.epochs[1].trainLoss.toFixed(4)} |`);
+    expect(md).toContain(`| pgd-linf | eps 0.1, steps 10,`);
+    expect(md).toContain(
+      `| worst case per sample | | ${(100 * ev.worstCaseAccuracy).toFixed(1)}% |`,
+    );
     expect(report.wallSeconds).toBeGreaterThan(0);
 
     const bytes = new Uint8Array(await readFile(path.join(out, 'model.safetensors')));

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -22,6 +22,25 @@ export async function startApp(): Promise<{ server: ViteDevServer; url: string }
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('dev server has no address');
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+/**
+ * The production build served as users get it: `vite build` into `outDir`, then `vite preview`
+ * on a free loopback port.
+ */
+export async function startProductionApp(
+  outDir = 'dist',
+): Promise<{ server: PreviewServer; url: string }> {
+  await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir } });
+  const server = await preview({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no address');
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 

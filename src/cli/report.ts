@@ -1,0 +1,104 @@
+/**
+ * `npm run report -- <report.json> [...]`: prints a markdown summary of CLI reports (training
+ * curve per epoch, clean and robust accuracy per attack, pruning and transfer tables), the way
+ * docs/results.md shows them.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExperimentReport } from '../engine/experiment';
+
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`;
+
+export function reportMarkdown(r: ExperimentReport): string {
+  const out: string[] = [];
+  const env = r.environment;
+  out.push(`### ${r.name}`);
+  out.push('');
+  out.push(
+    `${r.model.architecture} (${r.model.params.toLocaleString('en')} parameters, ${r.model.macs.toLocaleString('en')} MACs per image), ` +
+      `${r.data.train.toLocaleString('en')} training / ${r.data.val.toLocaleString('en')} validation / ${r.data.test.toLocaleString('en')} test images; ` +
+      `backend ${env.backend.name} on ${env.runtime}, ${env.cpus ?? '?'} CPUs; wall time ${(r.wallSeconds / 60).toFixed(1)} min.`,
+  );
+  out.push('');
+  if (r.training) {
+    out.push(
+      '| epoch | train loss | train clean | train adv | val clean | val PGD | lr | seconds |',
+    );
+    out.push('|---|---|---|---|---|---|---|---|');
+    for (const e of r.training.epochs)
+      out.push(
+        `| ${e.epoch + 1} | ${e.trainLoss.toFixed(4)} | ${pct(e.trainCleanAcc)} | ${pct(e.trainAdvAcc)} | ${pct(e.valCleanAcc)} | ${pct(e.valAdvAcc)} | ${e.lr.toPrecision(3)} | ${e.wallSec.toFixed(0)} |`,
+      );
+    out.push('');
+    for (const c of r.training.lrChanges)
+      out.push(
+        `- learning rate ${c.from.toPrecision(3)} → ${c.to.toPrecision(3)} from epoch ${c.epoch + 1}: ${c.reason}`,
+      );
+    if (r.training.lrChanges.length) out.push('');
+  } else out.push(`Model loaded from \`${r.modelSource}\`, not retrained.\n`);
+  const ev = r.evaluation;
+  out.push(`Evaluation on the first ${ev.n} test images:`);
+  out.push('');
+  out.push('| attack | settings | robust accuracy |');
+  out.push('|---|---|---|');
+  out.push(`| none (clean) | | ${pct(ev.cleanAccuracy)} |`);
+  for (const a of ev.attacks) {
+    const o = a.options;
+    const settings = ['eps', 'steps', 'stepSize', 'restarts', 'nQueries']
+      .filter((k) => o[k] !== undefined)
+      .map(
+        (k) => `${k} ${typeof o[k] === 'number' ? +(o[k] as number).toPrecision(4) : String(o[k])}`,
+      )
+      .join(', ');
+    out.push(`| ${a.name} | ${settings} | ${pct(a.robustAccuracy)} |`);
+  }
+  out.push(`| worst case per sample | | ${pct(ev.worstCaseAccuracy)} |`);
+  out.push('');
+  if (r.pruning?.length) {
+    const names = r.pruning[0].evaluation.attacks.map((a) => a.name);
+    out.push(
+      `| method | target sparsity | weights removed | params | MACs | clean | ${names.join(' | ')} | worst case |`,
+    );
+    out.push(`|---|---|---|---|---|---|${names.map(() => '---|').join('')}---|`);
+    for (const p of r.pruning) {
+      const g = p.sparsityReport.global;
+      out.push(
+        `| ${p.method} | ${pct(p.sparsity)} | ${pct(g.sparsity)} | ${g.paramsAfter.toLocaleString('en')} | ${g.macsAfter.toLocaleString('en')} | ${pct(p.evaluation.cleanAccuracy)} | ${p.evaluation.attacks.map((a) => pct(a.robustAccuracy)).join(' | ')} | ${pct(p.evaluation.worstCaseAccuracy)} |`,
+      );
+    }
+    out.push('');
+  }
+  if (r.transfer) {
+    out.push(r.transfer.table);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+async function main(files: string[]): Promise<number> {
+  if (files.length === 0) {
+    console.error('usage: npm run report -- <report.json> [...]');
+    return 2;
+  }
+  for (const f of files) {
+    const r = JSON.parse(await readFile(f, 'utf8')) as ExperimentReport;
+    if (r.format !== 'advprune-report') {
+      console.error(`${f}: not an AdvPrune Lab report (format ${String(r.format)})`);
+      return 2;
+    }
+    console.log(reportMarkdown(r));
+  }
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? `error: ${e.message}` : e);
+      process.exit(1);
+    },
+  );
+}
