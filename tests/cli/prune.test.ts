@@ -126,15 +126,21 @@ describe('pruning pipeline (configs/smoke-prune.json)', () => {
       unknown
     >;
     delete cfg.train;
-    delete cfg.transfer;
     cfg.model = { load: path.join(dir, 'run', 'model.safetensors') };
     const prune = cfg.prune as Record<string, unknown>;
     prune.methods = [{ name: 'magnitude' }];
     prune.sparsities = [0.5];
     prune.granularity = 'structured';
+    cfg.transfer = { attacks: [{ name: 'fgsm' }], n: 64, timingBatch: 16, timingRepeats: 2 };
     const file = path.join(dir, 'structured.json');
     await writeFile(file, JSON.stringify(cfg));
     expect(await main([file, '--out', path.join(dir, 'structured'), '--quiet'])).toBe(0);
+    const r = JSON.parse(
+      await readFile(path.join(dir, 'structured', 'report.json'), 'utf8'),
+    ) as ExperimentReport;
+    // the transfer benchmark ran on the compacted model, whose size is the report's paramsAfter
+    expect(r.transfer?.compacted).toBe(true);
+    expect(r.transfer?.cells[0].params).toBe(r.pruning?.[0].sparsityReport.global.paramsAfter);
     const read = async (f: string) =>
       loadModelSafetensors(
         new Uint8Array(await readFile(path.join(dir, 'structured', 'pruned', f))),

@@ -66,7 +66,8 @@ export interface ExperimentReport {
   /** the pruning stages: one entry per criterion × sparsity (absent without `prune`) */
   pruning?: PruneVariantReport[];
   /** the base-to-pruned transfer benchmark and its markdown table (absent without `transfer`) */
-  transfer?: TransferReport & { table: string };
+  /** `compacted`: structured variants were benchmarked compacted (removed channels gone) */
+  transfer?: TransferReport & { compacted: boolean; table: string };
   wallSeconds: number;
 }
 

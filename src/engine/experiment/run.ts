@@ -13,6 +13,7 @@ import { datasetSize } from '../data/dataset';
 import type { RobustnessProgress } from '../eval/robustness';
 import { formatTransferTable, transferBenchmark } from '../eval/transfer';
 import { countModel } from '../model/counts';
+import { compactModel } from '../prune/compact';
 import { disposeModel, initModel } from '../model/init';
 import { loadModelSafetensors } from '../model/serialize/model-io';
 import { ARCHITECTURES } from '../model/spec';
@@ -175,14 +176,24 @@ export async function runExperiment(
       );
       const n = Math.min(tc.n, datasetSize(data.test));
       const size = data.test.shape[0] * data.test.shape[1] * data.test.shape[2];
-      const t = await transferBenchmark({
-        base: model,
-        variants: variants.map((v) => ({
+      // structured pruning: benchmark the compacted models (same logits, removed channels gone),
+      // so the measured inference time shows what the pruning buys
+      const structured = config.prune?.granularity === 'structured';
+      const benchVariants = variants.map((v) => {
+        if (!structured)
+          return { method: v.method, sparsity: v.sparsity, model: v.model, masks: v.masks };
+        const c = compactModel(v.model, v.masks);
+        return {
           method: v.method,
           sparsity: v.sparsity,
-          model: v.model,
-          masks: v.masks,
-        })),
+          model: c.model,
+          masks: c.masks,
+          compacted: true,
+        };
+      });
+      const t = await transferBenchmark({
+        base: model,
+        variants: benchVariants,
         attacks: tc.attacks.map((a) => ({
           name: a.name,
           options: resolveAttackOptions(a.name, dataset, {
@@ -200,8 +211,10 @@ export async function runExperiment(
         batchSize: config.eval.batchSize,
         timing: { batch: tc.timingBatch, repeats: tc.timingRepeats },
         signal: hooks.signal,
+      }).finally(() => {
+        for (const v of benchVariants) if ('compacted' in v) disposeModel(v.model);
       });
-      transfer = { ...t, table: formatTransferTable(t) };
+      transfer = { ...t, compacted: structured, table: formatTransferTable(t) };
     }
 
     const report: ExperimentReport = {
