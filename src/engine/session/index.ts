@@ -1,0 +1,10 @@
+/**
+ * The dashboard's engine session: one stateful `Session` (session.ts) over the engine, taking and
+ * returning plain data (types.ts). The worker exposes it; docs/worker-api.md documents it.
+ */
+export { Session, VAL_FRACTION, VAL_SEED, type SessionIO } from './session';
+export { SessionError } from './errors';
+export { datasetFromFiles, TEST_SPLIT, TEST_SPLIT_SEED, type LoadedFiles } from './datasets';
+export { throttle, type Throttle } from './throttle';
+export { histogram, finiteRange } from './histogram';
+export type * from './types';

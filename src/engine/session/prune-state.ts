@@ -1,0 +1,394 @@
+/**
+ * The session's pruning state: cached scores per (criterion, granularity), the sparsity slider
+ * (ranking + evaluator, slider.ts), its current sparsity and masks, the fine-tuned floor, the
+ * accuracy-vs-sparsity curves and the base-to-pruned transfer benchmark (Vora et al. 2023,
+ * arXiv 2308.08160; eval/transfer.ts), here WITHOUT fine-tuning the pruned variants.
+ *
+ * Staleness: scores and the slider remember the weights version they were computed on; a slider
+ * whose version moved is rebuilt on its next use (scores recomputed unless cached for that
+ * version) — except after fineTunePruned, where the ranking is kept and only the evaluator is
+ * rebuilt (slider.ts explains the floor).
+ */
+import type { AbortFlag } from '../attacks/options';
+import type { Dataset } from '../data/dataset';
+import type { SparsityEvaluator } from '../eval/sparsity-evaluator';
+import { formatTransferTable, transferBenchmark } from '../eval/transfer';
+import type { Model } from '../model/types';
+import { rankScores, type ScoreRanking } from '../prune/ranking';
+import { sparsityReport } from '../prune/sparsity';
+import type { PlainMasks, ScoreSet } from '../prune/types';
+import { SessionError } from './errors';
+import {
+  checkCriterion,
+  computeScoreSet,
+  DEFAULT_SCORE_SAMPLES,
+  pgdAtBudget,
+  resolveAttack,
+} from './scoring';
+import {
+  buildEvaluator,
+  DEFAULT_EVAL_N,
+  EVAL_BATCH,
+  evalData,
+  maskSource,
+  type SliderSettings,
+} from './slider';
+import type {
+  Criterion,
+  EvaluateResult,
+  Progress,
+  ScoreRequest,
+  ScoreSummary,
+  SliderInfo,
+  SliderPoint,
+  SliderRequest,
+  SparsityCurve,
+  TransferRequest,
+  TransferResult,
+} from './types';
+
+/** What the session lends a pruning call: the model and data (checked at each use), flags. */
+export interface PruneCtx {
+  get(): { model: Model; train: Dataset; test: Dataset; budget: string; version: number };
+  signal: AbortFlag;
+  onProgress?: (p: Progress) => void;
+}
+
+interface ScoreEntry {
+  set: ScoreSet;
+  summary: ScoreSummary;
+  version: number;
+  samples: number;
+  learnedSparsity: number;
+}
+
+interface Slider {
+  settings: SliderSettings;
+  scores: ScoreSet | null;
+  ranking: ScoreRanking | null;
+  source: ReturnType<typeof maskSource> | null;
+  rankingVersion: number;
+  evaluator: SparsityEvaluator | null;
+  evaluatorVersion: number;
+  seconds: number;
+}
+
+const DEFAULT_TRANSFER_N = 500;
+
+export class PruneState {
+  private cache = new Map<string, ScoreEntry>();
+  private slider: Slider | null = null;
+  private building: Promise<Slider> | null = null;
+  private fineTuned: { sparsity: number } | null = null;
+  private lastPoint: SliderPoint | null = null;
+  /** the slider's current position (fraction removed) */
+  sparsity = 0;
+
+  /** Scores of the current model, from the cache when computed on the same weights. */
+  async scores(ctx: PruneCtx, req: ScoreRequest): Promise<ScoreEntry> {
+    const { model, train, budget, version } = ctx.get();
+    const criterion = checkCriterion(req?.criterion);
+    const samples = req.samples ?? DEFAULT_SCORE_SAMPLES;
+    const learnedSparsity = criterion === 'learned' ? (this.sparsity > 0 ? this.sparsity : 0.9) : 0;
+    const key = `${criterion}|${req.granularity}|${criterion === 'learned' ? (req.scope ?? 'global') : ''}`;
+    const hit = this.cache.get(key);
+    if (
+      hit &&
+      hit.version === version &&
+      hit.samples === samples &&
+      hit.learnedSparsity === learnedSparsity
+    )
+      return hit;
+    const { set, summary } = await computeScoreSet(
+      { ...req, criterion, samples },
+      { model, train, budget, learnedSparsity, signal: ctx.signal, onProgress: ctx.onProgress },
+    );
+    const entry = { set, summary, version, samples, learnedSparsity };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  /** A new slider (drops the old one and the fine-tuned floor); returns the dense figures. */
+  async prepare(ctx: PruneCtx, req: SliderRequest): Promise<SliderInfo> {
+    const { budget } = ctx.get();
+    const settings: SliderSettings = {
+      criterion: checkCriterion(req?.criterion),
+      granularity: req.granularity,
+      scope: req.scope ?? 'global',
+      evalN: req.evalN ?? DEFAULT_EVAL_N,
+      samples: req.samples ?? DEFAULT_SCORE_SAMPLES,
+      transferAttack: resolveAttack(req.transferAttack ?? { name: 'fgsm' }, budget),
+      whiteBoxAttack:
+        req.whiteBoxAttack === null
+          ? null
+          : resolveAttack(req.whiteBoxAttack ?? pgdAtBudget(budget), budget),
+    };
+    if (settings.scope !== 'global' && settings.scope !== 'layer')
+      throw new SessionError(`scope must be 'global' or 'layer', got '${String(settings.scope)}'`);
+    await this.reset(false);
+    this.slider = {
+      settings,
+      scores: null,
+      ranking: null,
+      source: null,
+      rankingVersion: -1,
+      evaluator: null,
+      evaluatorVersion: -1,
+      seconds: 0,
+    };
+    const t0 = performance.now();
+    const sl = await this.ensureEvaluator(ctx);
+    sl.seconds = (performance.now() - t0) / 1000;
+    return this.info(sl);
+  }
+
+  private info(sl: Slider): SliderInfo {
+    const s = sl.settings;
+    const ev = sl.evaluator as SparsityEvaluator;
+    return {
+      criterion: s.criterion,
+      granularity: s.granularity,
+      scope: s.scope,
+      n: ev.n,
+      maxSparsity: sl.ranking?.maxSparsity ?? 0,
+      base: { ...ev.base },
+      transferAttack: s.transferAttack,
+      whiteBoxAttack: s.whiteBoxAttack,
+      fineTunedSparsity: this.fineTuned?.sparsity ?? null,
+      seconds: sl.seconds,
+    };
+  }
+
+  private requireSlider(): Slider {
+    if (!this.slider)
+      throw new SessionError('the slider is not prepared: choose a pruning criterion first');
+    return this.slider;
+  }
+
+  /** Scores and ranking of the slider on the current weights (kept as is after fine-tuning). */
+  private async ensureRanking(ctx: PruneCtx, sl: Slider): Promise<void> {
+    const { model, version } = ctx.get();
+    if (sl.ranking && (this.fineTuned || sl.rankingVersion === version)) return;
+    const s = sl.settings;
+    const entry = await this.scores(ctx, s);
+    sl.scores = entry.set;
+    sl.ranking = rankScores(model.spec, entry.set, { scope: s.scope });
+    sl.source = maskSource(sl.ranking, () => this.fineTuned?.sparsity ?? 0);
+    sl.rankingVersion = version;
+  }
+
+  private async ensureEvaluator(ctx: PruneCtx): Promise<Slider> {
+    const sl = this.requireSlider();
+    const { version } = ctx.get();
+    if (sl.evaluator && sl.evaluatorVersion === version && sl.ranking) return sl;
+    this.building ??= (async () => {
+      try {
+        await this.ensureRanking(ctx, sl);
+        const { model, test } = ctx.get();
+        const old = sl.evaluator;
+        sl.evaluator = null;
+        await old?.dispose();
+        sl.evaluator = await buildEvaluator(
+          model,
+          test,
+          sl.settings,
+          sl.source as NonNullable<Slider['source']>,
+          true,
+          ctx.signal,
+          ctx.onProgress,
+        );
+        sl.evaluatorVersion = version;
+        if (this.slider !== sl) await sl.evaluator.dispose(); // replaced meanwhile
+        return sl;
+      } finally {
+        this.building = null;
+      }
+    })();
+    return this.building;
+  }
+
+  /** One slider position; resolves 'superseded' when a newer call arrives. */
+  async evaluate(
+    ctx: PruneCtx,
+    sparsity: number,
+    onPartial?: (p: SliderPoint) => void,
+  ): Promise<EvaluateResult> {
+    if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity < 1))
+      throw new SessionError(`sparsity must be a number in [0, 1), got ${String(sparsity)}`);
+    const sl = await this.ensureEvaluator(ctx);
+    const ranking = sl.ranking as ScoreRanking;
+    if (sparsity > ranking.maxSparsity + 1e-9)
+      throw new SessionError(
+        `sparsity ${(100 * sparsity).toFixed(1)}% is above the ${(100 * ranking.maxSparsity).toFixed(1)}% the per-layer caps allow for ${sl.settings.granularity} pruning`,
+      );
+    this.sparsity = sparsity;
+    const { model } = ctx.get();
+    const src = sl.source as NonNullable<Slider['source']>;
+    const report = () => sparsityReport(model.spec, src.masksAt(sparsity));
+    const res = await (sl.evaluator as SparsityEvaluator).evaluate(sparsity, {
+      signal: ctx.signal,
+      onPartial: (p) => onPartial?.({ ...p, whiteBox: null, report: report() }),
+    });
+    if (res.status !== 'done') return res;
+    const { ms: _ms, ...point } = res.point;
+    this.lastPoint = point;
+    return { status: 'done', point };
+  }
+
+  /** The slider's masks (null when dense) and its criterion's scores (null without a slider). */
+  async viewState(ctx: PruneCtx): Promise<{ masks: PlainMasks | null; scores: ScoreSet | null }> {
+    const sl = this.slider;
+    if (!sl) return { masks: null, scores: null };
+    await this.ensureRanking(ctx, sl);
+    const effective = Math.max(this.sparsity, this.fineTuned?.sparsity ?? 0);
+    const masks =
+      effective > 0 ? (sl.source as NonNullable<Slider['source']>).masksAt(this.sparsity) : null;
+    return { masks, scores: sl.scores };
+  }
+
+  /** What fineTunePruned fine-tunes: the slider's masks at its sparsity (must be > 0). */
+  async fineTuneTarget(ctx: PruneCtx): Promise<{ sparsity: number; masks: PlainMasks }> {
+    const { masks } = await this.viewState(ctx);
+    if (!masks)
+      throw new SessionError('move the sparsity slider above 0% to choose what to fine-tune');
+    return { sparsity: Math.max(this.sparsity, this.fineTuned?.sparsity ?? 0), masks };
+  }
+
+  /** After a fine-tuning run: keep the ranking, set the floor, rebuild the evaluator on next use. */
+  async afterFineTune(sparsity: number | undefined): Promise<void> {
+    if (sparsity !== undefined) this.fineTuned = { sparsity };
+    await this.dropEvaluator();
+  }
+
+  /** Forget the fine-tuned floor (reset, or a plain training run). */
+  async clearFineTune(): Promise<void> {
+    this.fineTuned = null;
+    await this.dropEvaluator();
+  }
+
+  private async dropEvaluator(): Promise<void> {
+    const ev = this.slider?.evaluator;
+    if (this.slider) this.slider.evaluator = null;
+    await ev?.dispose();
+  }
+
+  /** Clean and transfer accuracy against sparsity, per criterion, under the slider's settings. */
+  async curves(
+    ctx: PruneCtx,
+    criteria: Criterion[],
+    sparsities: number[],
+  ): Promise<SparsityCurve[]> {
+    const { model, test, budget } = ctx.get();
+    checkSparsities(sparsities);
+    const base = this.slider?.settings;
+    const out: SparsityCurve[] = [];
+    const total = criteria.length * sparsities.length;
+    let done = 0;
+    for (const c of criteria) {
+      const settings: SliderSettings = {
+        criterion: checkCriterion(c),
+        granularity: base?.granularity ?? 'unstructured',
+        scope: base?.scope ?? 'global',
+        evalN: base?.evalN ?? DEFAULT_EVAL_N,
+        samples: base?.samples ?? DEFAULT_SCORE_SAMPLES,
+        transferAttack: base?.transferAttack ?? resolveAttack({ name: 'fgsm' }, budget),
+        whiteBoxAttack: null,
+      };
+      const entry = await this.scores(ctx, settings);
+      const ranking = rankScores(model.spec, entry.set, { scope: settings.scope });
+      const ev = await buildEvaluator(
+        model,
+        test,
+        settings,
+        maskSource(ranking, () => 0),
+        false,
+        ctx.signal,
+      );
+      const points: SparsityCurve['points'] = [];
+      try {
+        for (const s of [...sparsities].sort((a, b) => a - b)) {
+          if (s <= ranking.maxSparsity + 1e-9) {
+            const r = await ev.evaluate(s, { signal: ctx.signal });
+            if (r.status !== 'done')
+              throw Object.assign(new Error('curve cancelled'), { name: 'AbortError' });
+            points.push({ sparsity: s, clean: r.point.clean, transfer: r.point.transfer });
+          }
+          ctx.onProgress?.({ stage: `curve: ${c}`, done: ++done, total });
+        }
+      } finally {
+        await ev.dispose();
+      }
+      out.push({ criterion: settings.criterion, points });
+    }
+    return out;
+  }
+
+  /** The base-to-pruned transfer benchmark; variants are masked copies of the current weights. */
+  async transfer(ctx: PruneCtx, req: TransferRequest): Promise<TransferResult> {
+    const { model, test, budget } = ctx.get();
+    checkSparsities(req?.sparsities);
+    if (!Array.isArray(req.criteria) || req.criteria.length === 0)
+      throw new SessionError('choose at least one pruning criterion for the benchmark');
+    const granularity = this.slider?.settings.granularity ?? 'unstructured';
+    const scope = this.slider?.settings.scope ?? 'global';
+    const attacks = (req.attacks ?? [{ name: 'fgsm' }, pgdAtBudget(budget)]).map((a, i, all) => {
+      const r = resolveAttack(a, budget);
+      const dup = all.filter((b) => b.name === a.name).length > 1;
+      return { ...r, label: dup ? `${r.name}#${i + 1}` : r.name };
+    });
+    const variants = [];
+    for (const c of req.criteria) {
+      const entry = await this.scores(ctx, { criterion: c, granularity, scope });
+      const ranking = rankScores(model.spec, entry.set, { scope });
+      for (const s of req.sparsities)
+        if (s <= ranking.maxSparsity + 1e-9)
+          variants.push({ method: c, sparsity: s, model, masks: ranking.masksAt(s) });
+    }
+    const report = await transferBenchmark({
+      base: model,
+      variants,
+      attacks,
+      data: evalData(test, req.n ?? DEFAULT_TRANSFER_N),
+      batchSize: EVAL_BATCH,
+      timing: { batch: 64, repeats: 3 },
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.onProgress?.({ stage: 'transfer benchmark', done: p.done, total: p.total }),
+    });
+    return {
+      ...report,
+      table: formatTransferTable(report),
+      note: `${granularity} ${scope} pruning of the current model by each criterion, WITHOUT fine-tuning; inputs crafted on the current (dense) model`,
+    };
+  }
+
+  /** Scores, slider and point for report.json. */
+  reportPart(): Record<string, unknown> {
+    return {
+      scores: [...this.cache.values()].map((e) => e.summary),
+      slider: this.slider?.evaluator ? this.info(this.slider) : null,
+      sparsity: this.sparsity,
+      point: this.lastPoint,
+      fineTunedSparsity: this.fineTuned?.sparsity ?? null,
+    };
+  }
+
+  /** Drop everything (scores too unless `keepScores`). */
+  async reset(clearScores = true): Promise<void> {
+    const sl = this.slider;
+    this.slider = null;
+    this.building = null;
+    this.fineTuned = null;
+    this.lastPoint = null;
+    this.sparsity = 0;
+    if (clearScores) this.cache.clear();
+    await sl?.evaluator?.dispose();
+  }
+}
+
+function checkSparsities(s: unknown): asserts s is number[] {
+  if (!Array.isArray(s) || s.length === 0) throw new SessionError('give at least one sparsity');
+  for (const v of s)
+    if (typeof v !== 'number' || !(v >= 0 && v < 1))
+      throw new SessionError(`each sparsity must be a number in [0, 1), got ${String(v)}`);
+}

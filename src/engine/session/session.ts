@@ -1,0 +1,585 @@
+/**
+ * The dashboard's engine state: one dataset, one model, a training run, pruning scores, the
+ * sparsity slider and the views, behind methods that take and return plain data (types.ts). The
+ * worker (src/workers/engine.worker.ts) exposes one Session through Comlink; tests drive it in
+ * Node. Docs: docs/worker-api.md.
+ *
+ * State rules:
+ * - Replacing the dataset or the model (only on success: a bad file leaves everything as it was)
+ *   drops the scores, the slider and the training run.
+ * - Every change of the weights (training, fine-tuning, reset) gets a new weights version; scores
+ *   and the slider remember the version they were computed on and are rebuilt when it moved
+ *   (reset returns to the previous version, so earlier scores are valid again).
+ * - While training runs, calls that read the model are refused with a readable SessionError.
+ * - `cancel()` sets the abort flag of every running call: scores, slider and views reject with
+ *   "… was cancelled", evaluateSparsity resolves 'cancelled', training stops resumably.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, type BackendName } from '../backend';
+import { initBackendWithPolicy, type PolicyOptions } from '../backend/adapter';
+import { budgetFor } from '../attacks/budgets';
+import type { AbortFlag } from '../attacks/options';
+import { DatasetError } from '../data/errors';
+import { loadFashionMnist } from '../data/fashion-mnist';
+import { trainValSplit, deriveSeed } from '../data/order';
+import { validateDataset, type Dataset } from '../data/dataset';
+import { countModel } from '../model/counts';
+import { disposeModel, initModel } from '../model/init';
+import { prunableLayers } from '../model/params';
+import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
+import type { Model } from '../model/types';
+import { loadModelSafetensors, loadModelTfjs } from '../model/serialize/model-io';
+import { ModelFormatError } from '../model/errors';
+import { disposeMasks } from '../prune/masks';
+import type { TrainConfigInput } from '../train/config';
+import { datasetFromFiles } from './datasets';
+import { SessionError } from './errors';
+import { exportFiles as buildExport } from './export';
+import { PruneState } from './prune-state';
+import { TrainController, type OnEpoch, type OnTick } from './training';
+import * as views from './views';
+import { resolveAttack } from './scoring';
+import type {
+  AdversarialExample,
+  AttackChoice,
+  BackendInfo,
+  Criterion,
+  DatasetInfo,
+  EvaluateResult,
+  ExportedFile,
+  ExportKind,
+  Histogram,
+  LayerDistribution,
+  ModelInfo,
+  NeuronView,
+  Progress,
+  ScoreRequest,
+  ScoreSummary,
+  SliderInfo,
+  SliderPoint,
+  SliderRequest,
+  SparsityCurve,
+  TrainState,
+  TransferRequest,
+  TransferResult,
+} from './types';
+
+/** Where the session's files come from, and how it starts a backend. */
+export interface SessionIO {
+  /** reads a file of the app's public folder, e.g. 'models/default.safetensors' */
+  readPublic?(path: string): Promise<Uint8Array>;
+  /** backend options for `init` (loaders, WASM paths, adapter probe); `prefer` comes from init */
+  backend?: Omit<PolicyOptions, 'prefer'>;
+}
+
+/** Validation fraction split off the training set, and its seed. */
+export const VAL_FRACTION = 0.1;
+export const VAL_SEED = deriveSeed(0, 0x5b17);
+
+interface DataState {
+  info: DatasetInfo;
+  train: Dataset;
+  val: Dataset;
+  test: Dataset;
+  budget: string;
+}
+
+interface ModelState {
+  model: Model;
+  source: string;
+}
+
+const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+
+export class Session {
+  private data: DataState | null = null;
+  private current: ModelState | null = null;
+  private readonly training = new TrainController();
+  private readonly prune = new PruneState();
+  private readonly jobs = new Set<{ aborted: boolean }>();
+  private version = 0;
+  private nextVersion = 0;
+  private versionBeforeRun = 0;
+
+  constructor(private readonly io: SessionIO = {}) {}
+
+  // ---- backend -------------------------------------------------------------------------------
+
+  /** Start a backend (policy: backend/adapter.ts) and describe it. */
+  async init(prefer?: BackendName): Promise<BackendInfo> {
+    const choice = await initBackendWithPolicy({ ...this.io.backend, prefer });
+    return { ...choice, details: await describeBackend() };
+  }
+
+  /** Live tensor count and bytes. */
+  memory(): { numTensors: number; numBytes: number } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  /** Abort every running call (see the file comment). */
+  cancel(): void {
+    for (const j of this.jobs) j.aborted = true;
+  }
+
+  // ---- dataset -------------------------------------------------------------------------------
+
+  /** Use datasets directly (tests, the CLI). The validation set is split off unless given. */
+  useDataset(d: {
+    train: Dataset;
+    test: Dataset;
+    val?: Dataset;
+    name?: string;
+    budget?: string;
+    testSource?: DatasetInfo['testSource'];
+  }): DatasetInfo {
+    this.assertNotTraining('replace the dataset');
+    for (const ds of [d.train, d.test, ...(d.val ? [d.val] : [])]) validateDataset(ds);
+    if (d.train.shape.join() !== d.test.shape.join() || d.train.numClasses !== d.test.numClasses)
+      throw new DatasetError(
+        d.test.name,
+        'bad-shape',
+        'test and training sets differ in shape or classes',
+      );
+    const split = d.val
+      ? { train: d.train, val: d.val }
+      : trainValSplit(d.train, VAL_FRACTION, VAL_SEED);
+    if (split.train.labels.length === 0)
+      throw new DatasetError(
+        d.train.name,
+        'empty',
+        'the training set is empty after the validation split',
+      );
+    const budget = d.budget ?? (d.train.shape[2] === 1 ? 'fashion-mnist' : 'cifar10');
+    const b = budgetFor(budget);
+    const info: DatasetInfo = {
+      name: d.name ?? d.train.name,
+      train: split.train.labels.length,
+      val: split.val.labels.length,
+      test: d.test.labels.length,
+      shape: [...d.train.shape],
+      numClasses: d.train.numClasses,
+      classNames:
+        d.train.classNames ?? Array.from({ length: d.train.numClasses }, (_, i) => String(i)),
+      budget: { dataset: budget, epsLinf: b.epsLinf, steps: b.steps, stepSize: b.stepSize },
+      testSource: d.testSource ?? 'test files',
+    };
+    this.resetDerived();
+    this.data = { info, train: split.train, val: split.val, test: d.test, budget };
+    return info;
+  }
+
+  /** Fashion-MNIST from the app's public/datasets/fashion-mnist/. */
+  async loadBundledDataset(): Promise<DatasetInfo> {
+    const read = this.reader();
+    const file = (f: string) => read(`datasets/fashion-mnist/${f}`);
+    const [train, test] = await Promise.all([
+      loadFashionMnist(file, 'train'),
+      loadFashionMnist(file, 'test'),
+    ]);
+    return this.useDataset({
+      train,
+      test,
+      name: 'fashion-mnist',
+      budget: 'fashion-mnist',
+      testSource: 'test files',
+    });
+  }
+
+  /** A user's IDX pair(s) or CIFAR batches (session/datasets.ts); errors keep the old dataset. */
+  async loadDatasetFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<DatasetInfo> {
+    if (!Array.isArray(files)) throw new SessionError('loadDatasetFiles needs a list of files');
+    const loaded = await datasetFromFiles(
+      files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })),
+    );
+    return this.useDataset({ ...loaded });
+  }
+
+  datasetInfo(): DatasetInfo | null {
+    return this.data?.info ?? null;
+  }
+
+  // ---- model ---------------------------------------------------------------------------------
+
+  /** Use a model directly (tests); the session owns and disposes it from now on. */
+  useModel(model: Model, source: string): ModelInfo {
+    this.assertNotTraining('replace the model');
+    this.resetDerived();
+    if (this.current) disposeModel(this.current.model);
+    this.current = { model, source };
+    this.version = ++this.nextVersion;
+    return this.modelInfo() as ModelInfo;
+  }
+
+  /** The default pretrained model, public/models/default.safetensors. */
+  async loadDefaultModel(): Promise<ModelInfo> {
+    const bytes = await this.reader()('models/default.safetensors');
+    return this.importBytes(bytes, 'default.safetensors', 'default');
+  }
+
+  /** A fresh model of a built-in architecture for the loaded dataset's shape and classes. */
+  newModel(architecture: string, seed: number): ModelInfo {
+    const make = ARCHITECTURES[architecture as ArchitectureName];
+    if (!Object.hasOwn(ARCHITECTURES, architecture))
+      throw new SessionError(
+        `unknown architecture '${architecture}'; expected one of ${Object.keys(ARCHITECTURES).join(', ')}`,
+      );
+    const shape = this.data?.info.shape ?? [28, 28, 1];
+    const k = this.data?.info.numClasses ?? 10;
+    return this.useModel(initModel(make(shape, k), seed), 'new');
+  }
+
+  /** A model file saved by the app or the CLI (safetensors). */
+  async importModel(bytes: ArrayBuffer, fileName: string): Promise<ModelInfo> {
+    return this.importBytes(new Uint8Array(bytes), fileName, fileName);
+  }
+
+  /** A tfjs model.json (text) with its weights.bin. */
+  async importTfjs(json: string, weights: ArrayBuffer): Promise<ModelInfo> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      throw new ModelFormatError('model.json', 'bad-json', (e as Error).message);
+    }
+    const { model, masks } = loadModelTfjs(parsed, new Uint8Array(weights), 'model.json');
+    disposeMasks(masks);
+    return this.useModel(model, 'model.json');
+  }
+
+  modelInfo(): ModelInfo | null {
+    if (!this.current) return null;
+    const { model, source } = this.current;
+    const counts = countModel(model.spec);
+    return {
+      spec: model.spec,
+      params: counts.total.params,
+      macs: counts.total.macs,
+      source,
+      layers: prunableLayers(model.spec).map((l, i) => ({
+        layer: l.name,
+        kernelName: l.kernelName,
+        kind: l.kind,
+        neurons: l.neurons,
+        weights: counts.layers[i].weights,
+      })),
+    };
+  }
+
+  private async importBytes(bytes: Uint8Array, file: string, source: string): Promise<ModelInfo> {
+    if (bytes.length > 0 && bytes[0] === 0x7b)
+      throw new ModelFormatError(
+        file,
+        'bad-header',
+        'this looks like a tfjs model.json: import it together with its weights.bin',
+      );
+    const { model, masks } = loadModelSafetensors(bytes, file);
+    // masks saved with a model are already multiplied into its weights (export.ts)
+    disposeMasks(masks);
+    return this.useModel(model, source);
+  }
+
+  // ---- training ------------------------------------------------------------------------------
+
+  /** Start a training run; resolves when it completes, pauses, stops or diverges. */
+  async train(config: TrainConfigInput, onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
+    return this.runTraining((flag) =>
+      this.training.start(this.trainData(), config ?? {}, { onTick, onEpoch, signal: flag }),
+    );
+  }
+
+  /** Exactly one optimizer step (of the paused run, or the first of a new one), then paused. */
+  async step(config: TrainConfigInput, onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
+    const hooks = { onTick, onEpoch, oneStep: true };
+    if (this.training.canResume)
+      return this.runTraining(
+        (signal) => this.training.resume(this.trainData(), { ...hooks, signal }),
+        true,
+      );
+    return this.runTraining((signal) =>
+      this.training.start(this.trainData(), config ?? {}, { ...hooks, signal }),
+    );
+  }
+
+  /** Continue the paused run from its checkpoint. */
+  async resume(onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
+    return this.runTraining(
+      (signal) => this.training.resume(this.trainData(), { onTick, onEpoch, signal }),
+      true,
+    );
+  }
+
+  /** Pause the running run before its next step. */
+  pause(): void {
+    this.training.pause();
+  }
+
+  /** Restore the weights the run started from and clear the run. */
+  async resetTraining(): Promise<TrainState> {
+    const m = this.requireModel();
+    if (this.training.reset(m)) {
+      this.version = this.versionBeforeRun;
+      await this.prune.clearFineTune();
+    }
+    return this.training.state();
+  }
+
+  trainState(): TrainState {
+    return this.training.state();
+  }
+
+  /**
+   * Fine-tune the model under the slider's masks (prune/finetune.ts). The model keeps the
+   * fine-tuned weights (pruned ones exactly 0); the slider keeps its ranking, cannot go below the
+   * fine-tuned sparsity, and its evaluator is rebuilt on the new weights (session/slider.ts).
+   */
+  async fineTunePruned(
+    config: TrainConfigInput,
+    onTick?: OnTick,
+    onEpoch?: OnEpoch,
+  ): Promise<TrainState> {
+    this.assertNotTraining('fine-tune');
+    const { sparsity, masks } = await this.job('fine-tuning', (signal) =>
+      this.prune.fineTuneTarget(this.pruneCtx(signal)),
+    );
+    return this.runTraining(
+      (signal) =>
+        this.training.start(this.trainData(), config ?? {}, { onTick, onEpoch, signal }, masks),
+      false,
+      sparsity,
+    );
+  }
+
+  /**
+   * Run a training call: weights version bookkeeping (a new version after any run; the version
+   * before a new run is what reset returns to) and the fine-tuned floor.
+   */
+  private async runTraining(
+    go: (signal: AbortFlag) => Promise<TrainState>,
+    resuming = false,
+    fineTuneSparsity?: number,
+  ): Promise<TrainState> {
+    this.assertNotTraining('start training');
+    this.requireFit();
+    const kind = resuming
+      ? this.training.kind
+      : fineTuneSparsity !== undefined
+        ? 'finetune'
+        : 'train';
+    if (!resuming) {
+      this.versionBeforeRun = this.version;
+      if (kind === 'train') await this.prune.clearFineTune();
+    }
+    const drives = this.training.drives;
+    try {
+      return await this.job('training', go);
+    } finally {
+      if (this.training.drives !== drives) {
+        this.version = ++this.nextVersion;
+        if (kind === 'finetune') await this.prune.afterFineTune(fineTuneSparsity);
+      }
+    }
+  }
+
+  private trainData() {
+    const { model, data } = this.requireFit();
+    return { model, train: data.train, val: data.val };
+  }
+
+  // ---- pruning -------------------------------------------------------------------------------
+
+  /** Scores of the current model (cached per criterion and granularity). */
+  async computeScores(
+    req: ScoreRequest,
+    onProgress?: (p: Progress) => void,
+  ): Promise<ScoreSummary> {
+    return this.job('computing scores', async (signal) => {
+      const e = await this.prune.scores(this.pruneCtx(signal, onProgress), req);
+      return e.summary;
+    });
+  }
+
+  /** Rank a criterion's scores and build the slider's evaluator; returns the dense figures. */
+  async prepareSlider(req: SliderRequest, onProgress?: (p: Progress) => void): Promise<SliderInfo> {
+    return this.job('preparing the slider', (signal) =>
+      this.prune.prepare(this.pruneCtx(signal, onProgress), req),
+    );
+  }
+
+  /** Clean, transfer, then white-box accuracy at `sparsity` (newer calls supersede older ones). */
+  async evaluateSparsity(
+    sparsity: number,
+    onPartial?: (p: SliderPoint) => void,
+  ): Promise<EvaluateResult> {
+    return this.job('evaluating the slider', (signal) =>
+      this.prune.evaluate(this.pruneCtx(signal), sparsity, onPartial),
+    );
+  }
+
+  /** Clean and transfer accuracy against sparsity for several criteria. */
+  async sparsityCurve(
+    criteria: Criterion[],
+    sparsities: number[],
+    onProgress?: (p: Progress) => void,
+  ): Promise<SparsityCurve[]> {
+    return this.job('computing the curves', (signal) =>
+      this.prune.curves(this.pruneCtx(signal, onProgress), criteria, sparsities),
+    );
+  }
+
+  /** Base-to-pruned transfer benchmark (pruned without fine-tuning). */
+  async transferBenchmark(
+    req: TransferRequest,
+    onProgress?: (p: Progress) => void,
+  ): Promise<TransferResult> {
+    return this.job('the transfer benchmark', (signal) =>
+      this.prune.transfer(this.pruneCtx(signal, onProgress), req),
+    );
+  }
+
+  // ---- views ---------------------------------------------------------------------------------
+
+  async neuronView(index: number, attack?: AttackChoice): Promise<NeuronView> {
+    return this.job('the neuron view', async (signal) => {
+      const { model, data } = this.requireFit();
+      this.assertNotTraining('look at neurons');
+      const n = data.test.labels.length;
+      if (!Number.isInteger(index) || index < 0 || index >= n)
+        throw new SessionError(`test image index must be an integer in [0, ${n}), got ${index}`);
+      const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
+      const { masks, scores } = await this.prune.viewState(this.pruneCtx(signal));
+      return views.neuronView(model, data.test, index, a, masks, scores, signal);
+    });
+  }
+
+  async distributions(
+    bins = 60,
+  ): Promise<{ layers: LayerDistribution[]; scores: Histogram | null }> {
+    if (!Number.isInteger(bins) || bins < 1 || bins > 1000)
+      throw new SessionError(`bins must be an integer in [1, 1000], got ${bins}`);
+    return this.job('the distributions', async (signal) => {
+      const model = this.requireModel();
+      this.assertNotTraining('show distributions');
+      const { masks, scores } = await this.prune.viewState(this.pruneCtx(signal));
+      return views.distributions(model, masks, scores, bins);
+    });
+  }
+
+  async adversarialExamples(count: number, attack?: AttackChoice): Promise<AdversarialExample[]> {
+    return this.job('the adversarial examples', async (signal) => {
+      const { model, data } = this.requireFit();
+      this.assertNotTraining('craft adversarial examples');
+      const max = Math.min(views.MAX_EXAMPLES, data.test.labels.length);
+      if (!Number.isInteger(count) || count < 1 || count > max)
+        throw new SessionError(`count must be an integer in [1, ${max}], got ${count}`);
+      const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
+      const { masks } = await this.prune.viewState(this.pruneCtx(signal));
+      return views.adversarialExamples(model, data.test, count, a, masks, signal);
+    });
+  }
+
+  // ---- export --------------------------------------------------------------------------------
+
+  /** Files of the model at the slider's sparsity (session/export.ts). */
+  async exportFiles(kind: ExportKind): Promise<ExportedFile[]> {
+    return this.job('the export', async (signal) => {
+      const model = this.requireModel();
+      this.assertNotTraining('export');
+      const { masks } = await this.prune.viewState(this.pruneCtx(signal));
+      return buildExport(kind, model, masks, this.prune.sparsity, () => this.report());
+    });
+  }
+
+  /** The session as plain data (report.json). */
+  report(): Record<string, unknown> {
+    return {
+      generatedBy: 'AdvPrune Lab',
+      createdAt: new Date().toISOString(),
+      backend: tf.getBackend(),
+      dataset: this.data?.info ?? null,
+      model: this.modelInfo(),
+      training: this.training.state(),
+      ...this.prune.reportPart(),
+    };
+  }
+
+  /** Free every tensor the session holds (the model, the evaluators). */
+  async dispose(): Promise<void> {
+    this.cancel();
+    await this.prune.reset();
+    if (this.current) disposeModel(this.current.model);
+    this.current = null;
+    this.data = null;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private reader(): (path: string) => Promise<Uint8Array> {
+    const read = this.io.readPublic;
+    if (!read) throw new SessionError('this session has no file reader for the app files');
+    return read;
+  }
+
+  private requireModel(): Model {
+    if (!this.current)
+      throw new SessionError(
+        'no model is loaded: load the default model, create one or import one',
+      );
+    return this.current.model;
+  }
+
+  private requireFit(): { model: Model; data: DataState } {
+    const model = this.requireModel();
+    if (!this.data)
+      throw new SessionError('no dataset is loaded: load Fashion-MNIST or drop a dataset file');
+    const d = this.data.info;
+    const s = model.spec;
+    if (s.inputShape.join() !== d.shape.join() || s.numClasses !== d.numClasses)
+      throw new SessionError(
+        `the model takes ${s.inputShape.join('×')} images with ${s.numClasses} classes, the dataset has ${d.shape.join('×')} with ${d.numClasses}: create or import a model that fits`,
+      );
+    return { model, data: this.data };
+  }
+
+  private assertNotTraining(what: string): void {
+    if (this.training.isRunning)
+      throw new SessionError(`training is running: pause it before you ${what}`);
+  }
+
+  private pruneCtx(signal: AbortFlag, onProgress?: (p: Progress) => void) {
+    return {
+      get: () => {
+        this.assertNotTraining('prune or evaluate');
+        const { model, data } = this.requireFit();
+        return {
+          model,
+          train: data.train,
+          test: data.test,
+          budget: data.budget,
+          version: this.version,
+        };
+      },
+      signal,
+      onProgress,
+    };
+  }
+
+  /** Drop everything derived from the dataset and model (scores, slider, run). */
+  private resetDerived(): void {
+    this.training.clear();
+    void this.prune.reset();
+  }
+
+  private async job<T>(what: string, fn: (flag: AbortFlag) => Promise<T>): Promise<T> {
+    const flag = { aborted: false };
+    this.jobs.add(flag);
+    try {
+      return await fn(flag);
+    } catch (e) {
+      if (isAbort(e) && flag.aborted) throw new SessionError(`${what} was cancelled`);
+      throw e;
+    } finally {
+      this.jobs.delete(flag);
+    }
+  }
+}

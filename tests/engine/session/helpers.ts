@@ -1,0 +1,63 @@
+// Fixtures of the session tests: a tiny conv net on 8×8 synthetic images and a session using them.
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { syntheticDataset } from '../../../src/engine/data/synthetic';
+import { subset, type Dataset } from '../../../src/engine/data/dataset';
+import { initModel } from '../../../src/engine/model/init';
+import type { ModelSpec } from '../../../src/engine/model/spec';
+import { Session } from '../../../src/engine/session';
+
+export const SHAPE: [number, number, number] = [8, 8, 1];
+export const K = 4;
+
+/** conv3x3(4) → pool → flatten → dense(8) → dense(K) */
+export function tinyConv(): ModelSpec {
+  return {
+    name: 'tiny-conv',
+    inputShape: SHAPE,
+    numClasses: K,
+    layers: [
+      { kind: 'conv2d', name: 'c1', filters: 4, kernelSize: 3 },
+      { kind: 'maxPool', name: 'p1', size: 2 },
+      { kind: 'flatten', name: 'flat' },
+      { kind: 'dense', name: 'fc1', units: 8 },
+      { kind: 'dense', name: 'out', units: K, activation: 'none' },
+    ],
+  };
+}
+
+/** Train (n) and test (m) parts of one synthetic dataset. */
+export function tinyData(n = 120, m = 40, seed = 5): { train: Dataset; test: Dataset } {
+  const all = syntheticDataset({ n: n + m, shape: SHAPE, numClasses: K, seed, noise: 0.2 });
+  const idx = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  return {
+    train: subset(all, idx(0, n), 'syn-train'),
+    test: subset(all, idx(n, n + m), 'syn-test'),
+  };
+}
+
+/** A session with the tiny data and a fresh tiny model. */
+export function tinySession(seed = 1): Session {
+  const s = new Session();
+  s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
+  s.useModel(initModel(tinyConv(), seed), 'test');
+  return s;
+}
+
+/** Burn in once, then the tensor count must not move over `calls` more calls. */
+export async function expectNoLeak(fn: () => unknown, calls = 2): Promise<void> {
+  await fn();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < calls; i++) await fn();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+/** The model's weights through a safetensors export of the dense model (plain arrays by name). */
+export async function exportedWeights(s: Session): Promise<Map<string, Float32Array>> {
+  const { decodeSafetensors } = await import('../../../src/engine/model/serialize/safetensors');
+  const [f] = await s.exportFiles('safetensors');
+  const out = new Map<string, Float32Array>();
+  for (const t of decodeSafetensors(new Uint8Array(f.bytes), f.name).tensors)
+    out.set(t.name, Float32Array.from(t.data as ArrayLike<number>));
+  return out;
+}
