@@ -144,6 +144,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         `epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)} train clean ${pct(e.trainCleanAcc)} adv ${pct(e.trainAdvAcc)} | val clean ${pct(e.valCleanAcc)} adv ${pct(e.valAdvAcc)} | lr ${e.lr.toPrecision(3)} | ${e.wallSec.toFixed(1)} s`,
       );
     },
+    onFineTuneProgress(method, sparsity, step, total) {
+      if (args.quiet) return;
+      bar ??= progressBar(`fine-tune ${method} @${sparsity}`);
+      bar.update(step, total);
+    },
+    onFineTuneEpoch(method, sparsity, e) {
+      say(
+        `  ${method} @${sparsity} epoch ${e.epoch + 1}: loss ${e.trainLoss.toFixed(4)} adv ${pct(e.trainAdvAcc)} | val clean ${pct(e.valCleanAcc)} adv ${pct(e.valAdvAcc)} | ${e.wallSec.toFixed(1)} s`,
+      );
+    },
     onLrChange(c) {
       say(
         `lr ${c.from.toPrecision(3)} → ${c.to.toPrecision(3)} at epoch ${c.epoch + 1}: ${c.reason}`,

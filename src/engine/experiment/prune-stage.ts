@@ -49,9 +49,21 @@ export interface PruneVariantReport {
   evaluation: EvaluationReport;
 }
 
+/** What the fine-tuning epochs of every schedule have in common. */
+export interface FineTuneEpoch {
+  epoch: number;
+  trainLoss: number;
+  trainAdvAcc: number | null;
+  valCleanAcc: number | null;
+  valAdvAcc: number | null;
+  wallSec: number;
+}
+
 export interface PruneStageHooks {
   onStage?(stage: string, detail: string): void;
   onFineTuneProgress?(method: string, sparsity: number, step: number, total: number): void;
+  /** an epoch of fine-tuning (or of end-to-end mask learning) ended */
+  onFineTuneEpoch?(method: string, sparsity: number, e: FineTuneEpoch): void;
   signal?: AbortFlag;
 }
 
@@ -205,6 +217,7 @@ export async function runPruneStage(
         const tFt = performance.now();
         const onProgress = (p: { step: number; epochs: number; batchesPerEpoch: number }) =>
           hooks.onFineTuneProgress?.(name, sparsity, p.step, p.epochs * p.batchesPerEpoch);
+        const onEpochEnd = (e: FineTuneEpoch) => hooks.onFineTuneEpoch?.(name, sparsity, e);
         let masks: PlainMasks;
         let fine: PruneVariantReport['fineTune'];
         try {
@@ -213,6 +226,7 @@ export async function runPruneStage(
             masks = masksFromScores(model.spec, scores, { ...rule, sparsity });
             const r = await fineTuneMasked(model, masks, s.data, ft, {
               onProgress,
+              onEpochEnd,
               signal: hooks.signal,
             });
             fine = { status: r.status, message: r.message, epochs: r.history, seconds: 0 };
@@ -224,7 +238,7 @@ export async function runPruneStage(
               rule,
               fineTune: ft,
               signal: hooks.signal,
-              fineTuneHooks: { onProgress },
+              fineTuneHooks: { onProgress, onEpochEnd },
             });
             masks = r.masks;
             fine = { status: r.status, message: r.message, epochs: [], seconds: 0 };
@@ -249,6 +263,7 @@ export async function runPruneStage(
               },
               signal: hooks.signal,
               onProgress,
+              onEpochEnd,
             });
             masks = r.masks;
             fine = {

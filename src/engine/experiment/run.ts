@@ -22,7 +22,12 @@ import { trainModel } from '../train/loop';
 import type { EpochMetrics, LrChangeRecord, TrainProgress } from '../train/types';
 import { budgetDatasetName, type ExperimentConfig } from './config';
 import { loadExperimentData, type DataReaders } from './data';
-import { evaluateModel, runPruneStage, type PrunedVariant } from './prune-stage';
+import {
+  evaluateModel,
+  runPruneStage,
+  type FineTuneEpoch,
+  type PrunedVariant,
+} from './prune-stage';
 import {
   REPORT_FORMAT,
   REPORT_VERSION,
@@ -41,6 +46,7 @@ export interface ExperimentHooks {
   onEvalProgress?(p: RobustnessProgress): void;
   /** fine-tuning progress of a pruned model */
   onFineTuneProgress?(method: string, sparsity: number, step: number, total: number): void;
+  onFineTuneEpoch?(method: string, sparsity: number, e: FineTuneEpoch): void;
   /** stops training between batches (the run is then evaluated and reported as 'stopped') */
   signal?: AbortFlag;
 }
