@@ -1,24 +1,30 @@
 /**
- * The engine's Web Worker entry. All ML runs here, never on the UI thread. The API type is derived
- * from this implementation (`EngineApi = typeof api`) and exposed with Comlink; only plain data
- * crosses the boundary (numbers, strings, typed arrays), never tensors.
+ * The engine's Web Worker entry: a thin Comlink wrapper around one engine Session
+ * (src/engine/session). All ML runs here, never on the UI thread. The API type is derived from
+ * this implementation (`EngineApi = typeof api`); only plain data crosses the boundary (numbers,
+ * strings, typed arrays), never tensors. Callbacks (`onTick`, `onProgress`, ...) arrive as
+ * Comlink proxies; exported files come back as transferred ArrayBuffers. docs/worker-api.md.
  */
 import * as Comlink from 'comlink';
-import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {
-  describeBackend,
-  initBackend,
-  type BackendChoice,
-  type BackendDescription,
-  type BackendName,
-} from '../engine/backend';
-import { loadFashionMnist } from '../engine/data';
-import { parseExperimentConfig, runExperiment, type ExperimentReport } from '../engine/experiment';
-import { disposeModel } from '../engine/model/init';
+import { describeBackend, type BackendDescription, type BackendName } from '../engine/backend';
+import { Session } from '../engine/session';
+import type { ExportKind } from '../engine/session';
+import type { TrainConfigInput } from '../engine/train/config';
+import type {
+  AttackChoice,
+  Criterion,
+  EpochMetrics,
+  Progress,
+  ScoreRequest,
+  SliderPoint,
+  SliderRequest,
+  TrainTick,
+  TransferRequest,
+} from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,
@@ -31,80 +37,85 @@ async function loadBrowserBackend(name: 'webgpu' | 'webgl'): Promise<void> {
   else await import('@tensorflow/tfjs-backend-webgl');
 }
 
-async function readPublicFile(file: string): Promise<Uint8Array> {
-  const url = new URL(
-    `${import.meta.env.BASE_URL}datasets/fashion-mnist/${file}`,
-    self.location.origin,
-  );
+/** A file of the app's public folder, relative to its base URL. */
+async function readPublic(path: string): Promise<Uint8Array> {
+  const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${file}: HTTP ${res.status} ${res.statusText}`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${res.statusText}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
+const session = new Session({
+  readPublic,
+  backend: { platform: 'browser', loadBrowserBackend },
+});
+
 const api = {
-  /** Initialize a backend (the preferred one first, then the usual order). */
-  async init(prefer?: BackendName): Promise<BackendChoice> {
-    return initBackend({ prefer, platform: 'browser', loadBrowserBackend });
-  },
+  init: (prefer?: BackendName) => session.init(prefer),
+  describe: (): Promise<BackendDescription> => describeBackend(),
+  memory: () => session.memory(),
+  cancel: () => session.cancel(),
 
-  /** Load the bundled Fashion-MNIST split and return a plain summary. */
-  async loadFashionMnist(
-    split: 'train' | 'test',
-  ): Promise<{ n: number; shape: number[]; classes: number }> {
-    const ds = await loadFashionMnist(readPublicFile, split);
-    return { n: ds.labels.length, shape: [...ds.shape], classes: ds.numClasses };
-  },
+  loadBundledDataset: () => session.loadBundledDataset(),
+  loadDatasetFiles: (files: { name: string; bytes: ArrayBuffer }[]) =>
+    session.loadDatasetFiles(files),
+  datasetInfo: () => session.datasetInfo(),
 
-  /** Plain-data facts about the live backend (WASM SIMD/threads, WebGPU fallback adapter, ...). */
-  async describe(): Promise<BackendDescription> {
-    return describeBackend();
-  },
+  loadDefaultModel: () => session.loadDefaultModel(),
+  newModel: (architecture: string, seed: number) => session.newModel(architecture, seed),
+  importModel: (bytes: ArrayBuffer, fileName: string) => session.importModel(bytes, fileName),
+  importTfjs: (json: string, weights: ArrayBuffer) => session.importTfjs(json, weights),
+  modelInfo: () => session.modelInfo(),
 
-  /**
-   * Validate and run an experiment config in the worker (the same runner as the CLI); returns
-   * its report. A bad config rejects with a ConfigError naming each field.
-   * Progress arrives through `onProgress` (a Comlink-proxied callback) as plain data.
-   */
-  async runExperiment(
-    input: unknown,
-    onProgress?: (stage: string, done: number, total: number) => void,
-  ): Promise<ExperimentReport> {
-    const config = parseExperimentConfig(input, 'experiment');
-    const backend = await initBackend({
-      prefer: (config.backend as BackendName | undefined) ?? (tf.getBackend() as BackendName),
-      platform: 'browser',
-      loadBrowserBackend,
-    });
-    const environment = {
-      platform: 'browser',
-      runtime: self.navigator.userAgent,
-      cpus: self.navigator.hardwareConcurrency,
-      tfjsVersion: tf.version_core,
-      backend,
-      backendDetails: await describeBackend(),
-    };
-    const readFile = async (file: string) => {
-      throw new Error(`${file}: user files are not available in the browser runner yet`);
-    };
-    const { report, model, variants } = await runExperiment(
-      config,
-      { fashionMnist: readPublicFile, file: readFile },
-      environment,
-      {
-        onTrainProgress: (p) => onProgress?.('train', p.step, p.epochs * p.batchesPerEpoch),
-        onEvalProgress: (p) => onProgress?.(`eval ${p.attack ?? 'clean'}`, p.done, p.total),
-      },
+  train: (
+    config: TrainConfigInput,
+    onTick?: (t: TrainTick) => void,
+    onEpoch?: (e: EpochMetrics) => void,
+  ) => session.train(config, onTick, onEpoch),
+  step: (
+    config: TrainConfigInput,
+    onTick?: (t: TrainTick) => void,
+    onEpoch?: (e: EpochMetrics) => void,
+  ) => session.step(config, onTick, onEpoch),
+  resume: (onTick?: (t: TrainTick) => void, onEpoch?: (e: EpochMetrics) => void) =>
+    session.resume(onTick, onEpoch),
+  pause: () => session.pause(),
+  resetTraining: () => session.resetTraining(),
+  trainState: () => session.trainState(),
+
+  computeScores: (req: ScoreRequest, onProgress?: (p: Progress) => void) =>
+    session.computeScores(req, onProgress),
+  prepareSlider: (req: SliderRequest, onProgress?: (p: Progress) => void) =>
+    session.prepareSlider(req, onProgress),
+  evaluateSparsity: (sparsity: number, onPartial?: (p: SliderPoint) => void) =>
+    session.evaluateSparsity(sparsity, onPartial),
+  sparsityCurve: (
+    criteria: Criterion[],
+    sparsities: number[],
+    onProgress?: (p: Progress) => void,
+  ) => session.sparsityCurve(criteria, sparsities, onProgress),
+  fineTunePruned: (
+    config: TrainConfigInput,
+    onTick?: (t: TrainTick) => void,
+    onEpoch?: (e: EpochMetrics) => void,
+  ) => session.fineTunePruned(config, onTick, onEpoch),
+
+  neuronView: (index: number, attack?: AttackChoice) => session.neuronView(index, attack),
+  distributions: (bins?: number) => session.distributions(bins),
+  adversarialExamples: (count: number, attack?: AttackChoice) =>
+    session.adversarialExamples(count, attack),
+  transferBenchmark: (req: TransferRequest, onProgress?: (p: Progress) => void) =>
+    session.transferBenchmark(req, onProgress),
+
+  /** Files of the model at the slider's sparsity; their buffers are transferred, not copied. */
+  async exportFiles(kind: ExportKind) {
+    const files = await session.exportFiles(kind);
+    return Comlink.transfer(
+      files,
+      files.map((f) => f.bytes),
     );
-    disposeModel(model);
-    for (const v of variants) disposeModel(v.model);
-    return report;
   },
-
-  /** Live tensor count, for diagnostics. */
-  memory(): { numTensors: number; numBytes: number } {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
-  },
+  report: () => session.report(),
 };
 
 export type EngineApi = typeof api;

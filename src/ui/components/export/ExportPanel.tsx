@@ -1,0 +1,57 @@
+/**
+ * Every export: the pruned weights (safetensors), the tfjs model.json + weights.bin, the masks
+ * alone, the compacted model (structured pruning only: removed channels are dropped, so the file
+ * is actually smaller) and the run's report.json, all at the slider's current sparsity.
+ */
+import { useExport } from '../../store/export';
+import { usePrune } from '../../store/prune';
+import { bytes } from '../prune/format';
+import { ExportButton } from './ExportButton';
+
+export function ExportPanel() {
+  const last = useExport((s) => s.last);
+  const lastPct = useExport((s) => s.lastPct);
+  const sparsityPct = usePrune((s) => s.sparsityPct);
+  const criterion = usePrune((s) => s.criterion);
+  const granularity = usePrune((s) => s.granularity);
+  return (
+    <div className="export-panel">
+      <p>
+        The model pruned by <strong>{criterion}</strong> ({granularity}) at{' '}
+        <strong>{sparsityPct}%</strong> sparsity (move the slider on the Prune view to change it).
+      </p>
+      <div className="button-row">
+        <ExportButton kind="safetensors" primary />
+        <ExportButton kind="tfjs" />
+        <ExportButton kind="masks" />
+        <ExportButton kind="compact" />
+        <ExportButton kind="report" />
+      </div>
+      <p className="muted">
+        safetensors: every parameter with the masks applied (pruned weights exactly 0) plus the
+        masks as <code>mask/&lt;kernel&gt;</code> tensors; loads in PyTorch (safetensors) and back
+        here. Masks: the 0/1 masks alone. Compacted: structured pruning only; removed neurons and
+        channels are dropped, so the file is actually smaller.
+      </p>
+      {last.length > 0 ? (
+        <table className="data" aria-label="Last export">
+          <thead>
+            <tr>
+              <th>file</th>
+              <th>size</th>
+            </tr>
+          </thead>
+          <tbody>
+            {last.map((f) => (
+              <tr key={f.name}>
+                <td>{f.name}</td>
+                <td>{bytes(f.bytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <caption className="muted">downloaded at {lastPct}% sparsity</caption>
+        </table>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The pruning settings: criterion, structured or unstructured, global or layer-wise ranking.
+ * Each change is written to the URL query and re-prepares the slider.
+ */
+import type { Criterion, Granularity } from '../../../workers/protocol';
+import { usePrune } from '../../store/prune';
+import { CRITERIA, GRANULARITIES, SCOPES, type Scope } from './options';
+
+const SCOPE_LABELS: Record<Scope, string> = { global: 'global ranking', layer: 'layer-wise' };
+
+export function PruneSettings() {
+  const criterion = usePrune((s) => s.criterion);
+  const granularity = usePrune((s) => s.granularity);
+  const scope = usePrune((s) => s.scope);
+  const setSettings = usePrune((s) => s.setSettings);
+  // the worker refuses to re-score while fine-tuning
+  const locked = usePrune((s) => s.fineTuning);
+  return (
+    <div className="prune-settings">
+      <label>
+        <span className="label">Criterion</span>
+        <select
+          disabled={locked}
+          value={criterion}
+          onChange={(e) => setSettings({ criterion: e.target.value as Criterion })}
+        >
+          {CRITERIA.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="label">Granularity</span>
+        <select
+          disabled={locked}
+          value={granularity}
+          onChange={(e) => setSettings({ granularity: e.target.value as Granularity })}
+        >
+          {GRANULARITIES.map((g) => (
+            <option key={g} value={g}>
+              {g === 'structured' ? 'structured (neurons / channels)' : 'unstructured (weights)'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="label">Scope</span>
+        <select
+          disabled={locked}
+          value={scope}
+          onChange={(e) => setSettings({ scope: e.target.value as Scope })}
+        >
+          {SCOPES.map((s) => (
+            <option key={s} value={s}>
+              {SCOPE_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The base-to-pruned table of a transfer benchmark report: the dense base first (one row per
+ * attack; its transfer figure is its own white-box one), then one row per (variant, attack).
+ * Accuracies in percent of the report's n test images; params and MACs are effective counts after
+ * pruning; ms is the median time of one forward of the timing batch.
+ */
+import type { TransferReport } from '../../../engine/eval/transfer';
+import { attackLabel } from '../adversarial/attacks';
+import { criterionLabel } from './criteria';
+import { pct } from './matrix';
+
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+
+export function TransferTable({ report }: { report: TransferReport }) {
+  const b = report.base;
+  return (
+    <div className="table-scroll">
+      <table className="data transfer-table" data-testid="transfer-table">
+        <caption className="label">
+          {report.n} test images · inference: median of {report.timing.repeats} forwards of{' '}
+          {report.timing.batch} images · {report.seconds.toFixed(1)} s in all
+        </caption>
+        <thead>
+          <tr>
+            <th>method</th>
+            <th>sparsity</th>
+            <th>attack</th>
+            <th>clean</th>
+            <th title="correct on the base's adversarial images, over all n">transfer acc.</th>
+            <th title="clean-correct and correct on the base's adversarial images">
+              transfer robust
+            </th>
+            <th title="the same attack crafted on this model itself">white-box robust</th>
+            <th>params</th>
+            <th>MACs</th>
+            <th>ms</th>
+          </tr>
+        </thead>
+        <tbody>
+          {b.perAttack.map((a) => (
+            <tr key={`base-${a.attack}`} className="base-row">
+              <td>base (dense)</td>
+              <td>0.0%</td>
+              <td>{attackLabel(a.attack)}</td>
+              <td>{pct(b.clean)}</td>
+              <td>—</td>
+              <td>{pct(a.whiteBox)}</td>
+              <td>{pct(a.whiteBox)}</td>
+              <td>{int(b.params)}</td>
+              <td>{int(b.macs)}</td>
+              <td>{b.inferenceMs.toFixed(2)}</td>
+            </tr>
+          ))}
+          {report.cells.map((c) => (
+            <tr key={`${c.method}-${c.sparsity}-${c.attack}`}>
+              <td>{criterionLabel(c.method)}</td>
+              <td>{pct(c.sparsity)}</td>
+              <td>{attackLabel(c.attack)}</td>
+              <td>{pct(c.clean)}</td>
+              <td>{pct(c.transferAccuracy)}</td>
+              <td>{pct(c.transferRobust)}</td>
+              <td>{pct(c.whiteBoxRobust)}</td>
+              <td>{int(c.params)}</td>
+              <td>{int(c.macs)}</td>
+              <td>{c.inferenceMs.toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

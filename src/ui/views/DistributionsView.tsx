@@ -1,0 +1,132 @@
+/**
+ * The Distributions view: per prunable layer, the histogram of kernel weights before pruning,
+ * split into the weights kept and removed by the mask at the slider's sparsity, or the histogram of
+ * the current criterion's scores; and the scores over the whole model. The thesis argues from
+ * these why robust models need pruning.
+ *
+ * The mask is the Prune view's (criterion, granularity, scope, sparsity): if the slider is not
+ * prepared yet (the app opened on this tab), it is prepared here first.
+ */
+import { useEffect, useState } from 'react';
+import type { Histogram, LayerDistribution } from '../../workers/protocol';
+import { HistogramChart } from '../components/distributions/HistogramChart';
+import {
+  LayerDistributionCard,
+  type Shown,
+} from '../components/distributions/LayerDistributionCard';
+import { errorMessage, getEngine } from '../engine-client';
+import { useCore } from '../store/core';
+import { usePrune } from '../store/prune';
+
+const BINS = 60;
+
+interface Distributions {
+  layers: LayerDistribution[];
+  scores: Histogram | null;
+  /** the slider value (percent) they were computed at, null before the slider is ready */
+  pct: number | null;
+}
+
+export function DistributionsView() {
+  const hasModel = useCore((s) => s.model !== null);
+  const modelVersion = useCore((s) => s.modelVersion);
+  const prepare = usePrune((s) => s.prepare);
+  const preparedKey = usePrune((s) => s.preparedKey);
+  const pointPct = usePrune((s) => s.pointPct);
+  const preparing = usePrune((s) => s.preparingKey !== null);
+  const criterion = usePrune((s) => s.criterion);
+  const granularity = usePrune((s) => s.granularity);
+  const [dist, setDist] = useState<Distributions | null>(null);
+  const [shown, setShown] = useState<Shown>('weights');
+  const [logCounts, setLogCounts] = useState(false);
+
+  useEffect(() => {
+    if (hasModel) void prepare(modelVersion);
+  }, [hasModel, modelVersion, prepare]);
+
+  useEffect(() => {
+    if (!hasModel || preparing) return;
+    let live = true;
+    const core = useCore.getState();
+    core.setActivity('histograms of weights and scores…');
+    getEngine()
+      .distributions(BINS)
+      .then((r) => {
+        if (!live) return;
+        setDist({ ...r, pct: preparedKey === null ? null : pointPct });
+        core.setActivity('');
+      })
+      .catch((e: unknown) => {
+        if (!live) return;
+        core.setError(errorMessage(e));
+        core.setActivity('');
+      });
+    return () => {
+      live = false;
+    };
+  }, [hasModel, modelVersion, preparing, preparedKey, pointPct]);
+
+  if (!dist) return <p className="muted">Computing the distributions…</p>;
+  return (
+    <div className="distributions-view">
+      <section className="card">
+        <div className="dist-controls">
+          <p>
+            {dist.pct === null ? (
+              'Dense model (the mask appears once the slider is ready).'
+            ) : (
+              <>
+                Mask: <strong>{criterion}</strong>, {granularity}, at <strong>{dist.pct}%</strong>{' '}
+                sparsity. Removed weights in <span className="removed-count">red</span>, stacked on
+                the kept ones.
+              </>
+            )}
+          </p>
+          <fieldset className="segmented">
+            <legend className="label">Per-layer histograms of</legend>
+            {(['weights', 'scores'] as const).map((v) => (
+              <label key={v}>
+                <input
+                  type="radio"
+                  name="dist-shown"
+                  value={v}
+                  checked={shown === v}
+                  onChange={() => setShown(v)}
+                />
+                {v === 'weights' ? 'weights (before / after)' : `${criterion} scores`}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            <input
+              type="checkbox"
+              checked={logCounts}
+              onChange={(e) => setLogCounts(e.target.checked)}
+            />{' '}
+            log counts
+          </label>
+        </div>
+        {dist.scores ? (
+          <>
+            <h2>
+              {criterion} scores, all layers <span className="muted">({granularity})</span>
+            </h2>
+            <HistogramChart
+              before={dist.scores}
+              color="#7048e8"
+              label="Scores of all layers"
+              logCounts={logCounts}
+            />
+          </>
+        ) : (
+          <p className="muted">No scores yet: they are computed on the Prune view.</p>
+        )}
+      </section>
+      <div className="grid">
+        {dist.layers.map((d) => (
+          <LayerDistributionCard key={d.kernelName} d={d} shown={shown} logCounts={logCounts} />
+        ))}
+      </div>
+    </div>
+  );
+}

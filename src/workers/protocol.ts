@@ -1,0 +1,41 @@
+/**
+ * Plain data that crosses the worker boundary (numbers, strings, typed arrays; never tensors).
+ * The worker's API type itself is derived from its implementation (`EngineApi = typeof api` in
+ * engine.worker.ts); this file holds the shapes its methods take and return, so the UI can import
+ * them without importing the worker. The shapes are defined beside the engine code that builds
+ * them (src/engine/session/types.ts) and re-exported here under the same names. Accuracies are
+ * fractions in [0, 1]; sparsity is the fraction removed in [0, 1); images are row-major HWC
+ * Float32Arrays with pixels in [0, 1]. Reference: docs/worker-api.md.
+ */
+export type {
+  AdversarialExample,
+  AttackChoice,
+  BackendInfo,
+  BackendName,
+  Criterion,
+  DatasetInfo,
+  EpochMetrics,
+  EvaluateResult,
+  ExportedFile,
+  ExportKind,
+  Granularity,
+  Histogram,
+  LayerActivations,
+  LayerDistribution,
+  LrChangeRecord,
+  ModelInfo,
+  NeuronView,
+  Progress,
+  ScoreRequest,
+  ScoreSummary,
+  SliderInfo,
+  SliderPoint,
+  SliderRequest,
+  SparsityCurve,
+  SparsityReport,
+  TrainState,
+  TrainTick,
+  TransferRequest,
+  TransferResult,
+} from '../engine/session/types';
+export type { TrainConfigInput } from '../engine/train/config';

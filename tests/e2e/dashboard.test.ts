@@ -1,0 +1,195 @@
+/**
+ * The dashboard end to end, as a user gets it: the production build (`vite build`, `vite
+ * preview`) in Debian's headless Chromium with --enable-unsafe-webgpu (a software WebGPU adapter
+ * on machines without a GPU). Contract: README's test ids and accessible names (issue 4).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
+import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startProductionApp } from './browser';
+
+let server: PreviewServer;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!chromiumAvailable())
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+  ({ server, url } = await startProductionApp('dist-e2e'));
+  browser = await launchChromium();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page that records console errors and page errors. */
+async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${url}?${query}`);
+  return { page, errors };
+}
+
+const figure = (page: Page, id: string) => page.getByTestId(id);
+
+async function readyFigure(page: Page, id: string, timeout = 240_000): Promise<number> {
+  const el = figure(page, id);
+  await expect.poll(() => el.getAttribute('data-state'), { timeout, interval: 250 }).toBe('ready');
+  const text = (await el.textContent()) ?? '';
+  const m = /(\d+(?:\.\d+)?)\s*%/.exec(text);
+  if (!m) throw new Error(`${id} shows no percentage: '${text}'`);
+  return Number(m[1]);
+}
+
+async function setSlider(page: Page, pct: number): Promise<void> {
+  const slider = page.getByRole('slider', { name: 'Sparsity' });
+  await slider.fill(String(pct));
+  await expect.poll(() => slider.inputValue()).toBe(String(pct));
+}
+
+describe('dashboard (production build, Chromium)', () => {
+  it('opens on WebGPU with the default model; the slider moves the accuracies', async () => {
+    // software WebGPU (SwiftShader) is slow: a cheap criterion, 100 evaluation images and an FGSM
+    // white-box keep this test to a minute or two; the anomaly path is covered on WASM below
+    const { page, errors } = await open(
+      'backend=webgpu&sparsity=0&evalN=100&criterion=magnitude&whitebox=fgsm',
+    );
+    await expect
+      .poll(() => figure(page, 'backend').textContent(), { timeout: 60_000 })
+      .toBe('webgpu');
+    const clean0 = await readyFigure(page, 'clean-accuracy');
+    const transfer0 = await readyFigure(page, 'transfer-accuracy');
+    const robust0 = await readyFigure(page, 'robust-accuracy');
+    // the default model is adversarially trained: robust well above zero, below clean
+    expect(clean0).toBeGreaterThan(60);
+    expect(robust0).toBeGreaterThan(20);
+    expect(robust0).toBeLessThanOrEqual(clean0);
+    expect(transfer0).toBeLessThanOrEqual(clean0);
+
+    await setSlider(page, 95);
+    // the figures go stale at once, then belong to the new value
+    await expect
+      .poll(() => figure(page, 'clean-accuracy').getAttribute('data-state'))
+      .not.toBe('ready');
+    const clean95 = await readyFigure(page, 'clean-accuracy');
+    await readyFigure(page, 'transfer-accuracy');
+    const robust95 = await readyFigure(page, 'robust-accuracy');
+    expect(robust95).toBeLessThanOrEqual(clean95);
+    // removing 95% of the weights without fine-tuning changes what the model computes
+    expect(clean95).not.toBe(clean0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 420_000);
+
+  it('a tiny training run streams its charts', async () => {
+    const { page, errors } = await open(
+      'backend=wasm&tab=train&objective=standard&epochs=1&batch=64',
+    );
+    await expect
+      .poll(() => figure(page, 'backend').textContent(), { timeout: 60_000 })
+      .toBe('wasm');
+    const steps = figure(page, 'train-step');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await expect
+      .poll(async () => Number(await steps.textContent()), { timeout: 120_000 })
+      .toBeGreaterThan(3);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.waitForTimeout(500);
+    const paused = Number(await steps.textContent());
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await expect
+      .poll(async () => Number(await steps.textContent()), { timeout: 60_000 })
+      .toBe(paused + 1);
+    // the loss chart has drawn a line from the streamed ticks
+    await expect
+      .poll(() => page.locator('.recharts-line-curve').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect.poll(async () => Number(await steps.textContent()), { timeout: 60_000 }).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('exports a valid safetensors file whose sparsity matches the slider', async () => {
+    const { page, errors } = await open('backend=wasm&criterion=magnitude&sparsity=0.6&evalN=200');
+    await readyFigure(page, 'clean-accuracy');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Export pruned weights' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.safetensors$/);
+    const path = await download.path();
+    const file = decodeSafetensors(
+      new Uint8Array(await readFile(path)),
+      download.suggestedFilename(),
+    );
+    const masks = file.tensors.filter((t) => t.name.startsWith('mask/'));
+    expect(masks.length).toBeGreaterThan(0);
+    let removed = 0;
+    let total = 0;
+    for (const m of masks) {
+      const kernel = file.tensors.find((t) => t.name === m.name.slice('mask/'.length));
+      if (!kernel) throw new Error(`no kernel for ${m.name}`);
+      for (let i = 0; i < m.data.length; i++) {
+        total++;
+        if (m.data[i] === 0) {
+          removed++;
+          expect(kernel.data[i] === 0).toBe(true); // pruned weights are exactly zero
+        }
+      }
+    }
+    expect(Math.abs(removed / total - 0.6)).toBeLessThan(0.01);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a corrupt dropped file gives a readable error and the app keeps working', async () => {
+    // the default criterion (anomaly degree, activation form) on WASM
+    const { page, errors } = await open('backend=wasm&tab=setup&evalN=200');
+    await expect
+      .poll(() => figure(page, 'backend').textContent(), { timeout: 60_000 })
+      .toBe('wasm');
+    await page.getByLabel('Dataset file').setInputFiles({
+      name: 'train-images-idx3-ubyte',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from([0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]),
+    });
+    const alert = page.getByRole('alert');
+    await expect
+      .poll(() => alert.textContent(), { timeout: 30_000 })
+      .toMatch(/train-images-idx3-ubyte/);
+    // the app keeps working: the prune view still evaluates the default model
+    await page.getByRole('tab', { name: 'Prune' }).click();
+    await readyFigure(page, 'clean-accuracy');
+    expect(errors.filter((e) => !e.includes('train-images-idx3-ubyte'))).toEqual([]);
+    await page.close();
+  }, 240_000);
+
+  it('renders the prune view for the README screenshot (SCREENSHOT=1 writes docs/screenshot.png)', async () => {
+    const { page, errors } = await open('backend=wasm&sparsity=0.5&evalN=500');
+    await readyFigure(page, 'clean-accuracy');
+    await readyFigure(page, 'robust-accuracy');
+    await readyFigure(page, 'transfer-accuracy');
+    // the accuracy-sparsity curves arrive after the slider has been still for a moment
+    await expect
+      .poll(() => page.locator('.recharts-line-curve').count(), { timeout: 180_000 })
+      .toBeGreaterThan(2);
+    await page.waitForTimeout(1000);
+    const png = await page.screenshot({ fullPage: false });
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    if (process.env.SCREENSHOT === '1') await writeFile('docs/screenshot.png', png);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+});
