@@ -192,4 +192,72 @@ describe('dashboard (production build, Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
+
+  it("a researcher's tour: own data, AccelAT training, neurons, histograms, examples", async () => {
+    const { page, errors } = await open(
+      'backend=wasm&tab=setup&objective=standard&schedule=accelat&lr=0.05&ftEp=1&sdEp=0&pw=0.5&paLr=0.5&epochs=4&batch=64&valn=64&evalN=100',
+    );
+    await expect
+      .poll(() => figure(page, 'backend').textContent(), { timeout: 60_000 })
+      .toBe('wasm');
+    await expect
+      .poll(() => page.getByTestId('model-info').textContent(), { timeout: 60_000 })
+      .toMatch(/lenet/i);
+    // a small IDX pair of the user's own: ten classes of 28×28 bar patterns, gzip-free
+    const n = 320;
+    const images = Buffer.alloc(16 + n * 784);
+    images.writeUInt32BE(0x00000803, 0);
+    images.writeUInt32BE(n, 4);
+    images.writeUInt32BE(28, 8);
+    images.writeUInt32BE(28, 12);
+    const labels = Buffer.alloc(8 + n);
+    labels.writeUInt32BE(0x00000801, 0);
+    labels.writeUInt32BE(n, 4);
+    for (let i = 0; i < n; i++) {
+      const y = i % 10;
+      labels[8 + i] = y;
+      for (let p = 0; p < 784; p++) {
+        const band = Math.floor(Math.floor(p / 28) / 2.8); // 10 horizontal bands
+        images[16 + i * 784 + p] = band === y ? 200 + ((i * 7 + p) % 55) : (i * 13 + p * 3) % 40;
+      }
+    }
+    await page.getByLabel('Dataset file').setInputFiles([
+      { name: 'mine-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: images },
+      { name: 'mine-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: labels },
+    ]);
+    await expect
+      .poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 30_000 })
+      .toMatch(/mine/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // AccelAT with a hair trigger (window 1, no wait, pw 0.5): the rate drops and is marked
+    await page.getByRole('tab', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    const lr = page.getByTestId('lr-changes');
+    await expect.poll(() => lr.locator('li').count(), { timeout: 180_000 }).toBeGreaterThan(0);
+    await expect.poll(() => lr.textContent()).toMatch(/accelat/i);
+
+    await page.getByRole('tab', { name: 'Neurons' }).click();
+    const layers = page.getByTestId('neuron-layers');
+    await expect.poll(() => layers.getAttribute('data-state'), { timeout: 120_000 }).toBe('ready');
+    await expect
+      .poll(() => layers.locator('canvas').count(), { timeout: 60_000 })
+      .toBeGreaterThan(5);
+
+    await page.getByRole('tab', { name: 'Distributions' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid^="distribution-"] .recharts-bar-rectangle').count(), {
+        timeout: 180_000,
+      })
+      .toBeGreaterThan(10);
+
+    await page.getByRole('tab', { name: 'Adversarial examples' }).click();
+    await expect
+      .poll(() => page.getByTestId('examples-summary').textContent(), { timeout: 120_000 })
+      .toMatch(/\d/);
+
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 420_000);
 });
