@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ATTACK_NAMES } from '../attacks/registry';
+import { CRITERION_NAMES, type Criterion } from '../prune/criteria';
 import { trainConfigSchema } from '../train/config';
 
 const attackRef = z.strictObject({
@@ -13,16 +14,8 @@ const attackRef = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const SCORE_METHODS = [
-  'anomaly-activation',
-  'anomaly-gradient',
-  'anp-vs',
-  'magnitude',
-  'random',
-  'snip',
-  'learned',
-] as const;
-export type ScoreMethodName = (typeof SCORE_METHODS)[number];
+export const SCORE_METHODS = CRITERION_NAMES as readonly [Criterion, ...Criterion[]];
+export type ScoreMethodName = Criterion;
 
 const methodSchema = z.strictObject({
   /** criterion: anomaly degree (activation or gradient form), ANP-VS's absolute vulnerability,

@@ -4,6 +4,7 @@
  * these for the UI. Accuracies are fractions in [0, 1]; sparsity is the fraction removed in
  * [0, 1); images are row-major HWC Float32Arrays with pixels in [0, 1].
  */
+import type { Criterion } from '../prune/criteria';
 import type { BackendChoice, BackendDescription, BackendName } from '../backend';
 import type { ModelSpec } from '../model/spec';
 import type { Granularity } from '../prune/types';
@@ -88,14 +89,7 @@ export interface TrainState {
   message: string;
 }
 
-export type Criterion =
-  | 'anomaly-activation'
-  | 'anomaly-gradient'
-  | 'anp-vs'
-  | 'magnitude'
-  | 'random'
-  | 'snip'
-  | 'learned';
+export type { Criterion };
 
 /** An attack: a registry name (attacks/registry.ts) and options over the dataset's defaults. */
 export interface AttackChoice {

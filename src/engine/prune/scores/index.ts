@@ -15,6 +15,7 @@
 import type { Dataset } from '../../data/dataset';
 
 import type { ObjectiveConfigInput } from '../../train/objectives';
+import { criterionLabel, type Criterion } from '../criteria';
 import type { PruneOrder, ScoreSet } from '../types';
 import { anomalyScores } from './anomaly';
 import type { ScoreContext } from './context';
@@ -23,14 +24,7 @@ import { magnitudeScores } from './magnitude';
 import { randomScores } from './random';
 import { snipScores } from './snip';
 
-export type ScorerName =
-  | 'anomaly-activation'
-  | 'anomaly-gradient'
-  | 'anp-vs'
-  | 'magnitude'
-  | 'random'
-  | 'snip'
-  | 'learned';
+export type ScorerName = Criterion;
 
 /** What a criterion may use. Scoring samples and attack options must be complete. */
 export interface ScorerInput {
@@ -85,7 +79,7 @@ function anomaly(form: 'activation' | 'gradient', measure: 'relative' | 'absolut
 export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   'anomaly-activation': {
     name: 'anomaly-activation',
-    label: 'Anomaly degree (activation)',
+    label: criterionLabel('anomaly-activation'),
     paper: 'Adversarial pruning by anomaly degree (thesis, SCUT)',
     order: 'prune-highest',
     usesAttack: true,
@@ -93,7 +87,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   'anomaly-gradient': {
     name: 'anomaly-gradient',
-    label: 'Anomaly degree (gradient)',
+    label: criterionLabel('anomaly-gradient'),
     paper: 'Adversarial pruning by anomaly degree (thesis, SCUT)',
     order: 'prune-highest',
     usesAttack: true,
@@ -101,7 +95,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   'anp-vs': {
     name: 'anp-vs',
-    label: 'ANP-VS vulnerability (absolute)',
+    label: criterionLabel('anp-vs'),
     paper: 'Madaan, Shin, Hwang 2020, arXiv 1908.04355',
     order: 'prune-highest',
     usesAttack: true,
@@ -109,7 +103,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   magnitude: {
     name: 'magnitude',
-    label: 'Magnitude |w|',
+    label: criterionLabel('magnitude'),
     paper: 'Han et al. 2015, arXiv 1506.02626; Li et al. 2017, arXiv 1608.08710',
     order: 'prune-lowest',
     usesAttack: false,
@@ -121,7 +115,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   random: {
     name: 'random',
-    label: 'Random',
+    label: criterionLabel('random'),
     paper: 'baseline',
     order: 'prune-lowest',
     usesAttack: false,
@@ -129,7 +123,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   snip: {
     name: 'snip',
-    label: 'SNIP / Taylor |w·∂L/∂w|',
+    label: criterionLabel('snip'),
     paper: 'Lee et al. 2019, arXiv 1810.02340; Molchanov et al. 2017, arXiv 1611.06440',
     order: 'prune-lowest',
     usesAttack: true,
@@ -138,7 +132,7 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
   },
   learned: {
     name: 'learned',
-    label: 'Learned scores (HYDRA)',
+    label: criterionLabel('learned'),
     paper: 'Sehwag, Wang, Mittal, Jana 2020, arXiv 2002.10509',
     order: 'prune-lowest',
     usesAttack: false,

@@ -2,20 +2,15 @@
  * The Prune view's choices as plain data: pruning criteria (with readable labels), granularities,
  * ranking scopes, and the sparsities of the accuracy-against-sparsity curves.
  */
+import { CRITERIA as ENGINE_CRITERIA } from '../../../engine/prune/criteria';
 import type { Criterion, Granularity } from '../../../workers/protocol';
 
 export type Scope = 'global' | 'layer';
 
 /** Every pruning criterion of the engine (src/engine/prune/scores). */
-export const CRITERIA: readonly { value: Criterion; label: string }[] = [
-  { value: 'anomaly-activation', label: 'Anomaly degree (activation)' },
-  { value: 'anomaly-gradient', label: 'Anomaly degree (gradient)' },
-  { value: 'anp-vs', label: 'ANP-VS vulnerability' },
-  { value: 'magnitude', label: 'Magnitude' },
-  { value: 'random', label: 'Random' },
-  { value: 'snip', label: 'SNIP / Taylor' },
-  { value: 'learned', label: 'Learned mask (HYDRA-style)' },
-];
+export const CRITERIA: readonly { value: Criterion; label: string }[] = ENGINE_CRITERIA.map(
+  (c) => ({ value: c.name, label: c.label }),
+);
 export const GRANULARITIES: readonly Granularity[] = ['unstructured', 'structured'];
 export const SCOPES: readonly Scope[] = ['global', 'layer'];
 

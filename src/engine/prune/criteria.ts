@@ -1,0 +1,24 @@
+/**
+ * The pruning criteria, as plain data: one list that the scorer registry (scores/index.ts), the
+ * experiment config, the worker session and the UI all use. No tfjs here, so the UI bundle can
+ * import it. Papers and formulas: docs/pruning-scores.md.
+ */
+
+export const CRITERIA = [
+  { name: 'anomaly-activation', label: 'Anomaly degree (activation)' },
+  { name: 'anomaly-gradient', label: 'Anomaly degree (gradient)' },
+  { name: 'anp-vs', label: 'ANP-VS vulnerability (absolute)' },
+  { name: 'magnitude', label: 'Magnitude |w|' },
+  { name: 'random', label: 'Random' },
+  { name: 'snip', label: 'SNIP / Taylor |w·∂L/∂w|' },
+  { name: 'learned', label: 'Learned scores (HYDRA)' },
+] as const;
+
+export type Criterion = (typeof CRITERIA)[number]['name'];
+
+export const CRITERION_NAMES: readonly Criterion[] = CRITERIA.map((c) => c.name);
+
+/** The readable label of a criterion. */
+export function criterionLabel(name: Criterion): string {
+  return CRITERIA.find((c) => c.name === name)?.label ?? name;
+}
