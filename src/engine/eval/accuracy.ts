@@ -8,14 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model/types';
+import { EvalInputError } from './errors';
 
-/** Bad data or arguments given to an evaluation function. */
-export class EvalInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvalInputError';
-  }
-}
+/** Bad data or arguments given to an evaluation function (errors.ts). */
+export { EvalInputError };
 
 /** A labeled data set: plain arrays (row-major NHWC) or tensors. */
 export type LabeledData =

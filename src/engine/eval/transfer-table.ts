@@ -3,7 +3,7 @@
  * markdown table with one row per cell, and a method × sparsity matrix of one figure under one
  * attack for a heat map. Pure functions on plain data.
  */
-import { EvalInputError } from './accuracy';
+import { EvalInputError } from './errors';
 import type { TransferCell, TransferReport } from './transfer';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;

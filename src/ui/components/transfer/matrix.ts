@@ -1,31 +1,22 @@
 /**
- * Method × sparsity matrices of a transfer benchmark report for the heat map, and parsing of the
- * form's sparsity list. A UI copy of transferMatrix in src/engine/eval/transfer-table.ts (that
- * module's error class pulls tfjs into the import chain, so the UI cannot import it).
+ * Method × sparsity matrices of a transfer benchmark report for the heat map (the engine's
+ * transferMatrix: transfer-table.ts imports no tfjs), and parsing of the form's sparsity list.
  */
-import type { TransferCell, TransferReport } from '../../../engine/eval/transfer';
+import {
+  transferMatrix,
+  type TransferFigure,
+  type TransferMatrix,
+} from '../../../engine/eval/transfer-table';
+import type { TransferReport } from '../../../engine/eval/transfer';
 
-/** A figure of a cell that a heat map can show (fractions in [0, 1]). */
-export type CellFigure = 'transferRobust' | 'transferAccuracy' | 'whiteBoxRobust' | 'clean';
-
-export interface Matrix {
-  /** rows, in first-appearance order */
-  methods: string[];
-  /** columns, ascending */
-  sparsities: number[];
-  /** values[row][col] in [0, 1]; null where that method was not run at that sparsity */
-  values: (number | null)[][];
-}
+export type CellFigure = TransferFigure;
+export type Matrix = TransferMatrix;
 
 /** The matrix of `figure` under the attack labelled `attack` (empty if the report has none). */
 export function matrixOf(report: TransferReport, attack: string, figure: CellFigure): Matrix {
-  const cells = report.cells.filter((c: TransferCell) => c.attack === attack);
-  const methods = [...new Set(cells.map((c) => c.method))];
-  const sparsities = [...new Set(cells.map((c) => c.sparsity))].sort((a, b) => a - b);
-  const values = methods.map(() => sparsities.map((): number | null => null));
-  for (const c of cells)
-    values[methods.indexOf(c.method)][sparsities.indexOf(c.sparsity)] = c[figure];
-  return { methods, sparsities, values };
+  if (!report.attacks.some((a) => a.label === attack))
+    return { methods: [], sparsities: [], values: [] };
+  return transferMatrix(report, attack, figure);
 }
 
 /**
