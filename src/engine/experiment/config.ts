@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ATTACK_NAMES, getAttack } from '../attacks/registry';
 import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
+import { jsonDepth } from '../model/serialize/json-guard';
 import { trainConfigSchema } from '../train/config';
 import { pruneConfigSchema, transferConfigSchema } from './prune-config';
 
@@ -125,7 +126,31 @@ const experimentObject = z.strictObject({
   transfer: transferConfigSchema.optional(),
 });
 
+/** Deepest JSON nesting accepted in a config (ours nest 5 levels; deeper values overflow the stack). */
+export const MAX_CONFIG_DEPTH = 32;
+
+/** Attack options are checked at parse time wherever an attack is named, not only in `eval`. */
+function checkAttackOptions(
+  ref: { name: string; options: Record<string, unknown> },
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  try {
+    const e = getAttack(ref.name);
+    e.validate({ ...e.defaults('cifar10'), ...ref.options });
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'options'],
+      message: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
 export const experimentConfigSchema = experimentObject.superRefine((c, ctx) => {
+  if (c.prune !== undefined)
+    checkAttackOptions(c.prune.scoringAttack, ['prune', 'scoringAttack'], ctx);
+  c.transfer?.attacks.forEach((a, i) => checkAttackOptions(a, ['transfer', 'attacks', i], ctx));
   if (c.model.architecture !== undefined && c.train === undefined)
     ctx.addIssue({
       code: 'custom',
@@ -161,6 +186,8 @@ export class ConfigError extends Error {
  * @throws ConfigError listing every problem with its field path
  */
 export function parseExperimentConfig(value: unknown, source = 'config'): ExperimentConfig {
+  if (jsonDepth(value, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH)
+    throw new ConfigError(source, [`(root): nested deeper than ${MAX_CONFIG_DEPTH} levels`]);
   const r = experimentConfigSchema.safeParse(value);
   if (r.success) return r.data;
   throw new ConfigError(

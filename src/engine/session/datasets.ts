@@ -24,6 +24,11 @@ import type { Dataset } from '../data/dataset';
 export const TEST_SPLIT = 1 / 7;
 /** Seed of that split (fixed: the same files give the same sets). */
 export const TEST_SPLIT_SEED = 0x7e57;
+/**
+ * Most classes an IDX dataset may have (the experiment config's bound too). Classes are counted
+ * as max label + 1, so without it one label of 2^31 − 1 would make 2^31 class names.
+ */
+export const MAX_CLASSES = 1000;
 
 export interface LoadedFiles {
   name: string;
@@ -40,7 +45,16 @@ const stem = (n: string) => n.replace(/\.gz$/i, '').replace(/\.[a-z0-9-]+$/i, ''
 function splitTest(ds: Dataset, name: string): { train: Dataset; test: Dataset } {
   if (ds.labels.length < 2)
     throw new DatasetError(name, 'empty', 'one sample cannot be split into train and test sets');
-  const { train, val } = trainValSplit(ds, TEST_SPLIT, TEST_SPLIT_SEED);
+  let { train, val } = trainValSplit(ds, TEST_SPLIT, TEST_SPLIT_SEED);
+  // per class, round(count / 7) is 0 for classes of 3 or fewer samples: with only such classes
+  // the stratified split leaves no test sample, so split the whole set instead (≥ 1 test sample)
+  if (val.labels.length === 0)
+    ({ train, val } = trainValSplit(
+      ds,
+      Math.max(TEST_SPLIT, 1 / ds.labels.length),
+      TEST_SPLIT_SEED,
+      { stratified: false },
+    ));
   return { train: { ...train, name: `${name}-train` }, test: { ...val, name: `${name}-test` } };
 }
 
@@ -154,7 +168,17 @@ function fromIdx(files: IdxFile[]): LoadedFiles {
       `${images.length} images files and ${labels.length} labels files: give one pair (images + labels) or two (train and test)`,
     );
   let maxLabel = 0;
-  for (const l of labels) for (const v of l.idx.data) maxLabel = Math.max(maxLabel, v);
+  for (const l of labels) {
+    if (l.idx.dtype === 'float32' || l.idx.dtype === 'float64')
+      throw new DatasetError(l.name, 'unsupported', `labels must be integers, got ${l.idx.dtype}`);
+    for (const v of l.idx.data) maxLabel = Math.max(maxLabel, v);
+    if (maxLabel >= MAX_CLASSES)
+      throw new DatasetError(
+        l.name,
+        'label-out-of-range',
+        `label ${maxLabel} would make ${maxLabel + 1} classes, more than the limit of ${MAX_CLASSES}`,
+      );
+  }
   const numClasses = Math.max(2, maxLabel + 1);
   const pairs = images.map((im) => {
     const n = im.idx.shape[0];

@@ -13,6 +13,7 @@ import type { WeightData } from '../init';
 import { checkMasks, maskKind, readMasks } from '../masks';
 import { planModel } from '../plan';
 import type { ModelSpec } from '../spec';
+import { MAX_JSON_DEPTH, jsonDepth } from './json-guard';
 import type { Masks, Model } from '../types';
 
 /** Prefix of mask tensors: `mask/conv1/kernel`. */
@@ -56,6 +57,13 @@ export function parseSpec(file: string, json: unknown): ModelSpec {
   let spec: unknown = json;
   try {
     if (typeof json === 'string') spec = JSON.parse(json);
+    // checkSpec quotes bad values with JSON.stringify, which overflows on deep nesting
+    if (jsonDepth(spec) > MAX_JSON_DEPTH)
+      throw new ModelFormatError(
+        file,
+        'bad-metadata',
+        `spec is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     planModel(spec as ModelSpec);
   } catch (e) {
     if (e instanceof SyntaxError)

@@ -12,6 +12,7 @@ import { BN_EPSILON } from '../bn';
 import { ModelFormatError } from '../errors';
 import type { Masks, Model } from '../types';
 import { FORMAT_NAME, FORMAT_VERSION, assembleModel, collectTensors, parseSpec } from './common';
+import { describeValue } from './json-guard';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
 
 export { saveModelTfjs, loadModelTfjs } from './tfjs';
@@ -57,13 +58,13 @@ export function loadModelSafetensors(
     throw new ModelFormatError(
       file,
       'bad-metadata',
-      `__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${FORMAT_NAME}'`,
+      `__metadata__.format is ${describeValue(metadata.format)}, expected '${FORMAT_NAME}'`,
     );
   if (metadata.format_version !== FORMAT_VERSION)
     throw new ModelFormatError(
       file,
       'bad-metadata',
-      `unsupported format_version ${JSON.stringify(metadata.format_version)} (this build reads '${FORMAT_VERSION}')`,
+      `unsupported format_version ${describeValue(metadata.format_version)} (this build reads '${FORMAT_VERSION}')`,
     );
   if (metadata.spec === undefined)
     throw new ModelFormatError(file, 'bad-metadata', '__metadata__.spec is missing');

@@ -14,6 +14,7 @@
  * shape × itemsize = byte length. Every failure is a ModelFormatError naming the file and problem.
  */
 import { ModelFormatError } from '../errors';
+import { MAX_JSON_DEPTH, describeValue, jsonDepth } from './json-guard';
 
 export type SafetensorsDtype = 'F32' | 'I32' | 'U8';
 
@@ -145,6 +146,8 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     fail('bad-header', 'header must be a JSON object');
+  if (jsonDepth(header) > MAX_JSON_DEPTH)
+    fail('bad-header', `header JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const data = bytes.subarray(8 + n);
   const metadata: Record<string, string> = {};
   const entries: {
@@ -171,15 +174,15 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsF
     if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE))
       fail(
         'bad-dtype',
-        `tensor '${name}' has dtype ${JSON.stringify(dtype)}; supported: F32, I32, U8`,
+        `tensor '${name}' has dtype ${describeValue(dtype)}; supported: F32, I32, U8`,
       );
     if (!isShape(e?.shape))
-      fail('bad-shape', `tensor '${name}' has shape ${JSON.stringify(e?.shape)}`);
+      fail('bad-shape', `tensor '${name}' has shape ${describeValue(e?.shape)}`);
     const off = e?.data_offsets;
     if (!isShape(off) || off.length !== 2 || off[0] > off[1] || off[1] > data.length)
       fail(
         'bad-offsets',
-        `tensor '${name}' has data_offsets ${JSON.stringify(off)} (data is ${data.length} bytes)`,
+        `tensor '${name}' has data_offsets ${describeValue(off)} (data is ${data.length} bytes)`,
       );
     const [begin, end] = off as number[];
     const shape = e?.shape as number[];

@@ -15,6 +15,7 @@ import type { ModelSpec } from '../spec';
 import type { Masks, Model } from '../types';
 import { FORMAT_NAME, FORMAT_VERSION, assembleModel, collectTensors, parseSpec } from './common';
 import type { NamedData } from './common';
+import { MAX_JSON_DEPTH, describeValue, jsonDepth } from './json-guard';
 
 export interface TfjsWeightEntry {
   name: string;
@@ -88,17 +89,16 @@ export function loadModelTfjs(
     throw new ModelFormatError(file, problem, detail);
   };
   if (!isRec(modelJson)) return fail('bad-json', 'model.json must be a JSON object');
+  if (jsonDepth(modelJson) > MAX_JSON_DEPTH)
+    fail('bad-json', `model.json is nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (modelJson.format !== FORMAT_NAME)
-    fail(
-      'bad-metadata',
-      `format is ${JSON.stringify(modelJson.format)}, expected '${FORMAT_NAME}'`,
-    );
+    fail('bad-metadata', `format is ${describeValue(modelJson.format)}, expected '${FORMAT_NAME}'`);
   const meta = isRec(modelJson.userDefinedMetadata)
     ? modelJson.userDefinedMetadata.advprune
     : undefined;
   if (!isRec(meta)) return fail('bad-metadata', 'userDefinedMetadata.advprune is missing');
   if (meta.formatVersion !== FORMAT_VERSION)
-    fail('bad-metadata', `unsupported formatVersion ${JSON.stringify(meta.formatVersion)}`);
+    fail('bad-metadata', `unsupported formatVersion ${describeValue(meta.formatVersion)}`);
   const spec = parseSpec(file, meta.spec);
   const groups = modelJson.weightsManifest;
   if (!Array.isArray(groups)) return fail('bad-header', 'weightsManifest must be an array');
@@ -118,14 +118,14 @@ export function loadModelTfjs(
       if (w.dtype !== 'float32' && w.dtype !== 'bool')
         fail(
           'bad-dtype',
-          `weight '${name}' has dtype ${JSON.stringify(w.dtype)}; supported: float32, bool`,
+          `weight '${name}' has dtype ${describeValue(w.dtype)}; supported: float32, bool`,
         );
       const shape = w.shape;
       if (
         !Array.isArray(shape) ||
         !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)
       )
-        return fail('bad-shape', `weight '${name}' has shape ${JSON.stringify(shape)}`);
+        return fail('bad-shape', `weight '${name}' has shape ${describeValue(shape)}`);
       const n = (shape as number[]).reduce((a, b) => a * b, 1);
       const bytes = n * (w.dtype === 'bool' ? 1 : 4);
       if (at + bytes > weightsBin.length)

@@ -1,0 +1,180 @@
+// Regression tests of the bugs the fuzzers found, each reduced to its smallest input.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DatasetError } from '../../src/engine/data/errors';
+import { ConfigError, parseExperimentConfigText } from '../../src/engine/experiment/config';
+import { ModelFormatError } from '../../src/engine/model/errors';
+import {
+  MAX_JSON_DEPTH,
+  describeValue,
+  jsonDepth,
+} from '../../src/engine/model/serialize/json-guard';
+import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
+import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
+import { loadModelTfjs } from '../../src/engine/model/serialize/tfjs';
+import { MAX_CLASSES, datasetFromFiles } from '../../src/engine/session/datasets';
+import { deepValue, toJsonText } from './mutate-json';
+import { idxFile } from './seeds';
+import { modelSeeds } from './model-seeds';
+
+/** A safetensors file with the given header text and no data. */
+function safetensors(header: string, data = new Uint8Array(0)): Uint8Array {
+  const json = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+const DEEP = 20_000; // JSON.stringify overflows the stack at about 5,000 levels
+
+function problemOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ModelFormatError) return e.problem;
+    throw e;
+  }
+  throw new Error('accepted');
+}
+
+describe('json-guard', () => {
+  it('jsonDepth counts nesting without recursion and stops past the limit', () => {
+    expect(jsonDepth(3)).toBe(0);
+    expect(jsonDepth({ a: [1, { b: [] }] })).toBe(4);
+    expect(jsonDepth(deepValue(10, true))).toBe(11);
+    expect(jsonDepth(deepValue(DEEP, false))).toBe(MAX_JSON_DEPTH + 1);
+    expect(jsonDepth(deepValue(DEEP, false), 10)).toBe(11);
+  });
+
+  it('describeValue never throws and stays short', () => {
+    expect(describeValue([1, 2])).toBe('[1,2]');
+    expect(describeValue(deepValue(DEEP, true))).toMatch(/too deeply/);
+    expect(describeValue('x'.repeat(1000)).length).toBeLessThanOrEqual(81);
+    expect(describeValue(undefined)).toBe('undefined');
+  });
+});
+
+describe('bug: deeply nested JSON in model files gave a RangeError (stack overflow)', () => {
+  it('safetensors header: a deep dtype, shape or offsets value is a ModelFormatError', () => {
+    for (const key of ['dtype', 'shape', 'data_offsets']) {
+      const entry = {
+        dtype: 'F32',
+        shape: [0],
+        data_offsets: [0, 0],
+        [key]: deepValue(DEEP, false),
+      };
+      const file = safetensors(toJsonText({ t: entry }));
+      expect(problemOf(() => decodeSafetensors(file, 'x.safetensors'))).toBe('bad-header');
+    }
+  });
+
+  it('safetensors __metadata__.spec nested deeply is a ModelFormatError', () => {
+    const meta = {
+      format: 'advprune-lab',
+      format_version: '1',
+      spec: toJsonText(deepValue(DEEP, true)),
+    };
+    const file = safetensors(JSON.stringify({ __metadata__: meta }));
+    expect(problemOf(() => loadModelSafetensors(file, 'x.safetensors'))).toBe('bad-metadata');
+  });
+
+  it('tfjs model.json nested deeply (format, shape, spec) is a ModelFormatError', async () => {
+    const { tfjs } = await modelSeeds();
+    const { modelJson, weightsBin } = tfjs[0];
+    const deepFormat = { ...modelJson, format: deepValue(DEEP, false) };
+    expect(problemOf(() => loadModelTfjs(deepFormat, weightsBin, 'model.json'))).toBe('bad-json');
+    const deepSpec = structuredClone(modelJson) as {
+      userDefinedMetadata: { advprune: { spec: unknown } };
+    };
+    deepSpec.userDefinedMetadata.advprune.spec = { inputShape: deepValue(DEEP, false) };
+    expect(problemOf(() => loadModelTfjs(deepSpec, weightsBin, 'model.json'))).toBe('bad-json');
+  });
+});
+
+describe('bug: experiment configs', () => {
+  const smoke = readFileSync(
+    fileURLToPath(new URL('../../configs/smoke-prune.json', import.meta.url)),
+    'utf8',
+  );
+  const base = JSON.parse(smoke) as {
+    prune: { scoringAttack: { options: Record<string, unknown> } };
+    transfer: { attacks: { options?: Record<string, unknown> }[] };
+  };
+  const issuesOf = (value: unknown): string[] => {
+    try {
+      parseExperimentConfigText(toJsonText(value), 'c.json');
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    return [];
+  };
+
+  it('the base config is valid', () => {
+    expect(issuesOf(base)).toEqual([]);
+  });
+
+  it('a deeply nested value is refused up front (it was accepted and broke JSON.stringify of the report)', () => {
+    const c = structuredClone(base);
+    c.prune.scoringAttack.options.stepSize = deepValue(DEEP, true);
+    expect(issuesOf(c)).toEqual([expect.stringMatching(/nested deeper than/)]);
+  });
+
+  it('prune.scoringAttack and transfer.attacks options are validated like eval.attacks', () => {
+    const c = structuredClone(base);
+    c.prune.scoringAttack.options.steps = -1;
+    expect(issuesOf(c).some((i) => i.startsWith('prune.scoringAttack.options:'))).toBe(true);
+    const d = structuredClone(base);
+    d.transfer.attacks[1].options = { steps: 'ten' };
+    expect(issuesOf(d).some((i) => i.startsWith('transfer.attacks.1.options:'))).toBe(true);
+  });
+});
+
+describe('bug: dropped IDX files', () => {
+  const images = (n: number) => ({
+    name: 'imgs',
+    bytes: idxFile(
+      [n, 2, 2],
+      Array.from({ length: 4 * n }, (_, i) => i % 256),
+      'uint8',
+    ),
+  });
+  const labels = (values: number[]) => ({
+    name: 'labels',
+    bytes: idxFile([values.length], values, 'int32'),
+  });
+
+  it('a label of 2^31 − 1 is refused quickly (it made 2^31 class names: out of memory)', async () => {
+    const t0 = performance.now();
+    const err = await datasetFromFiles([images(3), labels([0, 1, 2 ** 31 - 1])]).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DatasetError);
+    expect((err as DatasetError).problem).toBe('label-out-of-range');
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it(`classes are bounded by MAX_CLASSES (${MAX_CLASSES})`, async () => {
+    const ok = await datasetFromFiles([images(4), labels([0, 1, 0, MAX_CLASSES - 1])]);
+    expect(ok.train.numClasses).toBe(MAX_CLASSES);
+    await expect(
+      datasetFromFiles([images(4), labels([0, 1, 0, MAX_CLASSES])]),
+    ).rejects.toBeInstanceOf(DatasetError);
+  });
+
+  it('a small single pair still gets a non-empty test set (the stratified split gave none)', async () => {
+    // 8 samples in 3 classes: round(count / 7) is 0 in every class
+    const r = await datasetFromFiles([images(8), labels([0, 1, 2, 0, 1, 2, 0, 1])]);
+    expect(r.test.labels.length).toBeGreaterThan(0);
+    expect(r.train.labels.length + r.test.labels.length).toBe(8);
+    // a larger set keeps the stratified split of 1/7
+    const big = await datasetFromFiles([
+      images(70),
+      labels(Array.from({ length: 70 }, (_, i) => i % 2)),
+    ]);
+    expect(big.test.labels.length).toBe(10);
+  });
+});
