@@ -23,7 +23,7 @@ export const validationSchema = z.strictObject({
   /** PGD iterations, ≥ 1 (default 10) */
   steps: z.number().int().min(1).default(10),
   /** PGD step size, pixel units (default 2.5·ε/steps) */
-  stepSize: z.number().gt(0).optional(),
+  stepSize: z.number().min(0).optional(),
   /** PGD random restarts, ≥ 1 (default 1) */
   restarts: z.number().int().min(1).default(1),
 });

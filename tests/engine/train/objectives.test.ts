@@ -246,3 +246,17 @@ describe('robustness', () => {
     expect(acc['pgd-at'] - acc.standard).toBeGreaterThan(0.15);
   });
 });
+
+describe('resolved configs read back', () => {
+  it('ε = 0 derives step sizes of 0 that validate again (a report config re-runs)', () => {
+    for (const objective of [
+      { kind: 'pgd-at', eps: 0 },
+      { kind: 'trades', eps: 0 },
+      { kind: 'fgsm-rs', eps: 0 },
+    ] as const) {
+      const once = parseTrainConfig({ objective });
+      const twice = parseTrainConfig(JSON.parse(JSON.stringify(once)));
+      expect(twice).toEqual(once);
+    }
+  });
+});

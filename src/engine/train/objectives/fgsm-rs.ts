@@ -25,8 +25,8 @@ export const fgsmRsObjectiveSchema = z.strictObject({
   kind: z.literal('fgsm-rs'),
   /** L∞ radius ε, pixel units in [0, 1] (default 0.1) */
   eps: z.number().min(0).max(1).default(0.1),
-  /** FGSM step α from the random start, pixel units, > 0 (default 1.25·ε) */
-  alpha: z.number().gt(0).optional(),
+  /** FGSM step α from the random start, pixel units, ≥ 0 (default 1.25·ε; 0 only with ε = 0) */
+  alpha: z.number().min(0).optional(),
   /** batch-norm mode while crafting: 'train' batch statistics (default) or 'eval' */
   craftMode: z.enum(['train', 'eval']).default('train'),
   /** catastrophic-overfitting guard (see overfit-guard.ts) */

@@ -31,7 +31,7 @@ export const guardSchema = z.strictObject({
   /** PGD iterations of the check, ≥ 1 (default 5) */
   pgdSteps: z.number().int().min(1).default(5),
   /** PGD step size, pixel units (default ε/4) */
-  pgdStepSize: z.number().gt(0).optional(),
+  pgdStepSize: z.number().min(0).optional(),
   /** largest allowed drop of PGD accuracy from the previous check, in [0, 1] (default 0.2) */
   maxDrop: z.number().min(0).max(1).default(0.2),
   /** collapse when accuracy < this fraction of the best, in [0, 1) (default 0.25; 0 = off) */

@@ -25,8 +25,8 @@ export const pgdAtObjectiveSchema = z.strictObject({
   eps: z.number().min(0).max(1).default(0.1),
   /** PGD iterations, ≥ 1 (default 10) */
   steps: z.number().int().min(1).default(10),
-  /** step size α, pixel units, > 0 (default 2.5·ε/steps) */
-  stepSize: z.number().gt(0).optional(),
+  /** step size α, pixel units, ≥ 0 (default 2.5·ε/steps, so 0 when ε = 0) */
+  stepSize: z.number().min(0).optional(),
   /** random restarts per batch, ≥ 1 (default 1) */
   restarts: z.number().int().min(1).default(1),
   /** start uniformly in the ε-ball (default true, as in Madry et al.) */

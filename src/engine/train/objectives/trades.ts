@@ -26,8 +26,8 @@ export const tradesObjectiveSchema = z.strictObject({
   eps: z.number().min(0).max(1).default(0.1),
   /** inner-maximization iterations, ≥ 1 (default 10) */
   steps: z.number().int().min(1).default(10),
-  /** step size α, pixel units, > 0 (default ε/4) */
-  stepSize: z.number().gt(0).optional(),
+  /** step size α, pixel units, ≥ 0 (default ε/4, so 0 when ε = 0) */
+  stepSize: z.number().min(0).optional(),
   /** weight β ≥ 0 of the KL (robustness) term (default 6) */
   beta: z.number().min(0).default(6),
   /** batch-norm mode while crafting: 'eval' running statistics (default) or 'train' */
