@@ -1,0 +1,68 @@
+/**
+ * Command-line options of the benchmark harness (`npm run bench -- [options]`):
+ *   --quick             fewer repeats, fewer memory steps, cpu backend on the cheap tasks only
+ *   --backends a,b      Node backends to measure: wasm, cpu (default: wasm,cpu)
+ *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory (default: all)
+ *   --browser           also run the training-step benchmark in Chromium (see bench/browser.ts)
+ *   --no-torch          skip the PyTorch reference
+ *   --out path          where to write the JSON results (default bench/results.json)
+ * Pure parsing: no side effects; throws an Error naming the bad option.
+ */
+export const TASK_GROUPS = ['train', 'pgd-eval', 'anomaly', 'slider', 'memory'] as const;
+export type TaskGroup = (typeof TASK_GROUPS)[number];
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+export type NodeBackend = (typeof NODE_BACKENDS)[number];
+
+export interface BenchArgs {
+  quick: boolean;
+  backends: NodeBackend[];
+  tasks: TaskGroup[];
+  /** whether --tasks was given (then the cpu backend runs every listed task, however slow) */
+  tasksExplicit: boolean;
+  browser: boolean;
+  torch: boolean;
+  out: string;
+}
+
+function list<T extends string>(raw: string, allowed: readonly T[], flag: string): T[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const it of items)
+    if (!allowed.includes(it as T))
+      throw new Error(`${flag}: unknown '${it}', expected some of ${allowed.join(', ')}`);
+  if (items.length === 0) throw new Error(`${flag}: empty list`);
+  return items as T[];
+}
+
+/** Parse `argv` (without the node and script entries). */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const a: BenchArgs = {
+    quick: false,
+    backends: [...NODE_BACKENDS],
+    tasks: [...TASK_GROUPS],
+    tasksExplicit: false,
+    browser: false,
+    torch: true,
+    out: 'bench/results.json',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${f} needs a value`);
+      return v;
+    };
+    if (f === '--quick') a.quick = true;
+    else if (f === '--browser') a.browser = true;
+    else if (f === '--no-torch') a.torch = false;
+    else if (f === '--backends') a.backends = list(value(), NODE_BACKENDS, f);
+    else if (f === '--tasks') {
+      a.tasks = list(value(), TASK_GROUPS, f);
+      a.tasksExplicit = true;
+    } else if (f === '--out') a.out = value();
+    else throw new Error(`unknown option '${f}' (see bench/lib/args.ts)`);
+  }
+  return a;
+}

@@ -1,0 +1,67 @@
+/**
+ * The benchmark's result rows and the JSON file they go to.
+ * One row per measurement: `ratio` = ours / PyTorch's median (null where PyTorch has no matching
+ * row, or did not run). `batch`: images per step or per attack/forward batch; `samples`: images
+ * per measured call where a call covers more than one batch (evaluation, scoring, slider).
+ */
+export interface ResultRow {
+  task: string;
+  model: string;
+  backend: string;
+  batch: number;
+  median_ms: number;
+  p95_ms: number;
+  pytorch_ms: number | null;
+  ratio: number | null;
+  /** timed runs behind median and p95 */
+  runs: number;
+  samples?: number;
+  note?: string;
+}
+
+/** A PyTorch reference row (bench/reference/torch_bench.py). */
+export interface TorchRow {
+  task: string;
+  model: string;
+  batch: number;
+  median_ms: number;
+  p95_ms: number;
+  runs: number;
+}
+
+export interface MemoryReport {
+  backend: string;
+  model: string;
+  task: string;
+  batch: number;
+  steps: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  /** tf.memory().numBytes before / after, bytes */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** the largest rss / arrayBuffers seen while benchmarking, MiB */
+  peakRssMiB: number;
+  peakArrayBuffersMiB: number;
+  /** process.resourceUsage().maxRSS at the end of the run, MiB (the OS's peak) */
+  maxRssMiB: number;
+}
+
+export interface BenchResults {
+  date: string;
+  command: string;
+  machine: Record<string, unknown>;
+  rows: ResultRow[];
+  memory: MemoryReport[];
+  pytorch: { available: boolean; note: string; version?: string; threads?: number };
+  targets: { name: string; value: string; met: boolean | null }[];
+}
+
+/** Fill pytorch_ms and ratio from the reference rows matching on (task, model, batch). */
+export function attachReference(rows: ResultRow[], ref: readonly TorchRow[]): void {
+  for (const r of rows) {
+    const m = ref.find((t) => t.task === r.task && t.model === r.model && t.batch === r.batch);
+    r.pytorch_ms = m ? m.median_ms : null;
+    r.ratio = m && m.median_ms > 0 ? r.median_ms / m.median_ms : null;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The performance targets of issue 5, checked against the measured rows (report only):
+ * - CPU path (best Node backend per row): training step ≤ 2× PyTorch CPU; PGD-20 eval ≤ 2×;
+ * - slider: p95 of the clean + transfer update ≤ 150 ms on 1,000 samples;
+ * - memory: tensor count flat over the training steps.
+ * `met` is null when nothing was measured for a target (or PyTorch did not run).
+ */
+import type { BenchResults, MemoryReport, ResultRow } from './results';
+
+type Target = BenchResults['targets'][number];
+
+/** Per (task, model, batch): the row of the fastest backend. */
+function bestRows(rows: readonly ResultRow[], prefix: string): ResultRow[] {
+  const best = new Map<string, ResultRow>();
+  for (const r of rows) {
+    if (!r.task.startsWith(prefix)) continue;
+    const k = `${r.task}|${r.model}|${r.batch}`;
+    const b = best.get(k);
+    if (!b || r.median_ms < b.median_ms) best.set(k, r);
+  }
+  return [...best.values()];
+}
+
+function ratioTarget(name: string, rows: ResultRow[], limit: number): Target {
+  const withRef = rows.filter((r) => r.ratio !== null);
+  if (withRef.length === 0) return { name, value: 'no PyTorch reference', met: null };
+  const text = withRef
+    .map((r) => `${r.task.replace('train-', '')} ${r.model} b${r.batch} ${r.ratio!.toFixed(2)}×`)
+    .join(', ');
+  return { name, value: text, met: withRef.every((r) => r.ratio! <= limit) };
+}
+
+export function checkTargets(
+  rows: readonly ResultRow[],
+  memory: readonly MemoryReport[],
+): Target[] {
+  const out: Target[] = [
+    ratioTarget('training step ≤ 2× PyTorch CPU (best Node backend)', bestRows(rows, 'train-'), 2),
+    ratioTarget('PGD-20 evaluation ≤ 2× PyTorch CPU', bestRows(rows, 'eval-pgd20'), 2),
+  ];
+  const slider = bestRows(rows, 'slider-clean+transfer');
+  out.push(
+    slider.length === 0
+      ? { name: 'slider clean+transfer p95 ≤ 150 ms (1,000 samples)', value: 'not run', met: null }
+      : {
+          name: 'slider clean+transfer p95 ≤ 150 ms (1,000 samples)',
+          value: slider.map((r) => `${r.backend} p95 ${r.p95_ms.toFixed(1)} ms`).join(', '),
+          met: slider.every((r) => r.p95_ms <= 150),
+        },
+  );
+  out.push(
+    memory.length === 0
+      ? { name: 'tensor count flat over training', value: 'not run', met: null }
+      : {
+          name: 'tensor count flat over training',
+          value: memory
+            .map(
+              (m) => `${m.backend}: ${m.tensorsBefore} → ${m.tensorsAfter} over ${m.steps} steps`,
+            )
+            .join(', '),
+          met: memory.every((m) => m.tensorsAfter === m.tensorsBefore),
+        },
+  );
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The benchmark harness: `npm run bench [-- --quick] [--backends wasm,cpu] [--tasks ...]
+ * [--browser] [--no-torch] [--out bench/results.json]` (options: bench/lib/args.ts).
+ *
+ * Measures, on each Node backend: training steps (standard, FGSM-RS, PGD-7 AT; MLP and LeNet;
+ * batch 64 and 128), a PGD-20 evaluation of 1,000 samples, anomaly scoring (activation form,
+ * 256 samples, PGD-10), the sparsity-slider update on 1,000 samples, and tensor counts over
+ * training steps; then the PyTorch reference (bench/reference/torch_bench.py) on the same tasks,
+ * after the Node runs so they do not share the CPU. Prints a table and writes the JSON file:
+ * rows `{ task, model, backend, batch, median_ms, p95_ms, pytorch_ms, ratio, runs, ... }` with
+ * ratio = ours / PyTorch, a `memory` section, the machine and the targets of issue 5.
+ * Figures only: nothing here passes or fails on time.
+ */
+import { writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { format, resolveConfig } from 'prettier';
+import { parseArgs } from './lib/args';
+import { runNodeSuite, type SuiteOutput } from './lib/node-suite';
+import { peakMemory } from './lib/measure';
+import { runTorchReference } from './lib/pytorch';
+import { attachReference, type BenchResults, type ResultRow } from './lib/results';
+import { memoryLines, textTable } from './lib/table';
+import { checkTargets } from './lib/targets';
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const rows: ResultRow[] = [];
+  const suites: Record<string, SuiteOutput> = {};
+  for (const b of a.backends) {
+    process.stderr.write(`backend ${b}${a.quick ? ' (quick)' : ''}\n`);
+    suites[b] = await runNodeSuite(b, a);
+    rows.push(...suites[b].rows);
+  }
+  const browserNotes: string[] = [];
+  const browserBackends: Record<string, unknown> = {};
+  if (a.browser) {
+    const { runBrowserSuite } = await import('./browser');
+    const b = await runBrowserSuite(a);
+    rows.push(...b.rows);
+    browserNotes.push(...b.notes);
+    Object.assign(browserBackends, b.descriptions);
+  }
+  const memory = Object.values(suites).flatMap((s) => s.memory);
+  let torch: ReturnType<typeof runTorchReference> = {
+    available: false,
+    note: 'skipped (--no-torch)',
+    rows: [],
+  };
+  if (a.torch) {
+    process.stderr.write('PyTorch reference\n');
+    torch = runTorchReference(a.tasks, a.quick);
+  }
+  attachReference(rows, torch.rows);
+  peakMemory.sample();
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      loadAverage: os.loadavg(),
+      totalMemGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+      tfjs: tf.version_core,
+      backends: {
+        ...Object.fromEntries(Object.entries(suites).map(([k, s]) => [k, s.description])),
+        ...browserBackends,
+      },
+      notes: [...Object.values(suites).flatMap((s) => s.notes), ...browserNotes],
+      wallSeconds: (performance.now() - t0) / 1000,
+    },
+    rows,
+    memory,
+    pytorch: {
+      available: torch.available,
+      note: torch.note,
+      version: torch.version,
+      threads: torch.threads,
+    },
+    targets: checkTargets(rows, memory),
+  };
+  // formatted like the repository's other files, so `npm run format:check` stays clean
+  const options = (await resolveConfig(a.out)) ?? {};
+  await writeFile(a.out, await format(JSON.stringify(results), { ...options, parser: 'json' }));
+  console.log(textTable(rows));
+  if (memory.length > 0) console.log(`\nmemory\n${memoryLines(memory)}`);
+  console.log(`\nPyTorch: ${torch.note}`);
+  for (const n of results.machine.notes as string[]) console.log(`note: ${n}`);
+  console.log('\ntargets (figures only, never pass/fail)');
+  for (const t of results.targets)
+    console.log(`  ${t.met === null ? '?' : t.met ? 'met' : 'NOT met'}  ${t.name}: ${t.value}`);
+  console.log(`\nwrote ${a.out} in ${(results.machine.wallSeconds as number).toFixed(0)} s`);
+}
+
+await main();

@@ -1,0 +1,110 @@
+/**
+ * Slider-update benchmark (the dashboard's sparsity slider): a LeNet trained for a few hundred
+ * standard SGD steps on Fashion-MNIST, magnitude scores |w| (Han et al. 2015, arXiv 1506.02626)
+ * ranked globally once, and a sparsity evaluator (src/engine/eval/sparsity-evaluator.ts) on N
+ * test images: transfer set crafted once on the base by PGD-10 L∞ (ε 0.1, 10 steps of 0.025),
+ * white-box PGD-10 on the masked model. Then `points` seeded random sparsities in [0, 0.95):
+ * the clean + transfer latency (from the call to onPartial: masks, two batched forward sweeps,
+ * two reads) and the white-box latency (the evaluator's own ms.whiteBox).
+ * A warm-up call runs first. Units: ms.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { take } from '../../src/engine/data/dataset';
+import { createSparsityEvaluator } from '../../src/engine/eval/sparsity-evaluator';
+import { latencyStats } from '../../src/engine/eval/timing';
+import { disposeModel, initModel } from '../../src/engine/model/init';
+import { lenetSpec } from '../../src/engine/model/spec';
+import { rankScores } from '../../src/engine/prune/ranking';
+import { magnitudeScores } from '../../src/engine/prune/scores/magnitude';
+import { Rng } from '../../src/engine/rng';
+import { trainModel } from '../../src/engine/train/loop';
+import { fashionMnist } from '../lib/data';
+import { measure, type Timing } from '../lib/measure';
+
+const PGD10 = { eps: 0.1, steps: 10, stepSize: 0.025, restarts: 1, seed: 1 };
+
+export interface SliderResult {
+  partial: Timing;
+  whiteBox: Timing;
+  /** the base model's clean and transfer accuracy on the N samples, [0, 1] */
+  baseClean: number;
+  baseTransfer: number;
+  createMs: number;
+  trainSteps: number;
+  tensorsCached: number;
+  tensorsAfter: number;
+}
+
+/** Train, rank, build the evaluator over `n` images (batches of `batch`) and time `points` moves. */
+export async function sliderBench(
+  n: number,
+  batch: number,
+  points: number,
+  trainSteps: number,
+): Promise<SliderResult> {
+  const { train, test } = await fashionMnist();
+  const spec = lenetSpec();
+  const model = initModel(spec, 0);
+  await trainModel(
+    model,
+    { train: take(train, trainSteps * 64) },
+    {
+      epochs: 1,
+      batchSize: 64,
+      schedule: { kind: 'constant', lr: 0.05 },
+      validation: { subsetSize: 0 },
+    },
+  );
+  const ranking = rankScores(spec, await magnitudeScores(model, 'unstructured'), {});
+  const ev100 = take(test, n);
+  const t0 = performance.now();
+  const ev = await createSparsityEvaluator({
+    model,
+    ranking,
+    data: { x: ev100.images, y: ev100.labels, shape: ev100.shape },
+    transferAttack: { name: 'pgd-linf', options: PGD10 },
+    whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
+    batchSize: batch,
+  });
+  const createMs = performance.now() - t0;
+  const tensorsCached = tf.memory().numTensors;
+  const rng = new Rng(42);
+  const whiteMs: number[] = [];
+  let partialAt = NaN;
+  let start = NaN;
+  const partialOnce = async () => {
+    start = performance.now();
+    const out = await ev.evaluate(rng.next() * 0.95, {
+      onPartial: () => (partialAt = performance.now()),
+    });
+    if (out.status !== 'done') throw new Error(`slider: unexpected ${out.status}`);
+    whiteMs.push(out.point.ms.whiteBox);
+  };
+  // measure() times the whole call; the clean + transfer part is taken from onPartial
+  const partialMs: number[] = [];
+  await measure(
+    async () => {
+      await partialOnce();
+      partialMs.push(partialAt - start);
+    },
+    1,
+    points,
+  );
+  const tensorsAfter = tf.memory().numTensors;
+  await ev.dispose();
+  disposeModel(model);
+  const stats = (v: number[]): Timing => {
+    const l = latencyStats(v);
+    return { median: l.median, p95: l.p95, runs: l.runs, samples: v };
+  };
+  return {
+    partial: stats(partialMs.slice(1)), // the first entry is the warm-up call
+    whiteBox: stats(whiteMs.slice(1)),
+    baseClean: ev.base.clean,
+    baseTransfer: ev.base.transfer,
+    createMs,
+    trainSteps,
+    tensorsCached,
+    tensorsAfter,
+  };
+}
