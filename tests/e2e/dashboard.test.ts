@@ -33,6 +33,11 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
     acceptDownloads: true,
   });
   const errors: string[] = [];
+  // Content-Security-Policy violations count as errors too
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) =>
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
@@ -91,6 +96,34 @@ describe('dashboard (production build, Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 420_000);
+
+  it('serves a Content-Security-Policy without unsafe-eval and makes no request off its origin', async () => {
+    const page = await browser.newPage();
+    const foreign: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
+        foreign.push(r.url());
+    });
+    await page.goto(`${url}?backend=wasm&evalN=100`);
+    const csp = await page
+      .locator('meta[http-equiv="Content-Security-Policy"]')
+      .getAttribute('content');
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/(^|[^-])unsafe-eval/);
+    // and the browser enforces it: an injected inline script does not run and is reported
+    const outcome = await page.evaluate(`new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (e) =>
+        resolve({ ran: window.__injected === true, directive: e.effectiveDirective }));
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.head.appendChild(s);
+    })`);
+    expect(outcome).toEqual({ ran: false, directive: 'script-src-elem' });
+    await readyFigure(page, 'clean-accuracy');
+    expect(foreign).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('a tiny training run streams its charts', async () => {
     const { page, errors } = await open(
