@@ -12,7 +12,7 @@ class ToyError extends Error {}
 /** A toy parser target: even-length inputs are accepted, odd ones rejected with ToyError. */
 function toy(over: Partial<FuzzTarget<Uint8Array, number>>): FuzzTarget<Uint8Array, number> {
   return {
-    name: 'toy',
+    name: 'self-test toy (failures here are expected)',
     salt: 1,
     iterations: 40,
     generate: (rng) => {
