@@ -151,6 +151,30 @@ export function misclassified(z: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => tf.notEqual(tf.argMax(z, 1), y) as tf.Tensor1D);
 }
 
+/** A restart's outcome per sample: its x' `[B, H, W, C]`, whether it fools `[B]`, its loss `[B]`. */
+export type Restart = { x: tf.Tensor4D; fooled: tf.Tensor1D; loss: tf.Tensor1D };
+
+/**
+ * Score a restart's final x' (taking ownership of it) with loss `lossOf`, and fold it into the
+ * best so far with keepBetter, disposing whatever is replaced. Returns the new best.
+ */
+export function foldRestart(
+  f: LogitsFn,
+  y: tf.Tensor1D,
+  best: Restart | undefined,
+  xAdv: tf.Tensor4D,
+  lossOf: (z: tf.Tensor2D) => tf.Tensor1D,
+): Restart {
+  const cand = tf.tidy(() => {
+    const z = f(xAdv); // [B, K]
+    return { x: xAdv, fooled: misclassified(z, y), loss: lossOf(z) };
+  });
+  if (best === undefined) return cand;
+  const merged = keepBetter(best, cand);
+  disposeAll(best.x, best.fooled, best.loss, cand.x, cand.fooled, cand.loss);
+  return merged;
+}
+
 /**
  * Merge a restart into the best-so-far (per sample): take the new point when it fools and the old
  * did not, or when both agree on fooling and its loss is higher. Returns new tensors; disposes

@@ -21,11 +21,11 @@ import {
   checkAttackInputs,
   disposeAll,
   inputGradient,
-  keepBetter,
+  foldRestart,
   l2Norm4,
   makeTicker,
-  misclassified,
   projectL2,
+  type Restart,
 } from './common';
 import { crossEntropy } from './losses';
 import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
@@ -80,7 +80,7 @@ export async function pgdL2(
   checkAttackInputs('pgd-l2', x, y);
   const tick = makeTicker(o.signal, 'pgd-l2');
   const rng = new Rng(o.seed);
-  let best: { x: tf.Tensor4D; fooled: tf.Tensor1D; loss: tf.Tensor1D } | undefined;
+  let best: Restart | undefined;
   let xAdv: tf.Tensor4D | undefined;
   try {
     for (let r = 0; r < o.restarts; r++) {
@@ -98,18 +98,8 @@ export async function pgdL2(
         cur.dispose();
       }
       const last: tf.Tensor4D = xAdv;
-      const cand = tf.tidy(() => {
-        const z = f(last); // [B, K]
-        return { x: last, fooled: misclassified(z, y), loss: crossEntropy(z, y) };
-      });
-      xAdv = undefined; // owned by cand now
-      if (best === undefined) {
-        best = cand;
-      } else {
-        const merged = keepBetter(best, cand);
-        disposeAll(best.x, best.fooled, best.loss, cand.x, cand.fooled, cand.loss);
-        best = merged;
-      }
+      xAdv = undefined; // owned by the fold now
+      best = foldRestart(f, y, best, last, (z) => crossEntropy(z, y));
       if (r + 1 < o.restarts && (await allTrue(best.fooled))) break;
     }
   } catch (e) {
