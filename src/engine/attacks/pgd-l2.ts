@@ -97,9 +97,8 @@ export async function pgdL2(
         });
         cur.dispose();
       }
-      const last: tf.Tensor4D = xAdv;
-      xAdv = undefined; // owned by the fold now
-      best = foldRestart(f, y, best, last, (z) => crossEntropy(z, y));
+      best = foldRestart(f, y, best, xAdv, (z) => crossEntropy(z, y));
+      xAdv = undefined; // owned by best now (the catch below must not dispose it)
       if (r + 1 < o.restarts && (await allTrue(best.fooled))) break;
     }
   } catch (e) {

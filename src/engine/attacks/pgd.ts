@@ -101,9 +101,8 @@ export async function pgdLinf(
         });
         cur.dispose();
       }
-      const last: tf.Tensor4D = xAdv;
-      xAdv = undefined; // owned by the fold now
-      best = foldRestart(f, y, best, last, (z) => attackLoss(o.loss, z, y, o.kappa));
+      best = foldRestart(f, y, best, xAdv, (z) => attackLoss(o.loss, z, y, o.kappa));
+      xAdv = undefined; // owned by best now (the catch below must not dispose it)
       if (r + 1 < o.restarts && (await allTrue(best.fooled))) break;
     }
   } catch (e) {
