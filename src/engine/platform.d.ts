@@ -54,3 +54,6 @@ declare class TextDecoder {
 }
 
 declare function setTimeout(handler: () => void, timeout?: number): unknown;
+
+/** Deep copy of plain data and typed arrays (Web Workers, Node >= 17). */
+declare function structuredClone<T>(value: T): T;

@@ -8,3 +8,14 @@ export { datasetFromFiles, TEST_SPLIT, TEST_SPLIT_SEED, type LoadedFiles } from 
 export { throttle, type Throttle } from './throttle';
 export { histogram, finiteRange } from './histogram';
 export type * from './types';
+export {
+  MemoryRunStore,
+  RunStoreError,
+  filesKey,
+  type RunStore,
+  type RunRecord,
+  type DatasetRef,
+  type RunBlobs,
+  type SaveReason,
+} from './run-store';
+export { CHECKPOINT_EVERY_SEC, RunRecorder, type SessionEvent } from './recorder';

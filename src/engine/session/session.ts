@@ -24,7 +24,8 @@ import { loadFashionMnist } from '../data/fashion-mnist';
 import { trainValSplit, deriveSeed } from '../data/order';
 import { validateDataset, type Dataset } from '../data/dataset';
 import { countModel } from '../model/counts';
-import { disposeModel, initModel } from '../model/init';
+import { disposeModel, initModel, modelFromWeights } from '../model/init';
+import { checkSpec } from '../model/validate';
 import { prunableLayers } from '../model/params';
 import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
 import type { Model } from '../model/types';
@@ -37,6 +38,16 @@ import { SessionError } from './errors';
 import { exportFiles as buildExport } from './export';
 import { PruneState } from './prune-state';
 import { TrainController, type OnEpoch, type OnTick } from './training';
+import type { SessionEvent } from './recorder';
+import {
+  filesKey,
+  type DatasetRef,
+  type RunRecord,
+  type RunStore,
+  type StoredFile,
+  type StoredWeights,
+} from './run-store';
+import { RunKeeper } from './runs';
 import * as views from './views';
 import { resolveAttack } from './scoring';
 import type {
@@ -70,6 +81,10 @@ export interface SessionIO {
   readPublic?(path: string): Promise<Uint8Array>;
   /** backend options for `init` (loaders, WASM paths, adapter probe); `prefer` comes from init */
   backend?: Omit<PolicyOptions, 'prefer'>;
+  /** where training runs are saved (IndexedDB in the worker); none: runs are not persisted */
+  store?: RunStore;
+  /** seconds of training between two timer checkpoints (default 30) */
+  checkpointEverySec?: number;
 }
 
 /** Validation fraction split off the training set, and its seed. */
@@ -78,6 +93,10 @@ export const VAL_SEED = deriveSeed(0, 0x5b17);
 
 interface DataState {
   info: DatasetInfo;
+  /** where it came from (stored with runs, to load it again for a resume) */
+  ref: DatasetRef;
+  /** a user's files, kept to store them with the first run that trains on them */
+  files?: StoredFile[];
   train: Dataset;
   val: Dataset;
   test: Dataset;
@@ -100,8 +119,21 @@ export class Session {
   private version = 0;
   private nextVersion = 0;
   private versionBeforeRun = 0;
+  private readonly runs: RunKeeper;
 
-  constructor(private readonly io: SessionIO = {}) {}
+  constructor(private readonly io: SessionIO = {}) {
+    this.runs = new RunKeeper(io.store ?? null, io.checkpointEverySec);
+  }
+
+  /** Seconds of training between timer checkpoints (≥ 1; default 30). */
+  setCheckpointInterval(sec: number): void {
+    this.runs.setEvery(sec);
+  }
+
+  /** Receive session events: saves, storage errors, a lost device (null stops them). */
+  watch(listener: ((e: SessionEvent) => void) | null): void {
+    this.runs.watch(listener);
+  }
 
   // ---- backend -------------------------------------------------------------------------------
 
@@ -132,6 +164,9 @@ export class Session {
     name?: string;
     budget?: string;
     testSource?: DatasetInfo['testSource'];
+    /** where the data came from (default: given directly) */
+    ref?: DatasetRef;
+    files?: StoredFile[];
   }): DatasetInfo {
     this.assertNotTraining('replace the dataset');
     for (const ds of [d.train, d.test, ...(d.val ? [d.val] : [])]) validateDataset(ds);
@@ -165,7 +200,22 @@ export class Session {
       testSource: d.testSource ?? 'test files',
     };
     this.resetDerived();
-    this.data = { info, train: split.train, val: split.val, test: d.test, budget };
+    const ref: DatasetRef = d.ref ?? {
+      kind: 'direct',
+      name: info.name,
+      train: info.train,
+      val: info.val,
+      test: info.test,
+    };
+    this.data = {
+      info,
+      ref,
+      files: d.files,
+      train: split.train,
+      val: split.val,
+      test: d.test,
+      budget,
+    };
     return info;
   }
 
@@ -183,16 +233,26 @@ export class Session {
       name: 'fashion-mnist',
       budget: 'fashion-mnist',
       testSource: 'test files',
+      ref: { kind: 'bundled', name: 'fashion-mnist' },
     });
   }
 
   /** A user's IDX pair(s) or CIFAR batches (session/datasets.ts); errors keep the old dataset. */
   async loadDatasetFiles(files: { name: string; bytes: ArrayBuffer }[]): Promise<DatasetInfo> {
     if (!Array.isArray(files)) throw new SessionError('loadDatasetFiles needs a list of files');
-    const loaded = await datasetFromFiles(
-      files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })),
-    );
-    return this.useDataset({ ...loaded });
+    return this.useFiles(files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })));
+  }
+
+  private async useFiles(stored: StoredFile[]): Promise<DatasetInfo> {
+    const loaded = await datasetFromFiles(stored);
+    const ref: DatasetRef = {
+      kind: 'files',
+      name: loaded.name,
+      key: filesKey(stored),
+      files: stored.map((f) => f.name),
+      bytes: stored.reduce((n, f) => n + f.bytes.length, 0),
+    };
+    return this.useDataset({ ...loaded, ref, files: stored });
   }
 
   datasetInfo(): DatasetInfo | null {
@@ -283,28 +343,33 @@ export class Session {
 
   /** Start a training run; resolves when it completes, pauses, stops or diverges. */
   async train(config: TrainConfigInput, onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
-    return this.runTraining((flag) =>
-      this.training.start(this.trainData(), config ?? {}, { onTick, onEpoch, signal: flag }),
+    return this.runTraining((signal) =>
+      this.training.start(
+        this.trainData(),
+        config ?? {},
+        this.startHooks({ onTick, onEpoch, signal }),
+      ),
     );
   }
 
   /** Exactly one optimizer step (of the paused run, or the first of a new one), then paused. */
   async step(config: TrainConfigInput, onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
-    const hooks = { onTick, onEpoch, oneStep: true };
+    const hooks = { onTick, onEpoch, oneStep: true, ...this.runs.hooks() };
     if (this.training.canResume)
       return this.runTraining(
         (signal) => this.training.resume(this.trainData(), { ...hooks, signal }),
         true,
       );
     return this.runTraining((signal) =>
-      this.training.start(this.trainData(), config ?? {}, { ...hooks, signal }),
+      this.training.start(this.trainData(), config ?? {}, this.startHooks({ ...hooks, signal })),
     );
   }
 
   /** Continue the paused run from its checkpoint. */
   async resume(onTick?: OnTick, onEpoch?: OnEpoch): Promise<TrainState> {
     return this.runTraining(
-      (signal) => this.training.resume(this.trainData(), { onTick, onEpoch, signal }),
+      (signal) =>
+        this.training.resume(this.trainData(), { onTick, onEpoch, signal, ...this.runs.hooks() }),
       true,
     );
   }
@@ -344,7 +409,12 @@ export class Session {
     );
     return this.runTraining(
       (signal) =>
-        this.training.start(this.trainData(), config ?? {}, { onTick, onEpoch, signal }, masks),
+        this.training.start(
+          this.trainData(),
+          config ?? {},
+          this.startHooks({ onTick, onEpoch, signal }),
+          masks,
+        ),
       false,
       sparsity,
     );
@@ -377,7 +447,128 @@ export class Session {
       if (this.training.drives !== drives) {
         this.version = ++this.nextVersion;
         if (kind === 'finetune') await this.prune.afterFineTune(fineTuneSparsity);
+        await this.runs.settle(
+          this.training.state(),
+          this.training.checkpoint,
+          this.requireModel(),
+        );
       }
+    }
+  }
+
+  /** Hooks of a new run: its id, the record written before its first step, the checkpoints. */
+  private startHooks<H extends object>(h: H) {
+    return {
+      ...h,
+      ...this.runs.hooks(),
+      id: this.runs.nextId(),
+      onBegin: async (run: Parameters<RunKeeper['begin']>[0]) => {
+        const { model, data } = this.requireFit();
+        await this.runs.begin(run, {
+          dataset: data.ref,
+          files: data.files,
+          model,
+          modelSource: this.current?.source ?? '',
+          backend: tf.getBackend(),
+        });
+      },
+    };
+  }
+
+  // ---- stored runs ---------------------------------------------------------------------------
+
+  /** Stored runs, newest first ([] without a run store). */
+  async listRuns(): Promise<RunRecord[]> {
+    return this.runs.list();
+  }
+
+  /** Delete a stored run (not the one training right now). */
+  async deleteRun(id: string): Promise<void> {
+    await this.runs.delete(id, this.training.runId, this.training.isRunning);
+  }
+
+  /** Storage use and quota where the platform tells them, and the last failed save. */
+  async storageInfo(): Promise<{
+    kind: string;
+    usage: number | null;
+    quota: number | null;
+    lastError: string | null;
+  }> {
+    const est = (await this.runs.store?.estimate().catch(() => null)) ?? null;
+    return {
+      kind: this.runs.store?.kind ?? 'none',
+      usage: est?.usage ?? null,
+      quota: est?.quota ?? null,
+      lastError: this.runs.lastError?.message ?? null,
+    };
+  }
+
+  /**
+   * Reopen a stored run: load its dataset (the bundled one, its stored files, or check the one
+   * given directly), rebuild its model from the latest checkpoint (else the final, else the start
+   * weights) and make it the current run. An interrupted or paused run is then resumable with
+   * `resume` (exactly, from the checkpoint; from its start when it has none).
+   */
+  async openRun(
+    id: string,
+  ): Promise<{ record: RunRecord; state: TrainState; dataset: DatasetInfo; model: ModelInfo }> {
+    this.assertNotTraining('open a stored run');
+    const { record, checkpoint, start, final } = await this.runs.load(id);
+    await this.ensureDataset(record.dataset);
+    const weights = checkpoint?.weights ?? final ?? start;
+    const spec = checkpoint?.spec ?? record.model.spec;
+    checkSpec(spec);
+    const model = modelFromWeights(spec, new Map(Object.entries(weights as StoredWeights)));
+    const info = this.useModel(model, `run: ${record.name}`);
+    const masks = checkpoint?.masks ? new Map(Object.entries(checkpoint.masks)) : null;
+    this.training.adopt({
+      id: record.id,
+      kind: record.kind,
+      config: record.config,
+      before: new Map(Object.entries(start ?? weights ?? {})),
+      masks,
+      checkpoint,
+      state: {
+        runId: record.id,
+        status: record.status,
+        kind: record.kind,
+        step: checkpoint?.step ?? (final ? record.step : 0),
+        epoch: checkpoint?.epoch ?? (final ? record.epoch : 0),
+        totalSteps: record.totalSteps,
+        history: checkpoint?.history ?? record.history,
+        lrChanges: checkpoint?.lrChanges ?? record.lrChanges,
+        message: record.message,
+      },
+    });
+    this.runs.follow(record);
+    return {
+      record,
+      state: this.training.state(),
+      dataset: (this.data as DataState).info,
+      model: info,
+    };
+  }
+
+  /** Make the run's dataset the loaded one (kept when it already is). */
+  private async ensureDataset(ref: DatasetRef): Promise<void> {
+    const cur = this.data?.ref;
+    if (ref.kind === 'bundled') {
+      if (cur?.kind !== 'bundled' || cur.name !== ref.name) await this.loadBundledDataset();
+    } else if (ref.kind === 'files') {
+      if (cur?.kind !== 'files' || cur.key !== ref.key)
+        await this.useFiles(await this.runs.datasetFiles(ref.key));
+    } else {
+      const i = this.data?.info;
+      if (
+        !i ||
+        i.name !== ref.name ||
+        i.train !== ref.train ||
+        i.val !== ref.val ||
+        i.test !== ref.test
+      )
+        throw new SessionError(
+          `the run trained on data given directly ('${ref.name}', ${ref.train}/${ref.val}/${ref.test} train/val/test): load the same dataset first`,
+        );
     }
   }
 
@@ -567,6 +758,7 @@ export class Session {
   /** Drop everything derived from the dataset and model (scores, slider, run). */
   private resetDerived(): void {
     this.training.clear();
+    this.runs.forget();
     void this.prune.reset();
   }
 

@@ -31,16 +31,45 @@ export type OnTick = (t: TrainTick) => void;
 export type OnEpoch = (e: EpochMetrics) => void;
 
 interface Run {
+  /** the run's id in the run store ('' when not persisted) */
+  id: string;
   kind: 'train' | 'finetune';
   config: TrainConfig;
   before: Map<ParamName, WeightData>;
   /** fine-tuning masks (plain) */
   masks: PlainMasks | null;
   checkpoint: Checkpoint | null;
+  /** an opened stored run without a checkpoint: resume starts it again from `before` */
+  restart: boolean;
+  state: TrainState;
+}
+
+/** Hooks of one training call. */
+export interface DriveHooks {
+  onTick?: OnTick;
+  onEpoch?: OnEpoch;
+  signal: AbortFlag;
+  /** pause again after exactly one optimizer step */
+  oneStep?: boolean;
+  /** a checkpoint made at an epoch end or because `checkpointDue` said so (awaited) */
+  onCheckpoint?: (c: Checkpoint, why: 'epoch' | 'timer', state: TrainState) => Promise<unknown>;
+  /** polled between steps: whether a timer checkpoint is due */
+  checkpointDue?: () => boolean;
+}
+
+/** A stored run to continue (session/runs.ts): its settings, weights and state. */
+export interface AdoptedRun {
+  id: string;
+  kind: 'train' | 'finetune';
+  config: TrainConfig;
+  before: Map<ParamName, WeightData>;
+  masks: PlainMasks | null;
+  checkpoint: Checkpoint | null;
   state: TrainState;
 }
 
 const IDLE: TrainState = {
+  runId: null,
   status: 'idle',
   kind: null,
   step: 0,
@@ -90,11 +119,23 @@ export class TrainController {
     if (this.running) this.pauseWanted = true;
   }
 
-  /** Start a new run from the model's current weights (a paused run is dropped). */
+  /**
+   * Start a new run from the model's current weights (a paused run is dropped). `onBegin` is
+   * awaited before the first step with the run's settings and starting weights (to store them).
+   */
   async start(
     d: TrainData,
     config: TrainConfigInput,
-    hooks: { onTick?: OnTick; onEpoch?: OnEpoch; signal: AbortFlag; oneStep?: boolean },
+    hooks: DriveHooks & {
+      id?: string;
+      onBegin?: (run: {
+        id: string;
+        kind: 'train' | 'finetune';
+        config: TrainConfig;
+        before: Map<ParamName, WeightData>;
+        state: TrainState;
+      }) => Promise<unknown>;
+    },
     fineTune?: PlainMasks,
   ): Promise<TrainState> {
     this.assertNotRunning();
@@ -102,24 +143,32 @@ export class TrainController {
     const before = await getWeights(d.model);
     const n = d.train.labels.length;
     const spe = cfg.dropLast ? Math.floor(n / cfg.batchSize) : Math.ceil(n / cfg.batchSize);
+    const kind = fineTune ? 'finetune' : 'train';
+    const id = hooks.id ?? '';
     this.run = {
-      kind: fineTune ? 'finetune' : 'train',
+      id,
+      kind,
       config: cfg,
       before,
       masks: fineTune ?? null,
       checkpoint: null,
-      state: { ...IDLE, kind: fineTune ? 'finetune' : 'train', totalSteps: cfg.epochs * spe },
+      restart: false,
+      state: { ...IDLE, runId: id || null, kind, totalSteps: cfg.epochs * spe },
     };
+    await hooks.onBegin?.({ id, kind, config: cfg, before, state: this.state() });
     return this.drive(d, hooks, undefined);
   }
 
-  /** Continue the paused (or stopped) run. */
-  async resume(
-    d: TrainData,
-    hooks: { onTick?: OnTick; onEpoch?: OnEpoch; signal: AbortFlag; oneStep?: boolean },
-  ): Promise<TrainState> {
+  /** Continue the paused (or stopped) run; an opened run without a checkpoint starts again. */
+  async resume(d: TrainData, hooks: DriveHooks): Promise<TrainState> {
     this.assertNotRunning();
     const r = this.run;
+    if (r?.restart) {
+      setWeights(d.model, r.before);
+      r.restart = false;
+      r.state = { ...IDLE, runId: r.id || null, kind: r.kind, totalSteps: r.state.totalSteps };
+      return this.drive(d, hooks, undefined);
+    }
     if (!r?.checkpoint)
       throw new SessionError(
         `there is no paused run to resume (training is ${r?.state.status ?? 'idle'}): press Play to start one`,
@@ -129,7 +178,43 @@ export class TrainController {
 
   /** True when a paused or stopped run can be resumed. */
   get canResume(): boolean {
-    return !this.running && this.run?.checkpoint != null;
+    return !this.running && (this.run?.checkpoint != null || this.run?.restart === true);
+  }
+
+  /**
+   * Take over a stored run (the model already holds its latest weights): it becomes the current
+   * run, resumable from its checkpoint, or from its start when it has none.
+   */
+  adopt(a: AdoptedRun): void {
+    this.assertNotRunning();
+    const interrupted = a.state.status === 'running' || a.state.status === 'idle';
+    this.run = {
+      id: a.id,
+      kind: a.kind,
+      config: a.config,
+      before: a.before,
+      masks: a.masks,
+      checkpoint: a.checkpoint,
+      restart: a.checkpoint === null && interrupted,
+      state: {
+        ...a.state,
+        runId: a.id,
+        kind: a.kind,
+        status: interrupted ? 'paused' : a.state.status,
+        history: [...a.state.history],
+        lrChanges: [...a.state.lrChanges],
+      },
+    };
+  }
+
+  /** The current run's latest checkpoint (null without one). */
+  get checkpoint(): Checkpoint | null {
+    return this.run?.checkpoint ?? null;
+  }
+
+  /** The current run's id ('' when not persisted, null without a run). */
+  get runId(): string | null {
+    return this.run ? this.run.id : null;
   }
 
   /** Restore the weights the run started from and forget the run. Returns whether it had one. */
@@ -154,7 +239,7 @@ export class TrainController {
 
   private async drive(
     d: TrainData,
-    h: { onTick?: OnTick; onEpoch?: OnEpoch; signal: AbortFlag; oneStep?: boolean },
+    h: DriveHooks,
     resume: Checkpoint | undefined,
   ): Promise<TrainState> {
     const r = this.run as Run;
@@ -185,6 +270,13 @@ export class TrainController {
         h.onEpoch?.(e);
       },
       onLrChange: (c) => r.state.lrChanges.push(c),
+      checkpointDue: h.checkpointDue,
+      onCheckpoint: h.onCheckpoint
+        ? async (c, why) => {
+            r.checkpoint = c;
+            await h.onCheckpoint?.(c, why, this.state());
+          }
+        : undefined,
     };
     this.running = true;
     this.drives++;
@@ -204,6 +296,7 @@ export class TrainController {
       ticks.flush();
     }
     r.checkpoint = result.checkpoint;
+    r.restart = false;
     r.state = {
       ...r.state,
       status: result.status,

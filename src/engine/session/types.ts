@@ -75,6 +75,8 @@ export interface TrainTick {
 }
 
 export interface TrainState {
+  /** the run's id in the run store (null without a run or without a store) */
+  runId: string | null;
   status: 'idle' | 'running' | 'paused' | TrainStatus;
   /** 'train' (train/step/resume) or 'finetune' (fineTunePruned); null when idle */
   kind: 'train' | 'finetune' | null;
