@@ -1,8 +1,11 @@
 /**
- * `npm run experiment -- <config.json> --out <dir> [--backend wasm|cpu] [--quiet]`
+ * `npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--quiet]`
  *
  * Runs an experiment config headless in Node: validates it before any work, shows a progress bar
- * with ETA, and writes `<dir>/report.json` and `<dir>/model.safetensors`.
+ * with ETA, and writes `<dir>/report.json` and `<dir>/model.safetensors`. A config with a `sweep`
+ * runs the cells of shard i of N (index % N == i; all cells without --shard), each into
+ * `<dir>/cells/<index>/`, skipping cells already finished there, then writes the shard's sweep
+ * report `<dir>/shard-<i>-of-<N>.json` (docs/sweeps.md).
  * Exit codes: 0 done; 1 runtime error; 2 bad arguments or config; 3 training diverged or stopped.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,35 +16,47 @@ import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, type BackendName } from '../engine/backend';
 import {
   ConfigError,
-  parseExperimentConfigText,
+  parseExperimentConfig,
   runExperiment,
+  type ExperimentConfig,
   type ExperimentReport,
 } from '../engine/experiment';
+import { parseShard, type Shard } from '../engine/experiment/sweep';
 import { compactModel } from '../engine/prune/compact';
 import { disposeMasks, toTensorMasks } from '../engine/prune/masks';
 import { saveModelSafetensors } from '../engine/model/serialize/model-io';
 import { disposeModel } from '../engine/model/init';
 import { progressBar, type ProgressBar } from './progress';
+import { runSweep } from './sweep-run';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
 
-const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--backend wasm|cpu] [--quiet]`;
+const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--quiet]
+  --shard i/N   a sweep config: run only the cells with index % N == i (0-based: 0 ≤ i < N)`;
 
-interface Args {
+export interface Args {
   config: string;
   out: string;
   backend?: BackendName;
   quiet: boolean;
+  /** sweeps only; absent: every cell (shard 0/1) */
+  shard?: Shard;
 }
 
 class UsageError extends Error {}
+
+/** Cancellation shared by every run of this process (Ctrl-C). */
+export interface RunSignal {
+  aborted: boolean;
+}
 
 export function parseArgs(argv: readonly string[]): Args {
   let config: string | undefined;
   let out: string | undefined;
   let backend: BackendName | undefined;
   let quiet = false;
+  let shard: Shard | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') out = argv[++i];
@@ -50,6 +65,12 @@ export function parseArgs(argv: readonly string[]): Args {
       if (b !== 'wasm' && b !== 'cpu')
         throw new UsageError(`--backend must be wasm or cpu in Node, got '${b}'`);
       backend = b;
+    } else if (a === '--shard') {
+      try {
+        shard = parseShard(argv[++i] ?? '');
+      } catch (e) {
+        throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+      }
     } else if (a === '--quiet') quiet = true;
     else if (a === '--help' || a === '-h') throw new UsageError(USAGE);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
@@ -58,7 +79,7 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (!config) throw new UsageError(`missing the config file\n${USAGE}`);
   if (!out) throw new UsageError(`missing --out <dir>\n${USAGE}`);
-  return { config, out, backend, quiet };
+  return shard ? { config, out, backend, quiet, shard } : { config, out, backend, quiet };
 }
 
 const pct = (v: number | null | undefined) =>
@@ -72,9 +93,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
-  const log = (s: string) => {
-    if (!args.quiet) console.error(s);
-  };
   let text: string;
   try {
     text = await readFile(args.config, 'utf8');
@@ -82,17 +100,53 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`${args.config}: cannot read the config: ${(e as Error).message}`);
     return 2;
   }
-  let config;
+  const signal: RunSignal = { aborted: false };
+  const onSigint = () => {
+    if (signal.aborted) process.exit(130);
+    signal.aborted = true;
+    console.error('\nstopping after this batch (Ctrl-C again to quit now)…');
+  };
   try {
-    config = parseExperimentConfigText(text, args.config);
+    const raw = parseJson(text, args.config);
+    const isSweep = typeof raw === 'object' && raw !== null && 'sweep' in raw;
+    if (!isSweep && args.shard)
+      throw new ConfigError(args.config, ['--shard needs a config with a "sweep" field']);
+    const config = isSweep ? null : parseExperimentConfig(raw, args.config);
+    process.on('SIGINT', onSigint);
+    if (config === null) return await runSweep(raw, args, signal, runSingle);
+    return (await runSingle(config, args.out, args, signal)).code;
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
       return 2;
     }
     throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
+}
 
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ConfigError(source, [`not valid JSON: ${(e as Error).message}`]);
+  }
+}
+
+/**
+ * Runs one validated config into `out` (report.json, model.safetensors, pruned models).
+ * @returns the exit code (0, or 3 when training or fine-tuning did not complete) and the report
+ */
+export async function runSingle(
+  config: ExperimentConfig,
+  out: string,
+  args: Args,
+  signal: RunSignal,
+): Promise<{ code: number; report: ExperimentReport }> {
+  const log = (s: string) => {
+    if (!args.quiet) console.error(s);
+  };
   const backend = await initBackend({
     prefer: args.backend ?? (config.backend as BackendName | undefined),
     platform: 'node',
@@ -112,14 +166,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       new Uint8Array(await readFile(path.join(FASHION_MNIST_DIR, file))),
     file: async (file: string) => new Uint8Array(await readFile(path.resolve(configDir, file))),
   };
-
-  const signal = { aborted: false };
-  const onSigint = () => {
-    if (signal.aborted) process.exit(130);
-    signal.aborted = true;
-    console.error('\nstopping after this batch (Ctrl-C again to quit now)…');
-  };
-  process.on('SIGINT', onSigint);
 
   let bar: ProgressBar | null = null;
   let evalPhase = '';
@@ -171,16 +217,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   });
   (bar as ProgressBar | null)?.done();
-  process.off('SIGINT', onSigint);
 
-  await mkdir(args.out, { recursive: true });
-  await writeFile(path.join(args.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(args.out, 'model.safetensors'), await saveModelSafetensors(model));
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(out, 'model.safetensors'), await saveModelSafetensors(model));
   disposeModel(model);
   const written = ['report.json', 'model.safetensors'];
   const saveVariants = config.prune?.saveModels ?? false;
   if (variants.length > 0 && saveVariants)
-    await mkdir(path.join(args.out, 'pruned'), { recursive: true });
+    await mkdir(path.join(out, 'pruned'), { recursive: true });
   for (const v of variants) {
     if (saveVariants) {
       // weights with the masks applied (pruned entries exactly 0) and the masks beside them
@@ -189,7 +234,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `${slug(v.method)}-s${Math.round(v.sparsity * 1000) / 10}.safetensors`,
       );
       const masks = toTensorMasks(v.masks);
-      await writeFile(path.join(args.out, file), await saveModelSafetensors(v.model, masks));
+      await writeFile(path.join(out, file), await saveModelSafetensors(v.model, masks));
       disposeMasks(masks);
       written.push(file);
       if (config.prune?.granularity === 'structured') {
@@ -197,10 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const compact = compactModel(v.model, v.masks);
         const rest = compact.masks.size > 0 ? toTensorMasks(compact.masks) : undefined;
         const cfile = file.replace(/\.safetensors$/, '.compact.safetensors');
-        await writeFile(
-          path.join(args.out, cfile),
-          await saveModelSafetensors(compact.model, rest),
-        );
+        await writeFile(path.join(out, cfile), await saveModelSafetensors(compact.model, rest));
         if (rest) disposeMasks(rest);
         disposeModel(compact.model);
         written.push(cfile);
@@ -211,11 +253,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   printSummary(report);
   console.log(
-    `wrote ${written.map((f) => path.join(args.out, f)).join(', ')} (${report.wallSeconds.toFixed(1)} s)`,
+    `wrote ${written.map((f) => path.join(out, f)).join(', ')} (${report.wallSeconds.toFixed(1)} s)`,
   );
   const stopped = report.training !== null && report.training.status !== 'completed';
   const pruneStopped = (report.pruning ?? []).some((p) => p.fineTune.status !== 'completed');
-  return stopped || pruneStopped ? 3 : 0;
+  return { code: stopped || pruneStopped ? 3 : 0, report };
 }
 
 function slug(s: string): string {

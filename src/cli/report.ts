@@ -1,12 +1,18 @@
 /**
- * `npm run report -- <report.json> [...]`: prints a markdown summary of CLI reports (training
- * curve per epoch, clean and robust accuracy per attack, pruning and transfer tables), the way
- * docs/results.md shows them.
+ * `npm run report -- <report.json | sweep.json> [...] [--plots <dir>]`: prints a markdown summary
+ * of CLI reports (training curve per epoch, clean and robust accuracy per attack, pruning and
+ * transfer tables), the way docs/results.md shows them; for a sweep report (a shard's or a
+ * merged one) the summary table (mean ± std over seeds), and with `--plots` its SVG plots
+ * (sweep-plots.ts chooses them from the axes; docs/sweeps.md).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentReport } from '../engine/experiment';
+import { asSweepReport } from '../engine/experiment/sweep-merge';
+import { sweepPlots } from '../engine/experiment/sweep-plots';
+import { sweepSummaryMarkdown } from './sweep-markdown';
+import { SWEEP_REPORT_FORMAT } from '../engine/experiment/sweep-types';
 
 const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`;
@@ -77,18 +83,47 @@ export function reportMarkdown(r: ExperimentReport): string {
   return out.join('\n');
 }
 
-async function main(files: string[]): Promise<number> {
+const USAGE = 'usage: npm run report -- <report.json | sweep.json> [...] [--plots <dir>]';
+
+/** Prints each report's markdown; writes a sweep's plots under `plots` (a folder per file if several). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const files: string[] = [];
+  let plots: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--plots') {
+      plots = argv[++i];
+      if (!plots) {
+        console.error(`--plots needs a folder\n${USAGE}`);
+        return 2;
+      }
+    } else if (argv[i].startsWith('--')) {
+      console.error(`unknown option ${argv[i]}\n${USAGE}`);
+      return 2;
+    } else files.push(argv[i]);
+  }
   if (files.length === 0) {
-    console.error('usage: npm run report -- <report.json> [...]');
+    console.error(USAGE);
     return 2;
   }
   for (const f of files) {
-    const r = JSON.parse(await readFile(f, 'utf8')) as ExperimentReport;
+    const r = JSON.parse(await readFile(f, 'utf8')) as { format?: unknown };
+    if (r.format === SWEEP_REPORT_FORMAT) {
+      const sweep = asSweepReport(r, f);
+      console.log(sweepSummaryMarkdown(sweep));
+      if (plots === undefined) continue;
+      const dir = files.length > 1 ? path.join(plots, path.basename(f, '.json')) : plots;
+      await mkdir(dir, { recursive: true });
+      for (const p of sweepPlots(sweep)) {
+        await writeFile(path.join(dir, p.file), p.svg);
+        console.error(`wrote ${path.join(dir, p.file)}: ${p.title}`);
+      }
+      continue;
+    }
     if (r.format !== 'advprune-report') {
       console.error(`${f}: not an AdvPrune Lab report (format ${String(r.format)})`);
       return 2;
     }
-    console.log(reportMarkdown(r));
+    console.log(reportMarkdown(r as ExperimentReport));
   }
   return 0;
 }

@@ -92,6 +92,30 @@ const evalSchema = z.strictObject({
   standalone: z.boolean().default(true),
 });
 
+/** Largest grid a sweep may expand to (cells); a bigger one is refused before any work. */
+export const MAX_SWEEP_CELLS = 10_000;
+
+const sweepAxisSchema = z.strictObject({
+  /** short name used in cell names, tables and plots; the axis named 'seed' holds replicates */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (at most 40)'),
+  /** dotted path(s) into the config the value is written to, e.g. 'train.schedule' or
+   *  ['seed', 'train.seed']; array elements by index ('eval.attacks.0.options.eps') */
+  path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(8)]),
+  /** the values the field(s) take, at least one */
+  values: z.array(z.unknown()).min(1),
+  /** one label per value (default: the value when scalar, else its `kind` or `name`, else its index) */
+  labels: z.array(z.union([z.string().min(1).max(60), z.number()])).optional(),
+});
+
+/** A grid over config fields, expanded by sweep.ts (docs/sweeps.md). */
+export const sweepConfigSchema = z.strictObject({
+  /** the axes; the grid is their cartesian product, first axis slowest */
+  axes: z.array(sweepAxisSchema).min(1).max(8),
+  /** validation adversarial accuracy in [0, 1] for 'epochs-to-target' / 'seconds-to-target' */
+  target: z.number().min(0).max(1).optional(),
+});
+export type SweepConfig = z.output<typeof sweepConfigSchema>;
+
 const experimentObject = z.strictObject({
   /** a name for the run, used in reports */
   name: z.string().min(1).max(200),
@@ -124,6 +148,8 @@ const experimentObject = z.strictObject({
   prune: pruneConfigSchema.optional(),
   /** the base-to-pruned transfer benchmark; needs `prune` */
   transfer: transferConfigSchema.optional(),
+  /** a grid of runs over this config (docs/sweeps.md); a single run ignores it */
+  sweep: sweepConfigSchema.optional(),
 });
 
 /** Deepest JSON nesting accepted in a config (ours nest 5 levels; deeper values overflow the stack). */

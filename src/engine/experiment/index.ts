@@ -1,10 +1,13 @@
-/** Experiments: the validated config, the runner and its report. */
+/** Experiments: the validated config, the runner and its report; sweeps, their summary and plots. */
 export {
   experimentConfigSchema,
   parseExperimentConfig,
   parseExperimentConfigText,
   budgetDatasetName,
   ConfigError,
+  MAX_SWEEP_CELLS,
+  sweepConfigSchema,
+  type SweepConfig,
   type ExperimentConfig,
   type ExperimentConfigInput,
   type DataConfig,
@@ -17,3 +20,37 @@ export {
   type EnvironmentInfo,
   type ExperimentReport,
 } from './report';
+export {
+  cellCoordinates,
+  cellParams,
+  expandSweep,
+  gridSize,
+  parseShard,
+  setPath,
+  shardIndices,
+  sweepAxes,
+  type Shard,
+  type SweepPlan,
+  type SweepPlanCell,
+} from './sweep';
+export {
+  NON_ACCURACY_METRICS,
+  makeSweepReport,
+  meanStd,
+  reportMetrics,
+  summarizeSweep,
+  variantLabel,
+  withoutSeed,
+  type MetricOptions,
+} from './sweep-summary';
+export { barChartSvg, escapeXml, lineChartSvg, niceTicks, PALETTE } from './plots';
+export type { BarChartOptions, LineChartOptions, LineSeries } from './plots';
+export {
+  groupLabel,
+  sparsityOf,
+  sweepPlots,
+  trainingCurvesSvg,
+  type SweepPlot,
+} from './sweep-plots';
+export { asSweepReport, mergeSweepReports, SweepMergeError } from './sweep-merge';
+export * from './sweep-types';

@@ -1,0 +1,207 @@
+/**
+ * Metrics of a sweep: `reportMetrics` flattens one experiment report into scalar rows (variant ×
+ * metric), `summarizeSweep` groups the rows of many cells by their params without the seed axis
+ * and reports mean ± sample standard deviation over the seeds. The same rows feed the markdown
+ * summary, the SVG plots and the dashboard's report viewer. Pure; accuracies are fractions in
+ * [0, 1], times in seconds, epochs counted from 1.
+ */
+import type { EpochMetrics } from '../train/types';
+import type { EvaluationReport, ExperimentReport } from './report';
+import {
+  SWEEP_REPORT_FORMAT,
+  SWEEP_REPORT_VERSION,
+  type AxisLabel,
+  type MetricRow,
+  type SweepAxis,
+  type SweepCell,
+  type SweepReport,
+  type SweepSummaryRow,
+} from './sweep-types';
+
+export interface MetricOptions {
+  /** validation adversarial accuracy in [0, 1] that 'epochs-to-target' waits for */
+  target?: number;
+}
+
+/** Metrics that are not accuracies (shown as numbers, not percentages). */
+export const NON_ACCURACY_METRICS: ReadonlySet<string> = new Set([
+  'wall-seconds',
+  'train-seconds',
+  'fine-tune-seconds',
+  'epochs-to-target',
+  'seconds-to-target',
+  'inference-ms',
+]);
+
+/** 'clean', one row per attack ('name', or 'name#k' when an attack appears twice), 'worst-case'. */
+function accuracyRows(variant: string, ev: EvaluationReport): MetricRow[] {
+  const rows: MetricRow[] = [{ variant, metric: 'clean', value: ev.cleanAccuracy }];
+  const counts = new Map<string, number>();
+  for (const a of ev.attacks) counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const a of ev.attacks) {
+    const k = (seen.get(a.name) ?? 0) + 1;
+    seen.set(a.name, k);
+    const metric = (counts.get(a.name) ?? 0) > 1 ? `${a.name}#${k}` : a.name;
+    rows.push({ variant, metric, value: a.robustAccuracy });
+  }
+  rows.push({ variant, metric: 'worst-case', value: ev.worstCaseAccuracy });
+  return rows;
+}
+
+type CurveEpoch = Pick<EpochMetrics, 'valAdvAcc' | 'wallSec'>;
+
+/** 'final-val-adv' and, with a target, 'epochs-to-target' / 'seconds-to-target' (NaN: never). */
+function curveRows(variant: string, epochs: readonly CurveEpoch[], target?: number): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const last = [...epochs].reverse().find((e) => e.valAdvAcc !== null);
+  if (last) rows.push({ variant, metric: 'final-val-adv', value: last.valAdvAcc as number });
+  if (target !== undefined) {
+    let seconds = 0;
+    let hit = -1;
+    for (let i = 0; i < epochs.length && hit < 0; i++) {
+      seconds += epochs[i].wallSec;
+      const v = epochs[i].valAdvAcc;
+      if (v !== null && v >= target) hit = i;
+    }
+    rows.push({ variant, metric: 'epochs-to-target', value: hit < 0 ? NaN : hit + 1 });
+    rows.push({ variant, metric: 'seconds-to-target', value: hit < 0 ? NaN : seconds });
+  }
+  return rows;
+}
+
+/** Label of a pruned variant: `<method>@<sparsity>` (method: the criterion's label). */
+export const variantLabel = (method: string, sparsity: number): string => `${method}@${sparsity}`;
+
+/**
+ * Flattens a report: variant 'base' (clean, each attack, worst-case, wall-seconds, train-seconds,
+ * final-val-adv, epochs/seconds-to-target), each pruned variant `<method>@<sparsity>` (the same
+ * accuracies, fine-tune-seconds, weights-removed, final-val-adv and target metrics of its
+ * fine-tuning) and, with a transfer benchmark, per pruned target and attack label
+ * 'transfer-robust:<attack>', 'transfer-accuracy:<attack>' and 'inference-ms'.
+ * NaN marks a target never reached.
+ */
+export function reportMetrics(report: ExperimentReport, opts: MetricOptions = {}): MetricRow[] {
+  const target = opts.target;
+  const rows = accuracyRows('base', report.evaluation);
+  rows.push({ variant: 'base', metric: 'wall-seconds', value: report.wallSeconds });
+  if (report.training) {
+    rows.push({ variant: 'base', metric: 'train-seconds', value: report.training.wallSeconds });
+    rows.push(...curveRows('base', report.training.epochs, target));
+  }
+  const used = new Map<string, number>();
+  const unique = (label: string) => {
+    const k = (used.get(label) ?? 0) + 1;
+    used.set(label, k);
+    return k === 1 ? label : `${label}#${k}`;
+  };
+  for (const p of report.pruning ?? []) {
+    const v = unique(variantLabel(p.method, p.sparsity));
+    rows.push(...accuracyRows(v, p.evaluation));
+    rows.push({ variant: v, metric: 'weights-removed', value: p.sparsityReport.global.sparsity });
+    rows.push({ variant: v, metric: 'fine-tune-seconds', value: p.fineTune.seconds });
+    rows.push(...curveRows(v, p.fineTune.epochs, target));
+  }
+  const t = report.transfer;
+  if (t) {
+    rows.push({ variant: 'base', metric: 'inference-ms', value: t.base.inferenceMs });
+    const timed = new Set<string>();
+    for (const c of t.cells) {
+      const v = variantLabel(c.method, c.sparsity);
+      rows.push({ variant: v, metric: `transfer-robust:${c.attack}`, value: c.transferRobust });
+      rows.push({ variant: v, metric: `transfer-accuracy:${c.attack}`, value: c.transferAccuracy });
+      if (!timed.has(v)) rows.push({ variant: v, metric: 'inference-ms', value: c.inferenceMs });
+      timed.add(v);
+    }
+  }
+  return rows;
+}
+
+/** Mean and sample standard deviation (n − 1; 0 when n = 1) of finite values; NaN when none. */
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, std: 0 };
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, std: Math.sqrt(ss / (n - 1)) };
+}
+
+/** The params of a cell without the seed axis. */
+export function withoutSeed(
+  params: Record<string, AxisLabel>,
+  seedAxis = 'seed',
+): Record<string, AxisLabel> {
+  return Object.fromEntries(Object.entries(params).filter(([k]) => k !== seedAxis));
+}
+
+/**
+ * Groups the cells' metric rows by (params without the seed axis, variant, metric), in order of
+ * first appearance (cells by index), and reports n, mean and sample std over the finite values.
+ * Groups with no finite value (a target no seed reached) are left out: JSON has no NaN.
+ * @param seedAxis the axis whose values are replicates (default 'seed'; absent: n = 1 per group)
+ */
+export function summarizeSweep(
+  runs: readonly SweepCell[],
+  seedAxis = 'seed',
+  opts: MetricOptions = {},
+): SweepSummaryRow[] {
+  const groups = new Map<string, SweepSummaryRow>();
+  const sorted = [...runs].sort((a, b) => a.index - b.index);
+  for (const cell of sorted) {
+    const params = withoutSeed(cell.params, seedAxis);
+    const key = JSON.stringify(params);
+    for (const row of reportMetrics(cell.report, opts)) {
+      const k = JSON.stringify([key, row.variant, row.metric]);
+      let g = groups.get(k);
+      if (!g) {
+        g = {
+          params,
+          variant: row.variant,
+          metric: row.metric,
+          n: 0,
+          mean: NaN,
+          std: NaN,
+          values: [],
+        };
+        groups.set(k, g);
+      }
+      if (Number.isFinite(row.value)) g.values.push(row.value);
+    }
+  }
+  const out: SweepSummaryRow[] = [];
+  for (const g of groups.values()) {
+    if (g.values.length === 0) continue;
+    out.push({ ...g, n: g.values.length, ...meanStd(g.values) });
+  }
+  return out;
+}
+
+/**
+ * A sweep report over `runs` (any subset of the grid): runs sorted by index, the grid cells not
+ * among them listed as missing, the summary computed over what is there.
+ */
+export function makeSweepReport(
+  sweep: { name: string; axes: SweepAxis[]; cells: number; target?: number },
+  shards: { index: number; count: number }[],
+  runs: readonly SweepCell[],
+  seedAxis = 'seed',
+): SweepReport {
+  const sorted = [...runs].sort((a, b) => a.index - b.index);
+  const have = new Set(sorted.map((r) => r.index));
+  const missing: number[] = [];
+  for (let i = 0; i < sweep.cells; i++) if (!have.has(i)) missing.push(i);
+  const report: SweepReport = {
+    format: SWEEP_REPORT_FORMAT,
+    version: SWEEP_REPORT_VERSION,
+    name: sweep.name,
+    axes: sweep.axes,
+    cells: sweep.cells,
+    shards: [...shards].sort((a, b) => a.count - b.count || a.index - b.index),
+    runs: sorted,
+    missing,
+    summary: summarizeSweep(sorted, seedAxis, { target: sweep.target }),
+  };
+  if (sweep.target !== undefined) report.target = sweep.target;
+  return report;
+}
