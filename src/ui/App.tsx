@@ -12,6 +12,7 @@ import { DistributionsView } from './views/DistributionsView';
 import { ExportView } from './views/ExportView';
 import { NeuronsView } from './views/NeuronsView';
 import { PruneView } from './views/PruneView';
+import { ReportsView } from './views/ReportsView';
 import { SetupView } from './views/SetupView';
 import { TrainView } from './views/TrainView';
 import { TransferView } from './views/TransferView';
@@ -25,6 +26,7 @@ const VIEWS = {
   examples: AdversarialView,
   transfer: TransferView,
   export: ExportView,
+  reports: ReportsView,
 } as const;
 
 export function App() {

@@ -4,9 +4,18 @@
  * Unknown or invalid values are ignored (the default applies); nothing from the URL is ever
  * rendered as HTML.
  */
+import { parseNumber, parseParam } from './url-parse';
 
 export type TabName =
-  'setup' | 'train' | 'prune' | 'neurons' | 'distributions' | 'examples' | 'transfer' | 'export';
+  | 'setup'
+  | 'train'
+  | 'prune'
+  | 'neurons'
+  | 'distributions'
+  | 'examples'
+  | 'transfer'
+  | 'export'
+  | 'reports';
 
 export const TABS: readonly { name: TabName; label: string }[] = [
   { name: 'setup', label: 'Setup' },
@@ -17,20 +26,17 @@ export const TABS: readonly { name: TabName; label: string }[] = [
   { name: 'examples', label: 'Adversarial examples' },
   { name: 'transfer', label: 'Transfer benchmark' },
   { name: 'export', label: 'Export / import' },
+  { name: 'reports', label: 'Reports' },
 ];
 
-/** Read one query parameter, accepted only if `valid` says so. */
+/** Read one query parameter, accepted only if `valid` says so (url-parse.ts `parseParam`). */
 export function readParam<T extends string>(name: string, valid: readonly T[]): T | undefined {
-  const v = new URLSearchParams(window.location.search).get(name);
-  return valid.find((x) => x === v);
+  return parseParam(window.location.search, name, valid);
 }
 
-/** Read a number in [min, max] from the query. */
+/** Read a number in [min, max] from the query (url-parse.ts `parseNumber`). */
 export function readNumber(name: string, min: number, max: number): number | undefined {
-  const raw = new URLSearchParams(window.location.search).get(name);
-  if (raw === null || raw.trim() === '') return undefined;
-  const v = Number(raw);
-  return Number.isFinite(v) && v >= min && v <= max ? v : undefined;
+  return parseNumber(window.location.search, name, min, max);
 }
 
 /** Write (or with undefined, delete) query parameters without reloading or adding history. */

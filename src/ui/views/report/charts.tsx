@@ -1,0 +1,64 @@
+/**
+ * Shared pieces of the Reports view's charts (recharts), in the Train view's style: a titled card
+ * figure, the line colours, percent and short-number tick formatters, and a palette for
+ * overlaid series (compared runs, sweep groups, pruning criteria).
+ */
+import type { ReactElement } from 'react';
+import { ResponsiveContainer } from 'recharts';
+
+export const COLORS = {
+  loss: '#3b5bdb',
+  clean: '#2b8a3e',
+  adv: '#c92a2a',
+  lr: '#e67700',
+  mark: '#862e9c',
+};
+
+/** Distinguishable line colours for overlaid series, cycled. */
+export const PALETTE = [
+  '#3b5bdb',
+  '#c92a2a',
+  '#2b8a3e',
+  '#e67700',
+  '#862e9c',
+  '#0c8599',
+  '#c2255c',
+  '#5c940d',
+  '#868e96',
+  '#1d2433',
+];
+
+export const paletteColor = (i: number) => PALETTE[i % PALETTE.length];
+
+export const H = 220;
+
+/** Axis tick: a fraction as a whole percentage. */
+export const pctTick = (v: number) => `${Math.round(v * 100)}%`;
+/** Tooltip value: a fraction as a percentage with one decimal ('–' when absent). */
+export const pctTip = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–');
+/** Axis tick / tooltip value: at most 3 significant digits. */
+export const sci = (v: number) =>
+  v === 0 ? '0' : Math.abs(v) < 0.01 ? v.toExponential(1) : String(+v.toPrecision(3));
+export const numTip = (v: unknown) => (typeof v === 'number' ? sci(v) : '–');
+
+/** A titled chart card; `testId` marks it for tests. */
+export function ChartCard({
+  title,
+  testId,
+  height = H,
+  children,
+}: {
+  title: string;
+  testId?: string;
+  height?: number;
+  children: ReactElement;
+}) {
+  return (
+    <figure className="card train-chart report-chart" aria-label={title} data-testid={testId}>
+      <figcaption className="label">{title}</figcaption>
+      <ResponsiveContainer width="100%" height={height}>
+        {children}
+      </ResponsiveContainer>
+    </figure>
+  );
+}
