@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-e2e', 'coverage', 'runs', 'node_modules', 'public'] },
+  { ignores: ['dist', 'dist-e2e*', 'coverage', 'runs', 'node_modules', 'public'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

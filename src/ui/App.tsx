@@ -5,6 +5,8 @@
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { ErrorAlert } from './components/ErrorAlert';
+import { NoticeBanner } from './components/runs/NoticeBanner';
+import { RunOfferBanner } from './components/runs/RunOfferBanner';
 import { useCore } from './store/core';
 import { TABS } from './url';
 import { AdversarialView } from './views/AdversarialView';
@@ -62,6 +64,8 @@ export function App() {
         ))}
       </nav>
       <ErrorAlert />
+      <NoticeBanner />
+      <RunOfferBanner />
       <p className="activity" aria-live="polite" data-testid="activity">
         {activity}
       </p>

@@ -1,7 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { faults } from './engine-client';
 import './styles.css';
+
+Object.assign(window, { advpruneFaults: faults });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

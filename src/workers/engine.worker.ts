@@ -11,7 +11,10 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { describeBackend, type BackendDescription, type BackendName } from '../engine/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { Session } from '../engine/session';
+import type { SessionEvent } from '../engine/session/recorder';
+import { IdbRunStore } from './idb-run-store';
 import type { ExportKind } from '../engine/session';
 import type { TrainConfigInput } from '../engine/train/config';
 import type {
@@ -48,10 +51,78 @@ async function readPublic(path: string): Promise<Uint8Array> {
 const session = new Session({
   readPublic,
   backend: { platform: 'browser', loadBrowserBackend },
+  store: new IdbRunStore(),
 });
 
+/** the UI's event callback (saves, storage errors, a lost device) */
+let listener: ((e: SessionEvent) => void) | null = null;
+
+/** The live WebGPU device, when the backend is WebGPU (structural: no @webgpu/types here). */
+interface DeviceLike {
+  lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+function webgpuDevice(): DeviceLike | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const b = tf.backend() as unknown as { device?: DeviceLike };
+  return b.device ?? null;
+}
+
+/** Tell the UI when the WebGPU device is lost (it restarts the worker on another backend). */
+function watchDevice(): void {
+  const device = webgpuDevice();
+  if (!device) return;
+  void device.lost.then((info) => {
+    listener?.({
+      kind: 'device-lost',
+      message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`,
+    });
+  });
+}
+
 const api = {
-  init: (prefer?: BackendName) => session.init(prefer),
+  async init(prefer?: BackendName) {
+    const info = await session.init(prefer);
+    watchDevice();
+    return info;
+  },
+  /** Receive session events (saves, storage errors, device loss). */
+  watch(cb: ((e: SessionEvent) => void) | null) {
+    listener = cb;
+    session.watch(cb);
+  },
+  /**
+   * Hold the Web Lock `name` for the worker's lifetime; resolves once held. The UI then waits on
+   * the same lock: it is granted to the UI exactly when this worker dies (crash, close, kill).
+   */
+  holdLifeLock(name: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      navigator.locks
+        .request(name, () => {
+          resolve();
+          return new Promise<never>(() => undefined);
+        })
+        .catch(reject);
+    });
+  },
+  /** Seconds of training between timer checkpoints (≥ 1). */
+  setCheckpointInterval: (sec: number) => session.setCheckpointInterval(sec),
+  /** Fault injection for tests and for trying recovery: the worker stops as if it crashed. */
+  crashForTesting() {
+    setTimeout(() => self.close(), 0);
+  },
+  /** Fault injection: destroy the WebGPU device (a real device loss); false if not on WebGPU. */
+  loseDeviceForTesting(): boolean {
+    const d = webgpuDevice();
+    d?.destroy();
+    return d !== null;
+  },
+
+  listRuns: () => session.listRuns(),
+  deleteRun: (id: string) => session.deleteRun(id),
+  openRun: (id: string) => session.openRun(id),
+  storageInfo: () => session.storageInfo(),
+
   describe: (): Promise<BackendDescription> => describeBackend(),
   memory: () => session.memory(),
   cancel: () => session.cancel(),

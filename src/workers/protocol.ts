@@ -39,3 +39,5 @@ export type {
   TransferResult,
 } from '../engine/session/types';
 export type { TrainConfigInput } from '../engine/train/config';
+export type { RunRecord, SaveReason } from '../engine/session/run-store';
+export type { SessionEvent } from '../engine/session/recorder';

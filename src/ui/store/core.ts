@@ -5,9 +5,17 @@
  * fine-tuned), so cached figures are recomputed.
  */
 import { create } from 'zustand';
-import type { BackendInfo, BackendName, DatasetInfo, ModelInfo } from '../../workers/protocol';
-import { errorMessage, getEngine } from '../engine-client';
-import { readParam, TABS, writeParams, type TabName } from '../url';
+import type {
+  BackendInfo,
+  BackendName,
+  DatasetInfo,
+  ModelInfo,
+  SessionEvent,
+} from '../../workers/protocol';
+import { callback, errorMessage, getEngine, onWorkerDeath, stopEngine } from '../engine-client';
+import { readNumber, readParam, TABS, writeParams, type TabName } from '../url';
+import { useRuns } from './runs';
+import { useTrain } from './train';
 
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -22,8 +30,17 @@ export interface CoreState {
   activity: string;
   /** the last error, shown in an alert until dismissed */
   error: string | null;
+  /** what the app did on its own (e.g. restarted the worker), shown until dismissed */
+  notice: string | null;
   /** start the engine: backend (from ?backend=), bundled dataset, default model */
   boot(): Promise<void>;
+  /**
+   * The worker died or lost its device: restart it (off WebGPU when the device is gone), reopen
+   * the live run at its last checkpoint (else the bundled data and default model) and say so.
+   */
+  recover(reason: string, deviceLost: boolean): Promise<void>;
+  setNotice(notice: string | null): void;
+  setDataset(dataset: DatasetInfo): void;
   setTab(tab: TabName): void;
   setActivity(activity: string): void;
   setError(error: string | null): void;
@@ -34,6 +51,21 @@ export interface CoreState {
 }
 
 let booted = false;
+let recovering = false;
+
+/** Start a worker on `prefer` and wire its events and checkpoint interval. */
+async function startEngine(prefer: BackendName | undefined): Promise<BackendInfo> {
+  const engine = getEngine();
+  await engine.watch(callback((e: SessionEvent) => onEngineEvent(e)));
+  const every = readNumber('ckptSec', 1, 3600);
+  if (every !== undefined) await engine.setCheckpointInterval(every);
+  return engine.init(prefer);
+}
+
+function onEngineEvent(e: SessionEvent): void {
+  if (e.kind === 'device-lost') void useCore.getState().recover(e.message, true);
+  else useRuns.getState().onEvent(e);
+}
 
 export const useCore = create<CoreState>()((set, get) => ({
   backend: null,
@@ -47,22 +79,74 @@ export const useCore = create<CoreState>()((set, get) => ({
     ) ?? 'prune',
   activity: '',
   error: null,
+  notice: null,
 
   async boot() {
     if (booted) return; // React StrictMode runs effects twice in development
     booted = true;
+    onWorkerDeath((reason) => void get().recover(reason, false));
     const engine = getEngine();
     try {
       set({ activity: 'starting the engine…' });
-      const backend = await engine.init(readParam('backend', BACKENDS));
+      const backend = await startEngine(readParam('backend', BACKENDS));
       set({ backend, activity: 'loading Fashion-MNIST…' });
       const dataset = await engine.loadBundledDataset();
       set({ dataset, activity: 'loading the default model…' });
       const model = await engine.loadDefaultModel();
       set({ model, modelVersion: get().modelVersion + 1, activity: '' });
+      await useRuns.getState().offerUnfinished();
     } catch (e) {
       set({ error: errorMessage(e), activity: '' });
     }
+  },
+
+  async recover(reason, deviceLost) {
+    if (recovering) return;
+    recovering = true;
+    const runId = useTrain.getState().runId;
+    const was = get().backend?.name;
+    // off WebGPU when its device is gone: the CPU path always works (WebGL shares the GPU)
+    const prefer: BackendName | undefined = deviceLost || was === 'webgpu' ? 'wasm' : was;
+    try {
+      set({ notice: `${reason}: restarting the engine…`, activity: 'restarting the engine…' });
+      stopEngine();
+      useTrain.getState().engineLost();
+      const backend = await startEngine(prefer);
+      set({ backend });
+      const engine = getEngine();
+      let restored = '';
+      if (runId) {
+        const opened = await engine.openRun(runId);
+        set({ dataset: opened.dataset });
+        get().modelChanged(opened.model);
+        useTrain.getState().adopt(opened.state);
+        useRuns.getState().setOffer({ record: opened.record, why: 'recovered', opened: true });
+        restored =
+          opened.state.step > 0
+            ? ` and restored the run '${opened.record.name}' at its last checkpoint, step ${opened.state.step}: press Resume to go on`
+            : ` and reopened the run '${opened.record.name}' (no checkpoint yet: Resume starts it again)`;
+      } else {
+        set({ dataset: await engine.loadBundledDataset() });
+        get().modelChanged(await engine.loadDefaultModel());
+      }
+      set({
+        notice: `${reason}. The engine was restarted on ${backend.name}${restored}.`,
+        activity: '',
+      });
+      await useRuns.getState().refresh();
+    } catch (e) {
+      set({ error: `${reason}, and restarting it failed: ${errorMessage(e)}`, activity: '' });
+    } finally {
+      recovering = false;
+    }
+  },
+
+  setNotice(notice) {
+    set({ notice });
+  },
+
+  setDataset(dataset) {
+    set({ dataset });
   },
 
   setTab(tab) {

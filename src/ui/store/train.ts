@@ -39,6 +39,8 @@ export function appendBounded(points: readonly TickPoint[], p: TickPoint): TickP
 export type RunStatus = TrainState['status'];
 
 export interface TrainStore {
+  /** the run's id in the worker's run store (null without a run) */
+  runId: string | null;
   status: RunStatus;
   /** 'train', 'finetune' (started by the Prune view) or null without a run */
   kind: TrainState['kind'];
@@ -62,6 +64,12 @@ export interface TrainStore {
   reset(): Promise<void>;
   /** read the worker's training state (after a model change or on opening the view) */
   sync(): Promise<void>;
+  /** take the state of a run the worker reopened (stored run, recovery) */
+  adopt(st: TrainState): void;
+  /** continue the worker's current (paused or reopened) run */
+  continueRun(): Promise<void>;
+  /** the worker died: nothing is in flight any more (its calls will never answer) */
+  engineLost(): void;
 }
 
 const EMPTY = {
@@ -126,6 +134,7 @@ export const useTrain = create<TrainStore>()((set, get) => {
   /** Apply a resolved TrainState and tell the other views the weights changed. */
   const settle = (st: TrainState) => {
     set({
+      runId: st.runId,
       status: st.status,
       kind: st.kind,
       step: st.step,
@@ -157,10 +166,38 @@ export const useTrain = create<TrainStore>()((set, get) => {
   };
 
   return {
+    runId: null,
     status: 'idle',
     kind: null,
     busy: false,
     ...EMPTY,
+
+    adopt(st) {
+      discrete = false;
+      inflight = null;
+      set({
+        ...EMPTY,
+        runId: st.runId,
+        status: st.status,
+        kind: st.kind,
+        step: st.step,
+        totalSteps: st.totalSteps,
+        history: st.history,
+        lrChanges: st.lrChanges,
+        message: st.message,
+        busy: false,
+      });
+    },
+
+    async continueRun() {
+      const engine = getEngine();
+      await run(() => engine.resume(callback(onTick), callback(onEpoch)), false, {});
+    },
+
+    engineLost() {
+      inflight = null;
+      set({ busy: false, status: get().status === 'running' ? 'paused' : get().status });
+    },
 
     async play(config) {
       const engine = getEngine();
@@ -197,7 +234,14 @@ export const useTrain = create<TrainStore>()((set, get) => {
       try {
         const had = get().kind !== null;
         const st = await getEngine().resetTraining();
-        set({ ...EMPTY, status: st.status, kind: st.kind, step: st.step, busy: false });
+        set({
+          ...EMPTY,
+          runId: st.runId,
+          status: st.status,
+          kind: st.kind,
+          step: st.step,
+          busy: false,
+        });
         // the run's starting weights are restored
         if (had) useCore.getState().modelChanged();
       } catch (e) {
@@ -210,9 +254,11 @@ export const useTrain = create<TrainStore>()((set, get) => {
       try {
         const st = await getEngine().trainState();
         if (get().busy) return;
-        if (st.step === 0) set({ ...EMPTY, status: st.status, kind: st.kind, message: st.message });
+        if (st.step === 0)
+          set({ ...EMPTY, runId: st.runId, status: st.status, kind: st.kind, message: st.message });
         else
           set({
+            runId: st.runId,
             status: st.status,
             kind: st.kind,
             step: st.step,

@@ -8,6 +8,7 @@
 import { useEffect } from 'react';
 import { EpochCharts, LrChangeList, StepCharts } from '../components/train/TrainCharts';
 import { TrainControls } from '../components/train/TrainControls';
+import { RunsPanel } from '../components/runs/RunsPanel';
 import { useCore } from '../store/core';
 import { pickSetup, trainConfigFromSetup, useSetup, type SetupConfig } from '../store/setup';
 import { useTrain } from '../store/train';
@@ -61,6 +62,7 @@ export function TrainView() {
       <StepCharts />
       <EpochCharts />
       <LrChangeList />
+      <RunsPanel />
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import type { TrainConfigInput } from '../../../engine/train/config';
 import { useCore } from '../../store/core';
+import { useRuns } from '../../store/runs';
 import { useTrain, type RunStatus } from '../../store/train';
 
 /** 83 → "1 min 23 s" */
@@ -59,6 +60,7 @@ export function TrainControls({ config }: { config: TrainConfigInput }) {
         <span className="train-step-count">
           step <strong data-testid="train-step">{step}</strong>
         </span>
+        <SavedAt />
       </div>
       {kind === 'finetune' ? (
         <p className="train-message">
@@ -73,6 +75,20 @@ export function TrainControls({ config }: { config: TrainConfigInput }) {
       ) : null}
       <TrainProgress />
     </div>
+  );
+}
+
+/** The live run's last save ("saved at step N"), from the worker's events. */
+function SavedAt() {
+  const runId = useTrain((s) => s.runId);
+  const save = useRuns((s) => s.lastSave);
+  const failed = useRuns((s) => s.lastError);
+  if (failed) return <span className="train-saved bad">not saved: storage error</span>;
+  if (!save || save.runId !== runId) return null;
+  return (
+    <span className="train-saved" title={`saved ${save.at} (${save.reason})`}>
+      saved at step <strong data-testid="train-saved">{save.step}</strong>
+    </span>
   );
 }
 
