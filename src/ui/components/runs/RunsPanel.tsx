@@ -53,8 +53,8 @@ export function RunsPanel() {
     <section className="card runs" aria-label="Past runs" data-testid="runs-panel">
       <h2>Past runs</h2>
       <p className="label">
-        Every run is saved in this browser at each epoch end, every 30 s of training and on pause;
-        a reload or a crash loses at most that much.
+        Every run is saved in this browser at each epoch end, every 30 s of training and on pause; a
+        reload or a crash loses at most that much.
         {usage?.usage != null && usage.quota != null
           ? ` Storage: ${mb(usage.usage)} of ${mb(usage.quota)}.`
           : ''}
@@ -109,11 +109,7 @@ export function RunsPanel() {
                     <button type="button" disabled={busy} onClick={() => void open(r.id)}>
                       Open
                     </button>
-                    <button
-                      type="button"
-                      disabled={busy && live}
-                      onClick={() => void remove(r.id)}
-                    >
+                    <button type="button" disabled={busy && live} onClick={() => void remove(r.id)}>
                       Delete
                     </button>
                   </td>
