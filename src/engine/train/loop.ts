@@ -3,9 +3,12 @@
  * model in place, streaming plain-data progress; it pauses, stops, resumes exactly, and stops on
  * divergence and (FGSM-RS) on catastrophic overfitting.
  *
- * Per step (step.ts): craft x' → loss and gradients in training mode → one read of [loss, finite,
- * accuracies] → masked optimizer update and BN running statistics. Between steps: stop / pause
- * checks and a cooperative yield. At each epoch end (epoch-end.ts): validation, the schedule's
+ * Per step (step.ts): craft x' → loss and gradients in training mode → the masked optimizer update
+ * and BN running statistics, computed → one read of [loss, all new values finite, accuracies] →
+ * written only when finite; otherwise the run ends 'diverged' with a checkpoint of the last good
+ * step. Between steps: stop / pause checks, the timer checkpoint (`checkpointDue` →
+ * `onCheckpoint(c, 'timer')`) and a cooperative yield. After each epoch end: `onCheckpoint(c,
+ * 'epoch')`. At each epoch end (epoch-end.ts): validation, the schedule's
  * epoch hook (AccelAT), metrics; then the FGSM-RS guard (guard-run.ts) when it runs per epoch.
  * Randomness: epoch e's batch order is epochOrder(seed', e) (data/order.ts); each step's attack
  * seed is drawn from the run's Rng, whose state is checkpointed; validation seeds derive from
@@ -22,7 +25,7 @@ import { runGuardCheck } from './guard-run';
 import { checkDataset, checkResumeConfig, isAbort, makeYielder } from './run-setup';
 import { checkpointOf, disposeRun, startRun, type Run } from './run-state';
 import { eventAt, lrAt } from './schedules';
-import { trainStep, type StepOutcome } from './step';
+import { trainStep, type NonFinite, type StepOutcome } from './step';
 import type { LrChangeRecord, TrainHooks, TrainInputs, TrainResult, TrainStatus } from './types';
 
 /** Throughput of this session (steps only). */
@@ -37,9 +40,9 @@ interface Session {
  * Trains `model` in place.
  * @param inputs training set, optional validation set and masks (see TrainInputs)
  * @param config a TrainConfig or a partial one (defaults filled, see config.ts)
- * @param hooks progress/epoch/lr callbacks, stop signal, pause poll (all optional)
- * @param resume a checkpoint from a 'paused' or 'stopped' result; the model may be a fresh one of
- *   the same spec (its weights are overwritten)
+ * @param hooks progress/epoch/lr callbacks, stop signal, pause poll, checkpoint hooks (optional)
+ * @param resume a checkpoint from a 'paused', 'stopped' or 'diverged' result or from
+ *   `onCheckpoint`; the model may be a fresh one of the same spec (its weights are overwritten)
  * @returns the status and history; the model holds the final (or last good) weights
  * @throws TrainError for a bad config, data that does not fit the model, a bad checkpoint
  */
@@ -98,12 +101,15 @@ export async function trainModel(
           const collapse = await runGuardCheck(model, run, hooks);
           if (collapse) return await finish('catastrophic-overfitting', collapse, false);
         }
+        if (hooks.onCheckpoint) await hooks.onCheckpoint(await checkpointOf(model, run), 'epoch');
         continue;
       }
       if (hooks.signal?.aborted)
         return await finish('stopped', `stopped before step ${run.step}`, true);
       if (hooks.pauseRequested?.())
         return await finish('paused', `paused before step ${run.step}`, true);
+      if (hooks.onCheckpoint && hooks.checkpointDue?.())
+        await hooks.onCheckpoint(await checkpointOf(model, run), 'timer');
       const rngBefore = run.rng.state;
       let out: StepOutcome & { lr: number; size: number };
       try {
@@ -129,14 +135,13 @@ export async function trainModel(
         run.lrChanges.push(rec);
         hooks.onLrChange?.(rec);
       }
-      if (!out.finite) {
-        const what = Number.isFinite(out.loss)
-          ? 'a gradient is not finite'
-          : `the loss is ${out.loss}`;
-        const msg =
-          `diverged: ${what} at step ${run.step} (epoch ${run.epoch}, batch ${run.batch}, ` +
-          `lr ${out.lr}); the update was not applied: the model keeps the weights of the last finite step`;
-        return await finish('diverged', msg, false);
+      if (out.nonFinite) {
+        run.rng = Rng.fromState(rngBefore); // the step never happened: the checkpoint redoes it
+        return await finish(
+          'diverged',
+          divergenceMessage(run, out.nonFinite, out.lr, out.loss),
+          true,
+        );
       }
       run.step++;
       run.batch++;
@@ -229,4 +234,36 @@ async function oneStep(
     session.samples += b.size;
   }
   return { ...out, lr, size: b.size };
+}
+
+/** `a`, `a and b`, `a, b and 3 more` */
+function listNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  if (names.length === 2) return `${names[0]} and ${names[1]}`;
+  const more = names.length - 2;
+  return `${names[0]}, ${names[1]} and ${more} more`;
+}
+
+/** The 'diverged' message: the step, what went non-finite, what was kept, advice. */
+function divergenceMessage(run: Run, nf: NonFinite, lr: number, loss: number): string {
+  const n = listNames(nf.names);
+  const many = nf.names.length > 1;
+  const what = {
+    loss: `the loss is ${loss}`,
+    gradient: `the gradient${many ? 's' : ''} of ${n} ${many ? 'are' : 'is'} not finite`,
+    weight: `the update would make weight${many ? 's' : ''} ${n} non-finite`,
+    'optimizer-state': `the update would make the optimizer state of ${n} non-finite`,
+    'bn-statistic': `the update would make the BN running statistic${many ? 's' : ''} ${n} non-finite`,
+  }[nf.what];
+  const o = run.cfg.optimizer;
+  const advice =
+    `lower the learning rate (now ${lr})` +
+    (o.kind === 'sgd' && o.momentum > 0 ? ` or the momentum (now ${o.momentum})` : '') +
+    ', or use a schedule with warm-up (cosine warmupEpochs)';
+  return (
+    `diverged: ${what} at step ${run.step} (epoch ${run.epoch}, batch ${run.batch}, lr ${lr}); ` +
+    `the update was not applied: the model and the checkpoint keep the weights and optimizer ` +
+    `state of the last good step (${run.step} steps done). Advice: ${advice}; resuming this ` +
+    `checkpoint with the same settings repeats the same step`
+  );
 }

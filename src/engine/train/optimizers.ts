@@ -12,6 +12,9 @@
  *   Defaults: β₁ 0.9, β₂ 0.999, ε 1e-8, wd 0, decoupled false.
  * Masks (masking.ts): the gradient, the state and the updated parameter are multiplied by the
  * parameter's 0/1 mask, so pruned weights stay exactly 0 and their state stays 0.
+ * Two phases: `computeUpdate` builds the new parameter and state tensors without writing them,
+ * `commitUpdate` writes them (the training step checks them for NaN/±Inf in between, so a
+ * diverging update leaves both the weights and the optimizer state as they were).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -99,6 +102,25 @@ export function disposeOptimizer(opt: Optimizer): void {
   opt.slots.clear();
 }
 
+/** What one parameter's update would write: the new parameter and slot values. */
+export interface UpdatedValues {
+  /** the parameter after the update, same shape */
+  param: tf.Tensor;
+  /** the slots after the update (same order as `Optimizer.slots`) */
+  slots: tf.Tensor[];
+}
+
+/**
+ * An update computed but not yet written (step.ts checks it is finite before committing it).
+ * The tensors belong to the holder: `commitUpdate` writes and frees them, `disposeUpdate` frees
+ * them without writing.
+ */
+export interface PendingUpdate {
+  /** the optimizer's update count once committed */
+  step: number;
+  values: Map<ParamName, UpdatedValues>;
+}
+
 function sgdUpdate(
   c: Extract<OptimizerConfig, { kind: 'sgd' }>,
   p: tf.Variable,
@@ -106,16 +128,17 @@ function sgdUpdate(
   grad: tf.Tensor,
   lr: number,
   mask: tf.Tensor | undefined,
-): void {
+): tf.Tensor[] {
   const m = (t: tf.Tensor): tf.Tensor => (mask ? tf.mul(t, mask) : t);
   let g = m(grad); // same shape as p
   if (c.weightDecay > 0) g = tf.add(g, tf.mul(p, c.weightDecay));
+  const newSlots: tf.Tensor[] = [];
   if (c.momentum > 0) {
     const b = m(tf.add(tf.mul(slots[0], c.momentum), g));
-    slots[0].assign(b);
+    newSlots.push(b);
     g = c.nesterov ? tf.add(g, tf.mul(b, c.momentum)) : b;
   }
-  p.assign(m(tf.sub(p, tf.mul(g, lr))));
+  return [m(tf.sub(p, tf.mul(g, lr))), ...newSlots];
 }
 
 function adamUpdate(
@@ -126,7 +149,7 @@ function adamUpdate(
   lr: number,
   t: number,
   mask: tf.Tensor | undefined,
-): void {
+): tf.Tensor[] {
   const m = (x: tf.Tensor): tf.Tensor => (mask ? tf.mul(x, mask) : x);
   let g = m(grad);
   let w: tf.Tensor = p;
@@ -136,29 +159,29 @@ function adamUpdate(
   }
   const m1 = m(tf.add(tf.mul(slots[0], c.beta1), tf.mul(g, 1 - c.beta1)));
   const v1 = m(tf.add(tf.mul(slots[1], c.beta2), tf.mul(tf.square(g), 1 - c.beta2)));
-  slots[0].assign(m1);
-  slots[1].assign(v1);
   const bc1 = 1 - Math.pow(c.beta1, t);
   const bc2 = 1 - Math.pow(c.beta2, t);
   const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(bc2)), c.eps);
-  p.assign(m(tf.sub(w, tf.mul(tf.div(m1, denom), lr / bc1))));
+  return [m(tf.sub(w, tf.mul(tf.div(m1, denom), lr / bc1))), m1, v1];
 }
 
 /**
- * One update of every parameter that has a gradient (parameters without one are left alone, as
- * PyTorch skips parameters whose grad is None).
+ * The new values of every parameter that has a gradient and of its optimizer state, without
+ * writing them (parameters without a gradient are left alone, as PyTorch skips parameters whose
+ * grad is None). Nothing in the optimizer or the parameters changes until `commitUpdate`.
  * @param grads parameter name → ∂loss/∂p, same shape as the parameter; not disposed here
  * @param lr learning rate, finite and ≥ 0
  * @param masks optional 0/1 multipliers per parameter (masking.ts `expandMasks`)
+ * @returns tensors owned by the caller (commit or dispose them)
  * @throws TrainError `bad-state` for a gradient of an unknown parameter or of another shape
  */
-export function applyGradients(
+export function computeUpdate(
   opt: Optimizer,
   params: Map<ParamName, tf.Variable>,
   grads: Map<ParamName, tf.Tensor>,
   lr: number,
   masks?: ParamMasks,
-): void {
+): PendingUpdate {
   if (!(Number.isFinite(lr) && lr >= 0)) {
     throw new TrainError('bad-config', `learning rate must be finite and ≥ 0, got ${lr}`);
   }
@@ -175,16 +198,66 @@ export function applyGradients(
   }
   const t = opt.step + 1;
   const c = opt.config;
-  tf.tidy(() => {
+  const pending: PendingUpdate = { step: t, values: new Map() };
+  try {
     for (const [name, g] of grads) {
       const p = params.get(name) as tf.Variable;
       const slots = opt.slots.get(name) as tf.Variable[];
       const mask = masks?.get(name);
-      if (c.kind === 'sgd') sgdUpdate(c, p, slots, g, lr, mask);
-      else adamUpdate(c, p, slots, g, lr, t, mask);
+      const [param, ...newSlots] = tf.tidy(() =>
+        c.kind === 'sgd'
+          ? sgdUpdate(c, p, slots, g, lr, mask)
+          : adamUpdate(c, p, slots, g, lr, t, mask),
+      );
+      pending.values.set(name, { param, slots: newSlots });
     }
-  });
-  opt.step = t;
+  } catch (e) {
+    disposeUpdate(pending);
+    throw e;
+  }
+  return pending;
+}
+
+/** Writes a pending update into the parameters and the optimizer state, then frees it. */
+export function commitUpdate(
+  opt: Optimizer,
+  params: Map<ParamName, tf.Variable>,
+  pending: PendingUpdate,
+): void {
+  for (const [name, u] of pending.values) {
+    (params.get(name) as tf.Variable).assign(u.param);
+    const slots = opt.slots.get(name) as tf.Variable[];
+    u.slots.forEach((s, i) => slots[i].assign(s));
+  }
+  opt.step = pending.step;
+  disposeUpdate(pending);
+}
+
+/** Frees a pending update without writing it (the optimizer and the parameters are unchanged). */
+export function disposeUpdate(pending: PendingUpdate): void {
+  for (const u of pending.values.values()) {
+    u.param.dispose();
+    for (const s of u.slots) s.dispose();
+  }
+  pending.values.clear();
+}
+
+/**
+ * One update of every parameter that has a gradient: `computeUpdate` then `commitUpdate` (no
+ * finiteness check; the training step checks, see step.ts).
+ * @param grads parameter name → ∂loss/∂p, same shape as the parameter; not disposed here
+ * @param lr learning rate, finite and ≥ 0
+ * @param masks optional 0/1 multipliers per parameter (masking.ts `expandMasks`)
+ * @throws TrainError `bad-state` for a gradient of an unknown parameter or of another shape
+ */
+export function applyGradients(
+  opt: Optimizer,
+  params: Map<ParamName, tf.Variable>,
+  grads: Map<ParamName, tf.Tensor>,
+  lr: number,
+  masks?: ParamMasks,
+): void {
+  commitUpdate(opt, params, computeUpdate(opt, params, grads, lr, masks));
 }
 
 /** Reads the state into plain data (copies). */

@@ -2,10 +2,15 @@
  * One optimizer step of (adversarial) training:
  *   x' = objective.craft(x, y)            outside the tape (the attack takes input gradients)
  *   L, ∇θL = variableGrads(objective.loss(x, x', y), θ)     model in training mode, masks on
- *   read [L, finite(L, ∇θL), clean correct, adversarial correct] (one small async read)
- *   if finite: θ ← optimizer(θ, ∇θL, lr) (masked), fold BN batch statistics into running ones
- * A non-finite loss or gradient skips the update, so the model keeps the weights that produced
- * the last finite step. The one read per step is the loss the progress stream shows anyway.
+ *   θ', state' = optimizer update (masked), r' = BN running statistics: computed, not written
+ *   read [L, finite(θ', state', r'), clean correct, adversarial correct] (one small async read)
+ *   if L and the flag are finite: write θ', state', r'
+ * A NaN/±Inf loss, gradient, new weight, optimizer state or BN running statistic skips the whole
+ * update: weights, optimizer state and BN statistics stay those of the last good step. A
+ * non-finite gradient always shows up in the new weights (p − lr·NaN, p − lr·Inf, Adam's Inf/Inf
+ * are all non-finite, masked or not), so the flag checks the new values only; when it fails, a
+ * second read (that step only) names the culprits. The one read per good step is the loss the
+ * progress stream shows anyway.
  * Shapes: x `[B, H, W, C]` in [0, 1]; y `[B]` int32.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,7 +20,13 @@ import type { Masks, Model, ParamName } from '../model/types';
 import type { ParamMasks } from './masking';
 import { correctCount } from './objectives/losses';
 import type { BnStats, Objective } from './objectives';
-import { applyGradients, type Optimizer } from './optimizers';
+import {
+  commitUpdate,
+  computeUpdate,
+  disposeUpdate,
+  type Optimizer,
+  type PendingUpdate,
+} from './optimizers';
 
 export interface StepContext {
   model: Model;
@@ -29,9 +40,22 @@ export interface StepContext {
   signal?: AbortFlag;
 }
 
+/** What went non-finite in a step that was not applied. */
+export interface NonFinite {
+  /**
+   * the first kind found, in this order: the loss, gradients, new weights, new optimizer state,
+   * new BN running statistics
+   */
+  what: 'loss' | 'gradient' | 'weight' | 'optimizer-state' | 'bn-statistic';
+  /** parameter or buffer names (empty for the loss) */
+  names: string[];
+}
+
 export interface StepOutcome {
-  /** false when the loss or a gradient was NaN/±Inf (no update applied) */
+  /** false when anything non-finite showed up (no update applied); see `nonFinite` */
   finite: boolean;
+  /** null when finite */
+  nonFinite: NonFinite | null;
   /** batch-mean loss, nats (may be NaN when !finite) */
   loss: number;
   /** correctly classified clean samples of the batch */
@@ -46,6 +70,68 @@ function keepStats(stats: BnStats): BnStats {
     tf.keep(variance);
   }
   return stats;
+}
+
+/**
+ * The BN running statistics the step would write, for the finiteness check only: the same
+ * update as model/bn.ts `updateBnRunningStats`, r ← (1 − momentum)·r + momentum·batch, folded in
+ * order (TRADES: clean then adversarial). Keys are buffer names (`conv1/bn/movingMean`).
+ */
+function bnCandidates(model: Model, stats: BnStats[], momentum: number): Map<string, tf.Tensor> {
+  const next = new Map<string, tf.Tensor>();
+  tf.tidy(() => {
+    for (const s of stats) {
+      for (const [bn, { mean, variance }] of s) {
+        for (const [key, batch] of [
+          [`${bn}/movingMean`, mean],
+          [`${bn}/movingVariance`, variance],
+        ] as const) {
+          const r = next.get(key) ?? model.buffers.get(key);
+          if (!r) continue; // updateBnRunningStats reports it
+          const v = tf.keep(tf.add(tf.mul(r, 1 - momentum), tf.mul(batch, momentum))); // [C]
+          next.get(key)?.dispose();
+          next.set(key, v);
+        }
+      }
+    }
+  });
+  return next;
+}
+
+/** Every value the update would write. */
+function newValues(pending: PendingUpdate, bnNext: Map<string, tf.Tensor>): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  for (const u of pending.values.values()) out.push(u.param, ...u.slots);
+  return [...out, ...bnNext.values()];
+}
+
+/**
+ * Names what is non-finite (the failing step only: one more read). Gradients first, as a
+ * non-finite gradient makes its new weight non-finite too.
+ */
+async function diagnose(
+  grads: Map<ParamName, tf.Tensor>,
+  pending: PendingUpdate,
+  bnNext: Map<string, tf.Tensor>,
+): Promise<NonFinite> {
+  const groups: [NonFinite['what'], string, tf.Tensor][] = [];
+  for (const [n, g] of grads) groups.push(['gradient', n, g]);
+  for (const [n, u] of pending.values) groups.push(['weight', n, u.param]);
+  for (const [n, u] of pending.values)
+    for (const s of u.slots) groups.push(['optimizer-state', n, s]);
+  for (const [n, r] of bnNext) groups.push(['bn-statistic', n, r]);
+  if (groups.length === 0) return { what: 'weight', names: [] };
+  const flags = tf.tidy(() =>
+    tf.stack(groups.map(([, , t]) => tf.cast(tf.all(tf.isFinite(t)), 'float32'))),
+  ); // [groups]
+  const ok = await flags.data();
+  flags.dispose();
+  for (const what of ['gradient', 'weight', 'optimizer-state', 'bn-statistic'] as const) {
+    const names = groups.filter(([w], i) => w === what && ok[i] !== 1).map(([, n]) => n);
+    if (names.length > 0) return { what, names: [...new Set(names)] };
+  }
+  // the flag failed but no single tensor does: cannot happen; report the weights
+  return { what: 'weight', names: [] };
 }
 
 /**
@@ -64,6 +150,7 @@ export async function trainStep(
   const vars = names.map((n) => model.params.get(n) as tf.Variable);
   const owned: tf.Tensor[] = [];
   let bnStats: BnStats[] = [];
+  let pending: PendingUpdate | null = null;
   try {
     const xAdv = await objective.craft(model, x, y, { masks: ctx.masks, seed, signal: ctx.signal });
     if (xAdv) owned.push(xAdv);
@@ -92,9 +179,13 @@ export async function trainStep(
       const g = grads[vars[i].name];
       if (g) gradMap.set(n, g);
     });
+    pending = computeUpdate(ctx.optimizer, model.params, gradMap, lr, ctx.paramMasks);
+    const pend = pending;
+    const bnNext = bnCandidates(model, bnStats, ctx.bnMomentum);
+    owned.push(...bnNext.values());
     const summary = tf.tidy(() => {
-      let ok = tf.all(tf.isFinite(value)); // bool scalar
-      for (const g of gradMap.values()) ok = tf.logicalAnd(ok, tf.all(tf.isFinite(g)));
+      let ok = tf.scalar(true); // bool scalar: every new value finite
+      for (const t of newValues(pend, bnNext)) ok = tf.logicalAnd(ok, tf.all(tf.isFinite(t)));
       return tf.stack([
         value,
         tf.cast(ok, 'float32'),
@@ -104,13 +195,22 @@ export async function trainStep(
     });
     owned.push(summary);
     const [loss, ok, cc, ac] = await summary.data();
-    const finite = ok === 1;
-    if (finite) {
-      applyGradients(ctx.optimizer, model.params, gradMap, lr, ctx.paramMasks);
+    let nonFinite: NonFinite | null = null;
+    if (!Number.isFinite(loss)) nonFinite = { what: 'loss', names: [] };
+    else if (ok !== 1) nonFinite = await diagnose(gradMap, pend, bnNext);
+    if (nonFinite === null) {
+      commitUpdate(ctx.optimizer, model.params, pend);
       for (const s of bnStats) if (s.size > 0) updateBnRunningStats(model, s, ctx.bnMomentum);
     }
-    return { finite, loss, cleanCorrect: cc, advCorrect: zAdv ? ac : null };
+    return {
+      finite: nonFinite === null,
+      nonFinite,
+      loss,
+      cleanCorrect: cc,
+      advCorrect: zAdv ? ac : null,
+    };
   } finally {
+    if (pending) disposeUpdate(pending); // no-op once committed
     for (const t of owned) if (!t.isDisposed) t.dispose();
   }
 }

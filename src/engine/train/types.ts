@@ -72,6 +72,20 @@ export interface TrainHooks {
   /** polled between batches; true pauses the run: returns 'paused' + checkpoint */
   pauseRequested?(): boolean;
   /**
+   * Receives a checkpoint that resumes exactly (like the 'paused' one), awaited before training
+   * goes on. `why`: 'epoch' after each epoch end (metrics, validation, lr changes and the per-epoch
+   * FGSM-RS guard done; the checkpoint sits at the next epoch's first batch; also after the last
+   * epoch), 'timer' between steps when `checkpointDue` returns true. An error it throws ends
+   * trainModel with that error (catch inside to keep training).
+   */
+  onCheckpoint?(c: Checkpoint, why: 'epoch' | 'timer'): void | Promise<void>;
+  /**
+   * Polled between steps (after `signal` and `pauseRequested`), only with `onCheckpoint`: true
+   * makes a 'timer' checkpoint now. Making one reads every weight (cost of one pause), so rate-limit
+   * it (e.g. true once a minute; reset the clock in `onCheckpoint`).
+   */
+  checkpointDue?(): boolean;
+  /**
    * Replaces the FGSM-RS guard's PGD/FGSM measurement (for tests or a custom check); receives the
    * model (inference mode is the caller's choice) and the masks.
    */
@@ -95,7 +109,9 @@ export interface TrainInputs {
  * - completed: every epoch ran
  * - paused: `pauseRequested` returned true; resume from `checkpoint`
  * - stopped: `signal.aborted`; `checkpoint` allows resuming
- * - diverged: a non-finite loss or gradient; that update was not applied
+ * - diverged: a NaN/±Inf loss or gradient, or an update that would make a weight, the optimizer
+ *   state or a BN running statistic non-finite; that update was not applied and `checkpoint`
+ *   holds the last good step (the message names the step, the culprit and advice)
  * - catastrophic-overfitting: the FGSM-RS guard fired; weights restored to the last good check
  */
 export type TrainStatus =
@@ -113,6 +129,9 @@ export interface TrainResult {
   lrChanges: LrChangeRecord[];
   /** FGSM-RS guard state (checks so far), null for other objectives or with the guard off */
   guard: GuardState | null;
-  /** for 'paused' and 'stopped': everything needed to resume exactly; else null */
+  /**
+   * for 'paused', 'stopped' and 'diverged': everything needed to resume exactly (for 'diverged',
+   * the state before the failing step); else null
+   */
   checkpoint: Checkpoint | null;
 }

@@ -175,9 +175,9 @@ describe('trainModel', () => {
     );
     expect(r.status).toBe('diverged');
     expect(r.message).toMatch(
-      /^diverged: (the loss is (NaN|-?Infinity)|a gradient is not finite) at step \d+ .*the update was not applied/,
+      /^diverged: (the loss is (NaN|-?Infinity)|the gradients? of .* not finite|the update would make .* non-finite) at step \d+ .*the update was not applied.*lower the learning rate \(now 100000000\)/,
     );
-    expect(r.checkpoint).toBeNull();
+    expect(r.checkpoint?.step).toBe(r.step); // the last good state (divergence.test.ts)
     expect(r.step).toBe(progress.length); // every applied step was reported, the failed one not
     expect(r.step).toBeLessThan(300);
     for (const arr of (await weightsOf(model)).values())
