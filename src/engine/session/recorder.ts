@@ -21,7 +21,9 @@ import type { TrainState } from './types';
 export type SessionEvent =
   | { kind: 'saved'; runId: string; step: number; reason: SaveReason; at: string }
   | { kind: 'storage-error'; runId: string; reason: RunStoreError['reason']; message: string }
-  | { kind: 'device-lost'; message: string };
+  | { kind: 'device-lost'; message: string }
+  /** the backend cannot be trusted any more (a WASM out-of-memory may corrupt its heap): restart */
+  | { kind: 'engine-broken'; message: string };
 
 /** Default seconds of training between two timer checkpoints. */
 export const CHECKPOINT_EVERY_SEC = 30;

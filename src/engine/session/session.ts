@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, type BackendName } from '../backend';
+import { explainFailure } from '../backend/oom';
 import { initBackendWithPolicy, type PolicyOptions } from '../backend/adapter';
 import { budgetFor } from '../attacks/budgets';
 import type { AbortFlag } from '../attacks/options';
@@ -769,9 +770,26 @@ export class Session {
       return await fn(flag);
     } catch (e) {
       if (isAbort(e) && flag.aborted) throw new SessionError(`${what} was cancelled`);
-      throw e;
+      throw this.explain(what, e);
     } finally {
       this.jobs.delete(flag);
     }
+  }
+
+  /**
+   * An out-of-memory or device-loss failure becomes advice (backend/oom.ts: a smaller batch,
+   * another backend) naming what failed; a lost device, or an out-of-memory on WASM, is also
+   * announced to the listener, which restarts the worker. Other errors pass unchanged.
+   */
+  private explain(what: string, e: unknown): unknown {
+    const batchSize = what === 'training' ? this.training.batchSize : undefined;
+    const ex = explainFailure(e, { backend: tf.getBackend(), batchSize });
+    if (ex.kind === 'other') return e;
+    const message = `${what} failed: ${ex.message}`;
+    if (ex.kind === 'device-lost') this.runs.emit({ kind: 'device-lost', message });
+    // tfjs-backend-wasm does not check its allocations: after one failed, its heap may be
+    // corrupt, so the worker must restart (the UI restores the last checkpoint)
+    else if (tf.getBackend() === 'wasm') this.runs.emit({ kind: 'engine-broken', message });
+    return new SessionError(message, { cause: e });
   }
 }

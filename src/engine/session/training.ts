@@ -207,6 +207,11 @@ export class TrainController {
     };
   }
 
+  /** The current run's batch size (undefined without a run). */
+  get batchSize(): number | undefined {
+    return this.run?.config.batchSize;
+  }
+
   /** The current run's latest checkpoint (null without one). */
   get checkpoint(): Checkpoint | null {
     return this.run?.checkpoint ?? null;

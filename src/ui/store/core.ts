@@ -64,6 +64,7 @@ async function startEngine(prefer: BackendName | undefined): Promise<BackendInfo
 
 function onEngineEvent(e: SessionEvent): void {
   if (e.kind === 'device-lost') void useCore.getState().recover(e.message, true);
+  else if (e.kind === 'engine-broken') void useCore.getState().recover(e.message, false);
   else useRuns.getState().onEvent(e);
 }
 
