@@ -7,10 +7,12 @@
  */
 import { getWeights, type WeightData } from '../model/init';
 import { countModel } from '../model/counts';
+import type { ModelSpec } from '../model/spec';
 import type { Model, ParamName } from '../model/types';
 import type { Checkpoint } from '../train/checkpoint';
 import type { TrainConfig } from '../train/config';
 import { SessionError } from './errors';
+import type { AdoptedRun } from './training';
 import { CHECKPOINT_EVERY_SEC, RunRecorder, type SessionEvent } from './recorder';
 import {
   RUN_RECORD_VERSION,
@@ -230,4 +232,41 @@ export class RunKeeper {
     if (!this.store) throw new SessionError('this session keeps no runs (no run store)');
     return this.store;
   }
+}
+
+/**
+ * What a reopened run continues from: the model (spec and weights of the last checkpoint, else
+ * the final, else the starting weights) and the run for TrainController.adopt (an interrupted
+ * run without a checkpoint restarts from its starting weights).
+ */
+export function restoredRun(l: LoadedRun): {
+  spec: ModelSpec;
+  weights: Map<ParamName, WeightData>;
+  run: AdoptedRun;
+} {
+  const { record, checkpoint, start, final } = l;
+  const weights = (checkpoint?.weights ?? final ?? start) as StoredWeights;
+  return {
+    spec: checkpoint?.spec ?? record.model.spec,
+    weights: new Map(Object.entries(weights)),
+    run: {
+      id: record.id,
+      kind: record.kind,
+      config: record.config,
+      before: new Map(Object.entries(start ?? weights)),
+      masks: checkpoint?.masks ? new Map(Object.entries(checkpoint.masks)) : null,
+      checkpoint,
+      state: {
+        runId: record.id,
+        status: record.status,
+        kind: record.kind,
+        step: checkpoint?.step ?? (final ? record.step : 0),
+        epoch: checkpoint?.epoch ?? (final ? record.epoch : 0),
+        totalSteps: record.totalSteps,
+        history: checkpoint?.history ?? record.history,
+        lrChanges: checkpoint?.lrChanges ?? record.lrChanges,
+        message: record.message,
+      },
+    },
+  };
 }

@@ -18,12 +18,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, type BackendName } from '../backend';
 import { explainFailure } from '../backend/oom';
 import { initBackendWithPolicy, type PolicyOptions } from '../backend/adapter';
-import { budgetFor } from '../attacks/budgets';
 import type { AbortFlag } from '../attacks/options';
-import { DatasetError } from '../data/errors';
 import { loadFashionMnist } from '../data/fashion-mnist';
-import { trainValSplit, deriveSeed } from '../data/order';
-import { validateDataset, type Dataset } from '../data/dataset';
 import { countModel } from '../model/counts';
 import { disposeModel, initModel, modelFromWeights } from '../model/init';
 import { checkSpec } from '../model/validate';
@@ -35,20 +31,21 @@ import { ModelFormatError } from '../model/errors';
 import { disposeMasks } from '../prune/masks';
 import type { TrainConfigInput } from '../train/config';
 import { datasetFromFiles } from './datasets';
+import {
+  filesInput,
+  makeDataState,
+  VAL_FRACTION,
+  VAL_SEED,
+  type DataInput,
+  type DataState,
+} from './data-state';
 import { SessionError } from './errors';
 import { exportFiles as buildExport } from './export';
 import { PruneState } from './prune-state';
 import { TrainController, type OnEpoch, type OnTick } from './training';
 import type { SessionEvent } from './recorder';
-import {
-  filesKey,
-  type DatasetRef,
-  type RunRecord,
-  type RunStore,
-  type StoredFile,
-  type StoredWeights,
-} from './run-store';
-import { RunKeeper } from './runs';
+import { type DatasetRef, type RunRecord, type RunStore, type StoredFile } from './run-store';
+import { restoredRun, RunKeeper } from './runs';
 import * as views from './views';
 import { resolveAttack } from './scoring';
 import type {
@@ -88,21 +85,7 @@ export interface SessionIO {
   checkpointEverySec?: number;
 }
 
-/** Validation fraction split off the training set, and its seed. */
-export const VAL_FRACTION = 0.1;
-export const VAL_SEED = deriveSeed(0, 0x5b17);
-
-interface DataState {
-  info: DatasetInfo;
-  /** where it came from (stored with runs, to load it again for a resume) */
-  ref: DatasetRef;
-  /** a user's files, kept to store them with the first run that trains on them */
-  files?: StoredFile[];
-  train: Dataset;
-  val: Dataset;
-  test: Dataset;
-  budget: string;
-}
+export { VAL_FRACTION, VAL_SEED };
 
 interface ModelState {
   model: Model;
@@ -158,66 +141,12 @@ export class Session {
   // ---- dataset -------------------------------------------------------------------------------
 
   /** Use datasets directly (tests, the CLI). The validation set is split off unless given. */
-  useDataset(d: {
-    train: Dataset;
-    test: Dataset;
-    val?: Dataset;
-    name?: string;
-    budget?: string;
-    testSource?: DatasetInfo['testSource'];
-    /** where the data came from (default: given directly) */
-    ref?: DatasetRef;
-    files?: StoredFile[];
-  }): DatasetInfo {
+  useDataset(d: DataInput): DatasetInfo {
     this.assertNotTraining('replace the dataset');
-    for (const ds of [d.train, d.test, ...(d.val ? [d.val] : [])]) validateDataset(ds);
-    if (d.train.shape.join() !== d.test.shape.join() || d.train.numClasses !== d.test.numClasses)
-      throw new DatasetError(
-        d.test.name,
-        'bad-shape',
-        'test and training sets differ in shape or classes',
-      );
-    const split = d.val
-      ? { train: d.train, val: d.val }
-      : trainValSplit(d.train, VAL_FRACTION, VAL_SEED);
-    if (split.train.labels.length === 0)
-      throw new DatasetError(
-        d.train.name,
-        'empty',
-        'the training set is empty after the validation split',
-      );
-    const budget = d.budget ?? (d.train.shape[2] === 1 ? 'fashion-mnist' : 'cifar10');
-    const b = budgetFor(budget);
-    const info: DatasetInfo = {
-      name: d.name ?? d.train.name,
-      train: split.train.labels.length,
-      val: split.val.labels.length,
-      test: d.test.labels.length,
-      shape: [...d.train.shape],
-      numClasses: d.train.numClasses,
-      classNames:
-        d.train.classNames ?? Array.from({ length: d.train.numClasses }, (_, i) => String(i)),
-      budget: { dataset: budget, epsLinf: b.epsLinf, steps: b.steps, stepSize: b.stepSize },
-      testSource: d.testSource ?? 'test files',
-    };
+    const state = makeDataState(d);
     this.resetDerived();
-    const ref: DatasetRef = d.ref ?? {
-      kind: 'direct',
-      name: info.name,
-      train: info.train,
-      val: info.val,
-      test: info.test,
-    };
-    this.data = {
-      info,
-      ref,
-      files: d.files,
-      train: split.train,
-      val: split.val,
-      test: d.test,
-      budget,
-    };
-    return info;
+    this.data = state;
+    return state.info;
   }
 
   /** Fashion-MNIST from the app's public/datasets/fashion-mnist/. */
@@ -245,15 +174,7 @@ export class Session {
   }
 
   private async useFiles(stored: StoredFile[]): Promise<DatasetInfo> {
-    const loaded = await datasetFromFiles(stored);
-    const ref: DatasetRef = {
-      kind: 'files',
-      name: loaded.name,
-      key: filesKey(stored),
-      files: stored.map((f) => f.name),
-      bytes: stored.reduce((n, f) => n + f.bytes.length, 0),
-    };
-    return this.useDataset({ ...loaded, ref, files: stored });
+    return this.useDataset(filesInput(await datasetFromFiles(stored), stored));
   }
 
   datasetInfo(): DatasetInfo | null {
@@ -514,33 +435,13 @@ export class Session {
     id: string,
   ): Promise<{ record: RunRecord; state: TrainState; dataset: DatasetInfo; model: ModelInfo }> {
     this.assertNotTraining('open a stored run');
-    const { record, checkpoint, start, final } = await this.runs.load(id);
+    const loaded = await this.runs.load(id);
+    const { record } = loaded;
     await this.ensureDataset(record.dataset);
-    const weights = checkpoint?.weights ?? final ?? start;
-    const spec = checkpoint?.spec ?? record.model.spec;
+    const { spec, weights, run } = restoredRun(loaded);
     checkSpec(spec);
-    const model = modelFromWeights(spec, new Map(Object.entries(weights as StoredWeights)));
-    const info = this.useModel(model, `run: ${record.name}`);
-    const masks = checkpoint?.masks ? new Map(Object.entries(checkpoint.masks)) : null;
-    this.training.adopt({
-      id: record.id,
-      kind: record.kind,
-      config: record.config,
-      before: new Map(Object.entries(start ?? weights ?? {})),
-      masks,
-      checkpoint,
-      state: {
-        runId: record.id,
-        status: record.status,
-        kind: record.kind,
-        step: checkpoint?.step ?? (final ? record.step : 0),
-        epoch: checkpoint?.epoch ?? (final ? record.epoch : 0),
-        totalSteps: record.totalSteps,
-        history: checkpoint?.history ?? record.history,
-        lrChanges: checkpoint?.lrChanges ?? record.lrChanges,
-        message: record.message,
-      },
-    });
+    const info = this.useModel(modelFromWeights(spec, weights), `run: ${record.name}`);
+    this.training.adopt(run);
     this.runs.follow(record);
     return {
       record,
