@@ -6,12 +6,19 @@
  * deep) into one sweep report: checks they are shards of the same sweep, refuses a cell reported
  * differently twice, lists the missing cells, recomputes the summary, writes `<out.json>` and
  * prints the summary as markdown. Exit codes: 0 merged, every cell present; 2 bad arguments or
- * shards that do not fit together; 4 merged, but cells are missing (the report is written).
+ * shards that do not fit together (also a file over 64 MiB, not JSON, nested too deeply, or not a
+ * valid sweep report: each refused before merging); 4 merged, but cells are missing (the report is written).
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mergeSweepReports, SweepMergeError } from '../engine/experiment/sweep-merge';
+import {
+  checkShardSize,
+  mergeSweepReports,
+  parseShardText,
+  SweepMergeError,
+} from '../engine/experiment/sweep-merge';
+import type { SweepReport } from '../engine/experiment/sweep-types';
 import { sweepSummaryMarkdown } from './sweep-markdown';
 
 const USAGE = 'usage: npm run merge -- <out.json> <shard-i-of-N.json or folder> [...]';
@@ -27,6 +34,19 @@ async function findShards(dir: string, depth = 3): Promise<string[]> {
       out.push(...(await findShards(p, depth - 1)));
   }
   return out.sort();
+}
+
+/** A shard file's size bounded before reading, its JSON parsed and validated (SweepMergeError). */
+async function readShard(file: string): Promise<SweepReport> {
+  let text: string;
+  try {
+    checkShardSize(file, (await stat(file)).size);
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof SweepMergeError) throw e;
+    throw new SweepMergeError(`${file}: cannot read a sweep report: ${(e as Error).message}`);
+  }
+  return parseShardText(text, file);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -48,17 +68,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const parsed: { source: string; report: unknown }[] = [];
-  for (const f of files) {
-    try {
-      parsed.push({ source: f, report: JSON.parse(await readFile(f, 'utf8')) as unknown });
-    } catch (e) {
-      console.error(`${f}: cannot read a sweep report: ${(e as Error).message}`);
-      return 2;
-    }
-  }
   let merged;
   try {
+    const parsed: { source: string; report: unknown }[] = [];
+    for (const f of files) parsed.push({ source: f, report: await readShard(f) });
     merged = mergeSweepReports(parsed);
   } catch (e) {
     if (e instanceof SweepMergeError) {

@@ -4,6 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from '../../src/engine/data/errors';
 import { ConfigError, parseExperimentConfigText } from '../../src/engine/experiment/config';
+import { expandSweep } from '../../src/engine/experiment/sweep';
+import {
+  checkShardSize,
+  MAX_SHARD_BYTES,
+  MAX_SHARD_SECONDS,
+  mergeSweepReports,
+  parseShardText,
+  SweepMergeError,
+} from '../../src/engine/experiment/sweep-merge';
+import type { SweepReport } from '../../src/engine/experiment/sweep-types';
 import { ModelFormatError } from '../../src/engine/model/errors';
 import {
   MAX_JSON_DEPTH,
@@ -14,9 +24,11 @@ import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io'
 import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
 import { loadModelTfjs } from '../../src/engine/model/serialize/tfjs';
 import { MAX_CLASSES, datasetFromFiles } from '../../src/engine/session/datasets';
+import { ReportFileError, validateReport } from '../../src/ui/report/parse';
 import { deepValue, toJsonText } from './mutate-json';
 import { idxFile } from './seeds';
 import { modelSeeds } from './model-seeds';
+import { shardSeeds, sweepReportSeeds } from './report-seeds';
 
 /** A safetensors file with the given header text and no data. */
 function safetensors(header: string, data = new Uint8Array(0)): Uint8Array {
@@ -176,5 +188,128 @@ describe('bug: dropped IDX files', () => {
       labels(Array.from({ length: 70 }, (_, i) => i % 2)),
     ]);
     expect(big.test.labels.length).toBe(10);
+  });
+});
+
+describe('bug: sweep reports opened by the dashboard (tests/fuzz/report.test.ts)', () => {
+  const base = sweepReportSeeds()[1]; // shard 0 of 2 of a 2 × 2 grid, as the CLI writes it
+  const refusal = (mutate: (s: SweepReport) => void): string => {
+    const s = structuredClone(base);
+    mutate(s);
+    try {
+      validateReport('s.json', s);
+    } catch (e) {
+      if (e instanceof ReportFileError) return e.message;
+      throw e;
+    }
+    return 'accepted';
+  };
+
+  it('the base sweep opens', () => {
+    expect(refusal(() => undefined)).toBe('accepted');
+  });
+
+  it('a summary row that contradicts its own values is refused (it was shown as is)', () => {
+    expect(refusal((s) => void (s.summary[0].n = 7))).toMatch(/summary\[0\]\.n: n is 7/);
+    expect(refusal((s) => void (s.summary[0].mean = 1.5))).toMatch(/summary\[0\]\.mean/);
+    expect(refusal((s) => void (s.summary[0].std = 0.5))).toMatch(/summary\[0\]\.std/);
+    const clean = base.summary.findIndex((r) => r.metric === 'clean');
+    const accuracyOver1 = (s: SweepReport) => {
+      s.summary[clean].values = [1.5];
+      s.summary[clean].n = 1;
+      s.summary[clean].mean = 1.5;
+      s.summary[clean].std = 0;
+    };
+    expect(refusal(accuracyOver1)).toMatch(
+      new RegExp(`summary\\[${clean}\\]\\.values: clean is an accuracy`),
+    );
+  });
+
+  it('an axis with fewer labels than values, or a cell count off the grid, is refused', () => {
+    expect(refusal((s) => void s.axes[0].values.push(2))).toMatch(/axes\[0\]\.labels/);
+    expect(refusal((s) => void (s.cells = 5))).toMatch(
+      /cells: 5 cells, but the axes make a grid of 4/,
+    );
+    expect(refusal((s) => void (s.runs[0].index = 9))).toMatch(/outside the grid/);
+    expect(refusal((s) => void s.missing.push(s.runs[0].index))).toMatch(/listed twice/);
+  });
+});
+
+describe('bug: shard reports read by `npm run merge` (tests/fuzz/sweep.test.ts)', () => {
+  const shard = shardSeeds()[0];
+  const merged = (report: unknown) => mergeSweepReports([{ source: 'x.json', report }]);
+  const message = (report: unknown): string => {
+    try {
+      merged(report);
+    } catch (e) {
+      if (e instanceof SweepMergeError) return e.message;
+      throw e;
+    }
+    return 'accepted';
+  };
+
+  it('the base shard merges', () => {
+    expect(merged(structuredClone(shard)).runs).toHaveLength(2);
+  });
+
+  it('a deep value (RangeError), a null run or shard, a run without evaluation (TypeError) are refused', () => {
+    const deep = { ...shard, axes: [{ ...shard.axes[0], values: [deepValue(DEEP, false), 1] }] };
+    expect(message(deep)).toMatch(/nested more than 48 levels/);
+    expect(message({ ...shard, runs: [null] })).toMatch(/runs\[0\]/);
+    expect(message({ ...shard, shards: [null] })).toMatch(/shards\[0\]/);
+    const bare = { ...shard, runs: [{ ...shard.runs[0], report: { format: 'advprune-report' } }] };
+    expect(message(bare)).toMatch(/runs\[0\]\.report\.evaluation/);
+  });
+
+  it('a cell count of 5·10^7 is refused at once (it listed 5·10^7 missing cells, seconds of work)', () => {
+    const t0 = performance.now();
+    expect(message({ ...shard, cells: 5e7, runs: [] })).toMatch(/cells/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('a time of 1e308 s is refused (the merged summary got a std of null the dashboard refuses)', () => {
+    const s = structuredClone(shard);
+    s.runs[0].report.wallSeconds = 1e308;
+    expect(message(s)).toMatch(/runs\[0\]\.report\.wallSeconds/);
+    expect(MAX_SHARD_SECONDS).toBeLessThan(1e150);
+  });
+
+  it('a file is bounded before reading and its text parsed to a typed error', () => {
+    expect(() => checkShardSize('x.json', MAX_SHARD_BYTES)).not.toThrow();
+    expect(() => checkShardSize('x.json', MAX_SHARD_BYTES + 1)).toThrow(SweepMergeError);
+    expect(() => parseShardText('{"format":', 'x.json')).toThrow(/x\.json: not valid JSON/);
+  });
+});
+
+describe('bug: sweep configs nested deeply gave a RangeError in expandSweep', () => {
+  const config = (sweep: unknown, name: unknown = 'n') => ({
+    name,
+    data: { kind: 'synthetic' },
+    model: { architecture: 'mlp' },
+    train: {},
+    sweep,
+  });
+  const issuesOf = (raw: unknown): string[] => {
+    try {
+      expandSweep(raw, 'c.json');
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    return [];
+  };
+  const axes = (values: unknown[]) => ({ axes: [{ name: 'seed', path: 'seed', values }] });
+
+  it('a shallow sweep expands', () => {
+    expect(expandSweep(config(axes([0, 1])), 'c.json').cells).toHaveLength(2);
+  });
+
+  it('a deep base field or a deep axis value is a ConfigError', () => {
+    expect(issuesOf(config(axes([0, 1]), deepValue(DEEP, false)))).toEqual([
+      expect.stringMatching(/nested deeper than/),
+    ]);
+    expect(issuesOf(config(axes([deepValue(DEEP, false), 1])))).toEqual([
+      expect.stringMatching(/nested deeper than/),
+    ]);
   });
 });

@@ -3,8 +3,13 @@
  * sweep (name, axes with their values and labels, cell count, target); every run's params must be
  * those of its grid index; a cell reported twice must be reported identically (the same shard
  * file given twice is fine, two different runs of one cell are refused). The merged report lists
- * the cells still missing and recomputes the summary. Pure: the caller reads the files.
+ * the cells still missing and recomputes the summary. Every shard is validated first (size before
+ * reading, nesting depth, a schema of the fields used), so a hostile file is a SweepMergeError,
+ * never a TypeError or a stack overflow. Pure: the caller reads the files.
  */
+import { z } from 'zod';
+import { describeValue, jsonDepth } from '../model/serialize/json-guard';
+import { MAX_SWEEP_CELLS } from './config';
 import { cellParams } from './sweep';
 import { makeSweepReport } from './sweep-summary';
 import {
@@ -19,22 +24,144 @@ export class SweepMergeError extends Error {
   override readonly name = 'SweepMergeError';
 }
 
-/** Checks that `value` looks like a sweep report (format, version, the arrays it needs). */
+/** Largest shard report file read, bytes (64 MiB, as the dashboard's viewer; checked first). */
+export const MAX_SHARD_BYTES = 64 * 1024 * 1024;
+/** Deepest JSON nesting accepted in a shard report (ours nest about 14 levels). */
+export const MAX_SHARD_DEPTH = 48;
+/** Longest list accepted in a shard report (runs, attacks, epochs, variants, cells). */
+const MAX_ITEMS = 100_000;
+
+const text = z.string().max(10_000);
+const frac = z.number().min(0).max(1);
+/** Longest time accepted, seconds (about 32 years): a mean or std of larger ones may overflow. */
+export const MAX_SHARD_SECONDS = 1e9;
+const seconds = z.number().min(0).max(MAX_SHARD_SECONDS);
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_ITEMS);
+const label = z.union([z.string().max(10_000), z.number()]);
+const epochs = list(z.looseObject({ valAdvAcc: frac.nullable(), wallSec: seconds }));
+const evaluation = z.looseObject({
+  cleanAccuracy: frac,
+  attacks: list(z.looseObject({ name: text, robustAccuracy: frac })),
+  worstCaseAccuracy: frac,
+});
+
+/** What the summary reads of a run's report (reportMetrics in sweep-summary.ts). */
+const runReportSchema = z.looseObject({
+  evaluation,
+  wallSeconds: seconds,
+  training: z.looseObject({ wallSeconds: seconds, epochs }).nullable(),
+  pruning: list(
+    z.looseObject({
+      method: text,
+      sparsity: frac,
+      evaluation,
+      sparsityReport: z.looseObject({ global: z.looseObject({ sparsity: frac }) }),
+      fineTune: z.looseObject({ seconds, epochs }),
+    }),
+  ).optional(),
+  transfer: z
+    .looseObject({
+      base: z.looseObject({ inferenceMs: seconds }),
+      cells: list(
+        z.looseObject({
+          method: text,
+          sparsity: frac,
+          attack: text,
+          transferRobust: frac,
+          transferAccuracy: frac,
+          inferenceMs: seconds,
+        }),
+      ),
+    })
+    .optional(),
+});
+
+const axisSchema = z
+  .looseObject({
+    name: text,
+    path: text,
+    values: z.array(z.unknown()).min(1).max(MAX_SWEEP_CELLS),
+    labels: z.array(label).max(MAX_SWEEP_CELLS),
+  })
+  .refine((a) => a.labels.length === a.values.length, 'one label per value is needed')
+  .refine((a) => new Set(a.labels.map(String)).size === a.labels.length, 'labels must differ');
+
+/** A shard report's fields that the merge uses; the summary and `missing` are recomputed. */
+const shardSchema = z.looseObject({
+  format: z.literal(SWEEP_REPORT_FORMAT),
+  version: z.literal(SWEEP_REPORT_VERSION),
+  name: text,
+  axes: z.array(axisSchema).min(1).max(8),
+  cells: z.number().int().min(1).max(MAX_SWEEP_CELLS),
+  target: frac.optional(),
+  shards: list(
+    z
+      .looseObject({ index: z.number().int().min(0), count: z.number().int().min(1) })
+      .refine((s) => s.index < s.count, 'a shard index must be below the shard count'),
+  ),
+  runs: list(
+    z.looseObject({
+      index: z.number().int().min(0),
+      params: z.record(z.string().max(10_000), label),
+      report: runReportSchema,
+    }),
+  ),
+});
+
+/** `a.b[2].c` of a zod issue path. */
+function pathText(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) s += typeof k === 'number' ? `[${k}]` : `${s ? '.' : ''}${String(k)}`;
+  return s || '(top level)';
+}
+
+/**
+ * Checks that `value` (parsed JSON) is a sweep report the merge can use: nesting ≤
+ * MAX_SHARD_DEPTH, format and version, axes (≤ 8, one distinct label per value), a cell count
+ * ≤ MAX_SWEEP_CELLS (mergeSweepReports checks it is the grid's size), shards, and runs whose
+ * reports hold in-range figures where the summary reads them (accuracies in [0, 1], seconds in
+ * [0, MAX_SHARD_SECONDS]).
+ * @throws SweepMergeError naming `source` and the first bad field
+ */
 export function asSweepReport(value: unknown, source: string): SweepReport {
+  if (jsonDepth(value, MAX_SHARD_DEPTH) > MAX_SHARD_DEPTH)
+    throw new SweepMergeError(`${source}: nested more than ${MAX_SHARD_DEPTH} levels deep`);
   const r = value as Partial<SweepReport> | null;
   if (typeof r !== 'object' || r === null || r.format !== SWEEP_REPORT_FORMAT)
-    throw new SweepMergeError(`${source}: not a sweep report (format '${String(r?.format)}')`);
+    throw new SweepMergeError(
+      `${source}: not a sweep report (format ${describeValue(r?.format, 40)})`,
+    );
   if (r.version !== SWEEP_REPORT_VERSION)
-    throw new SweepMergeError(`${source}: sweep report version ${String(r.version)} unsupported`);
-  if (
-    typeof r.name !== 'string' ||
-    !Array.isArray(r.axes) ||
-    !Array.isArray(r.runs) ||
-    !Array.isArray(r.shards) ||
-    !Number.isInteger(r.cells)
-  )
-    throw new SweepMergeError(`${source}: sweep report lacks name, axes, cells, shards or runs`);
-  return r as SweepReport;
+    throw new SweepMergeError(
+      `${source}: sweep report version ${describeValue(r.version, 20)} unsupported`,
+    );
+  const p = shardSchema.safeParse(value);
+  if (!p.success) {
+    const issue = p.error.issues[0];
+    throw new SweepMergeError(
+      `${source}: ${pathText(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return p.data as unknown as SweepReport;
+}
+
+/** Refuses a shard file of `bytes` over MAX_SHARD_BYTES (or not a size) before it is read. */
+export function checkShardSize(source: string, bytes: number): void {
+  if (!(bytes <= MAX_SHARD_BYTES))
+    throw new SweepMergeError(
+      `${source}: ${bytes} bytes, more than the ${MAX_SHARD_BYTES} a shard report may have`,
+    );
+}
+
+/** Parses a shard file's text (JSON syntax, then asSweepReport). @throws SweepMergeError */
+export function parseShardText(text: string, source: string): SweepReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SweepMergeError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  return asSweepReport(value, source);
 }
 
 /**
@@ -64,6 +191,11 @@ export function mergeSweepReports(
     if (JSON.stringify(r.axes) !== axesJson)
       throw new SweepMergeError(
         `${source} and ${first.source} are not shards of the same sweep: their axes (names, paths, values or labels) differ`,
+      );
+    const size = r.axes.reduce((n, a) => n * a.values.length, 1);
+    if (r.cells !== size)
+      throw new SweepMergeError(
+        `${source}: cells: ${r.cells} cells, but its axes make a grid of ${size}`,
       );
     for (const s of r.shards) shards.set(`${s.index}/${s.count}`, s);
     for (const cell of r.runs) {

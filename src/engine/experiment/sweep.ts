@@ -8,8 +8,10 @@
  * front (a ConfigError naming the cell and the field). Shards (`--shard i/N`) take the cells
  * whose index % N == i. Pure: no I/O. See docs/sweeps.md.
  */
+import { jsonDepth } from '../model/serialize/json-guard';
 import {
   ConfigError,
+  MAX_CONFIG_DEPTH,
   MAX_SWEEP_CELLS,
   parseExperimentConfig,
   sweepConfigSchema,
@@ -164,9 +166,12 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
  * Expands a sweep config (parsed JSON) into its validated cells.
  * @param raw the config as parsed JSON, with a `sweep` field
  * @param source where it came from (a file name), for messages
- * @throws ConfigError naming the sweep field, or each bad cell (`cell 3 (seed=1, …): field: …`)
+ * @throws ConfigError naming the sweep field, or each bad cell (`cell 3 (seed=1, …): field: …`);
+ *   also a config nested deeper than MAX_CONFIG_DEPTH (the grid copies cells through JSON)
  */
 export function expandSweep(raw: unknown, source = 'config'): SweepPlan {
+  if (jsonDepth(raw, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH)
+    throw new ConfigError(source, [`(root): nested deeper than ${MAX_CONFIG_DEPTH} levels`]);
   if (!isRecord(raw) || raw.sweep === undefined)
     throw new ConfigError(source, ['sweep: missing (not a sweep config)']);
   const r = sweepConfigSchema.safeParse(raw.sweep);
