@@ -8,7 +8,7 @@
  * report `<dir>/shard-<i>-of-<N>.json` (docs/sweeps.md).
  * Exit codes: 0 done; 1 runtime error; 2 bad arguments or config; 3 training diverged or stopped.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,9 @@ import { runSweep } from './sweep-run';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
+
+/** A config is a page of JSON; anything far larger is not one (checked before reading it). */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--quiet]
   --shard i/N   a sweep config: run only the cells with index % N == i (0-based: 0 ≤ i < N)`;
@@ -95,6 +98,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let text: string;
   try {
+    const size = (await stat(args.config)).size;
+    if (size > MAX_CONFIG_BYTES) {
+      console.error(
+        `${args.config}: the config is ${size} bytes, more than the ${MAX_CONFIG_BYTES} a config may have`,
+      );
+      return 2;
+    }
     text = await readFile(args.config, 'utf8');
   } catch (e) {
     console.error(`${args.config}: cannot read the config: ${(e as Error).message}`);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main, parseArgs } from '../../src/cli/experiment';
+import { MAX_CONFIG_BYTES, main, parseArgs } from '../../src/cli/experiment';
 import { reportMarkdown } from '../../src/cli/report';
 import type { ExperimentReport } from '../../src/engine/experiment';
 import { disposeModel } from '../../src/engine/model/init';
@@ -106,6 +106,12 @@ describe('experiment CLI', () => {
     expect(errors.join('\n')).toMatch(/train\.batchSize/);
     expect(tf.memory().numTensors).toBe(before);
     await expect(readFile(path.join(dir, 'never', 'report.json'))).rejects.toThrow();
+    // a file far larger than any config is refused from its size, before it is read
+    const huge = path.join(dir, 'huge.json');
+    await writeFile(huge, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
+    errors.length = 0;
+    expect(await main([huge, '--out', path.join(dir, 'never')])).toBe(2);
+    expect(errors.join('\n')).toMatch(/more than the \d+ a config may have/);
   });
 
   it('leaks no tensors across runs', async () => {
