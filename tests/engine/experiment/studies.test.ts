@@ -16,6 +16,7 @@ describe('study configs', () => {
       const p = plan(f);
       const seed = p.axes.find((a) => a.name === 'seed');
       expect(seed?.values.length, f).toBeGreaterThanOrEqual(3);
+      expect(new Set(seed?.labels).size, f).toBe(seed?.values.length);
       expect(new Set(p.cells.map((c) => c.config.name)).size).toBe(p.cells.length);
     }
   });
@@ -32,10 +33,15 @@ describe('study configs', () => {
 
   it('the pruning studies cover every criterion at 50-99% sparsity, one-shot and end to end', () => {
     const one = plan('prune.json').cells[0].config.prune;
+    const structured = plan('prune-structured.json').cells[0].config.prune;
     const e2e = plan('prune-e2e.json').cells[0].config.prune;
-    expect(one?.sparsities).toEqual([0.5, 0.7, 0.9, 0.95, 0.99]);
-    expect(e2e?.sparsities).toEqual(one?.sparsities);
+    for (const p of [one, structured, e2e])
+      expect(p?.sparsities).toEqual([0.5, 0.7, 0.9, 0.95, 0.99]);
+    expect(one?.granularity).toBe('unstructured');
+    expect(structured?.granularity).toBe('structured');
+    expect(e2e?.granularity).toBe('structured');
     expect(one?.schedule.kind).toBe('one-shot');
+    expect(structured?.schedule.kind).toBe('one-shot');
     expect(e2e?.schedule.kind).toBe('end-to-end');
     expect(one?.methods.map((m) => m.name).sort()).toEqual([
       'anomaly-activation',
@@ -45,12 +51,23 @@ describe('study configs', () => {
       'random',
       'snip',
     ]);
+    expect(structured?.methods.map((m) => m.name).sort()).toEqual([
+      'anomaly-activation',
+      'anomaly-gradient',
+      'magnitude',
+      'random',
+    ]);
     expect(e2e?.methods.map((m) => m.name).sort()).toEqual([
       'anomaly-activation',
       'anomaly-gradient',
     ]);
     const attacks = plan('prune.json').cells[0].config.eval.attacks.map((a) => a.name);
     expect(attacks).toEqual(expect.arrayContaining(['pgd-linf', 'apgd-ce']));
+    // the structured studies prune the three base models the unstructured study trained
+    for (const f of ['prune-structured.json', 'prune-e2e.json'])
+      expect(plan(f).cells.map((c) => c.config.model.load)).toEqual(
+        [0, 1, 2].map((i) => `../../runs/studies/prune/cells/${i}/model.safetensors`),
+      );
   });
 
   it('the transfer study runs on a standard and on an adversarially trained base', () => {
