@@ -35,9 +35,22 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation (COOP same-origin + COEP require-corp): only a cross-origin isolated
+ * page (and its workers) gets `SharedArrayBuffer`, and tfjs-backend-wasm picks its multi-threaded
+ * SIMD binary only then (XNNPACK runs on a pool of WebAssembly threads). Everything the app loads
+ * is same-origin (scripts, the worker, the .wasm files, the datasets, fonts) or a blob: URL, so
+ * require-corp blocks nothing. A static host must send the same two headers on every response
+ * (docs/backends.md); without them the app still works, with single-threaded WASM.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
-  server: { port: 5173 },
-  preview: { port: 4173 },
+  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION_HEADERS },
 });

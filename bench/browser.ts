@@ -2,15 +2,26 @@
  * Browser backends for `npm run bench -- --browser`: a Vite dev server on a free loopback port
  * serves bench/browser/index.html; Debian's Chromium (playwright-core, headless,
  * --enable-unsafe-webgpu: a SwiftShader software adapter where there is no GPU) opens it once
- * per backend (webgpu, webgl, wasm, cpu: a fresh page each) and calls `runBench` (page.ts), which
- * times the standard and FGSM-RS training steps of the MLP and LeNet (batch 64; also 128 without
- * --quick; cpu: MLP only). PGD-7 AT, the evaluation and the slider are Node-only for now.
+ * per backend (webgpu, webgl, wasm, wasm with one thread, cpu: a fresh page each). The page's
+ * `runBench` (page.ts) runs the benchmark in a dedicated module worker, as the app runs its
+ * engine (bench-core.ts: standard and FGSM-RS training steps of the MLP and LeNet, batch 64;
+ * also 128 without --quick; cpu: MLP only). The dev server sends COOP/COEP, so the page is
+ * cross-origin isolated and WASM runs its threaded build ('wasm': the default thread count,
+ * 'wasm-1thread': one thread, for comparison). PGD-7 AT, the evaluation and the slider are
+ * Node-only for now.
  */
 import { chromiumAvailable, launchChromium, startApp } from '../tests/e2e/browser';
 import type { BenchArgs } from './lib/args';
 import type { ResultRow } from './lib/results';
 
-const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+/** label → [backend, WASM threads]: 'wasm' uses the default thread count, 'wasm-1thread' one. */
+const BACKENDS: [string, string, number | undefined][] = [
+  ['webgpu', 'webgpu', undefined],
+  ['webgl', 'webgl', undefined],
+  ['wasm', 'wasm', undefined],
+  ['wasm-1thread', 'wasm', 1],
+  ['cpu', 'cpu', undefined],
+];
 
 interface PageResult {
   rows: Omit<ResultRow, 'pytorch_ms' | 'ratio'>[];
@@ -30,7 +41,7 @@ export async function runBrowserSuite(
   const browser = await launchChromium();
   const rows: ResultRow[] = [];
   try {
-    for (const b of BACKENDS) {
+    for (const [b, backend, threads] of BACKENDS) {
       process.stderr.write(`browser ${b}\n`);
       const page = await browser.newPage();
       try {
@@ -43,13 +54,13 @@ export async function runBrowserSuite(
           },
         );
         const r = (await page.evaluate(
-          ([backend, quick]) =>
+          ([name, quick, label, t]) =>
             (
               globalThis as unknown as {
-                runBench(b: string, q: boolean): Promise<PageResult>;
+                runBench(b: string, q: boolean, l: string, t?: number): Promise<PageResult>;
               }
-            ).runBench(backend, quick),
-          [b, a.quick] as const,
+            ).runBench(name, quick, label, t ?? undefined),
+          [backend, a.quick, b, threads ?? null] as const,
         )) as PageResult;
         if (r.error) notes.push(`chromium-${b}: ${r.error}`);
         descriptions[`chromium-${b}`] = r.description;

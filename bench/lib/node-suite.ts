@@ -13,6 +13,7 @@ import { makeAnomalyRunner } from '../tasks/anomaly';
 import { memoryBench } from '../tasks/memory';
 import { makePgdEvalRunner } from '../tasks/pgd-eval';
 import { sliderBench } from '../tasks/slider';
+import { SWEEP_BATCH } from '../../src/engine/session/slider';
 import { makeStepRunner, OBJECTIVES } from '../tasks/train-step';
 import type { BenchArgs, NodeBackend } from './args';
 import { measure, type Timing } from './measure';
@@ -122,9 +123,9 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
     const s = await sliderBench(EVAL_SAMPLES, EVAL_BATCH, a.quick ? 12 : 30, a.quick ? 150 : 300);
     const acc = `base clean ${(100 * s.baseClean).toFixed(1)}%, transfer ${(100 * s.baseTransfer).toFixed(1)}%`;
     out.rows.push(
-      row('slider-clean+transfer', 'lenet', backend, EVAL_BATCH, s.partial, {
+      row('slider-clean+transfer', 'lenet', backend, SWEEP_BATCH, s.partial, {
         samples: EVAL_SAMPLES,
-        note: `${acc}; ${s.trainSteps} training steps; evaluator built in ${s.createMs.toFixed(0)} ms`,
+        note: `${acc}; one sweep over [clean; transfer] (${2 * EVAL_SAMPLES} images, batches of ${SWEEP_BATCH}); median phases: masks ${s.phases.masks.toFixed(1)} ms, sweep ${s.phases.sweep.toFixed(1)} ms; ${s.trainSteps} training steps; evaluator built in ${s.createMs.toFixed(0)} ms`,
       }),
       row('slider-white-box', 'lenet', backend, EVAL_BATCH, s.whiteBox, {
         samples: EVAL_SAMPLES,

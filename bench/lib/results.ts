@@ -13,6 +13,8 @@ export interface ResultRow {
   p95_ms: number;
   pytorch_ms: number | null;
   ratio: number | null;
+  /** threads of the PyTorch run behind pytorch_ms (the faster of 2 and 1) */
+  pytorch_threads?: number;
   /** timed runs behind median and p95 */
   runs: number;
   samples?: number;
@@ -27,6 +29,8 @@ export interface TorchRow {
   median_ms: number;
   p95_ms: number;
   runs: number;
+  /** torch.set_num_threads of the run this row comes from (the faster of the runs) */
+  threads?: number;
 }
 
 export interface MemoryReport {
@@ -53,15 +57,24 @@ export interface BenchResults {
   machine: Record<string, unknown>;
   rows: ResultRow[];
   memory: MemoryReport[];
-  pytorch: { available: boolean; note: string; version?: string; threads?: number };
+  pytorch: { available: boolean; note: string; version?: string; threads?: number[] };
   targets: { name: string; value: string; met: boolean | null }[];
 }
 
-/** Fill pytorch_ms and ratio from the reference rows matching on (task, model, batch). */
+/**
+ * Fill pytorch_ms and ratio from the reference rows matching on (task, model, batch). The slider
+ * rows match on (task, model) alone: a slider move covers the same 1,000 samples whatever the
+ * forward batch (ours sweeps in batches of 500, the reference in batches of 250).
+ */
 export function attachReference(rows: ResultRow[], ref: readonly TorchRow[]): void {
   for (const r of rows) {
-    const m = ref.find((t) => t.task === r.task && t.model === r.model && t.batch === r.batch);
+    const m =
+      ref.find((t) => t.task === r.task && t.model === r.model && t.batch === r.batch) ??
+      (r.task.startsWith('slider-')
+        ? ref.find((t) => t.task === r.task && t.model === r.model)
+        : undefined);
     r.pytorch_ms = m ? m.median_ms : null;
+    if (m?.threads !== undefined) r.pytorch_threads = m.threads;
     r.ratio = m && m.median_ms > 0 ? r.median_ms / m.median_ms : null;
   }
 }

@@ -4,8 +4,9 @@
  * ranked globally once, and a sparsity evaluator (src/engine/eval/sparsity-evaluator.ts) on N
  * test images: transfer set crafted once on the base by PGD-10 L∞ (ε 0.1, 10 steps of 0.025),
  * white-box PGD-10 on the masked model. Then `points` seeded random sparsities in [0, 0.95):
- * the clean + transfer latency (from the call to onPartial: masks, two batched forward sweeps,
- * two reads) and the white-box latency (the evaluator's own ms.whiteBox).
+ * the clean + transfer latency (from the call to onPartial: masks, one batched forward sweep over
+ * [clean; transfer] in batches of `sweepBatch` (the app's SWEEP_BATCH), one read) and the
+ * white-box latency (the evaluator's own ms.whiteBox).
  * A warm-up call runs first. Units: ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,6 +18,7 @@ import { lenetSpec } from '../../src/engine/model/spec';
 import { rankScores } from '../../src/engine/prune/ranking';
 import { magnitudeScores } from '../../src/engine/prune/scores/magnitude';
 import { Rng } from '../../src/engine/rng';
+import { SWEEP_BATCH } from '../../src/engine/session/slider';
 import { trainModel } from '../../src/engine/train/loop';
 import { fashionMnist } from '../lib/data';
 import { measure, type Timing } from '../lib/measure';
@@ -33,14 +35,20 @@ export interface SliderResult {
   trainSteps: number;
   tensorsCached: number;
   tensorsAfter: number;
+  /** medians of the evaluator's own phases of the timed moves, ms: masks, the sweep */
+  phases: { masks: number; sweep: number };
 }
 
-/** Train, rank, build the evaluator over `n` images (batches of `batch`) and time `points` moves. */
+/**
+ * Train, rank, build the evaluator over `n` images (attack batches of `batch`, sweeps of
+ * `sweepBatch`) and time `points` moves.
+ */
 export async function sliderBench(
   n: number,
   batch: number,
   points: number,
   trainSteps: number,
+  sweepBatch = SWEEP_BATCH,
 ): Promise<SliderResult> {
   const { train, test } = await fashionMnist();
   const spec = lenetSpec();
@@ -65,11 +73,14 @@ export async function sliderBench(
     transferAttack: { name: 'pgd-linf', options: PGD10 },
     whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
     batchSize: batch,
+    sweepBatchSize: sweepBatch,
   });
   const createMs = performance.now() - t0;
   const tensorsCached = tf.memory().numTensors;
   const rng = new Rng(42);
   const whiteMs: number[] = [];
+  const masksMs: number[] = [];
+  const sweepMs: number[] = [];
   let partialAt = NaN;
   let start = NaN;
   const partialOnce = async () => {
@@ -79,6 +90,8 @@ export async function sliderBench(
     });
     if (out.status !== 'done') throw new Error(`slider: unexpected ${out.status}`);
     whiteMs.push(out.point.ms.whiteBox);
+    masksMs.push(out.point.ms.masks);
+    sweepMs.push(out.point.ms.sweep);
   };
   // measure() times the whole call; the clean + transfer part is taken from onPartial
   const partialMs: number[] = [];
@@ -106,5 +119,9 @@ export async function sliderBench(
     trainSteps,
     tensorsCached,
     tensorsAfter,
+    phases: {
+      masks: latencyStats(masksMs.slice(1)).median,
+      sweep: latencyStats(sweepMs.slice(1)).median,
+    },
   };
 }

@@ -20,8 +20,18 @@ export interface BackendDescription {
     simd: boolean;
     /** WebAssembly threads available (needs cross-origin isolation in browsers) */
     multithread: boolean;
-    /** threads the WASM backend runs with */
+    /**
+     * the binary tfjs loaded: 'threaded-simd' needs SIMD and threads (a cross-origin isolated
+     * page), 'simd' otherwise, 'plain' without SIMD
+     */
+    binary: 'threaded-simd' | 'simd' | 'plain';
+    /** threads the WASM backend runs with (XNNPACK's pool, the calling thread included) */
     threads: number;
+    /**
+     * `crossOriginIsolated` of the global scope (browsers; undefined in Node): false means the
+     * server does not send COOP/COEP and WASM runs single-threaded (docs/backends.md)
+     */
+    crossOriginIsolated?: boolean;
     /** training kernels we added / replaced (./wasm-kernels.ts) */
     kernelsAdded: string[];
     kernelsReplaced: string[];
@@ -77,10 +87,16 @@ export async function describeBackend(): Promise<BackendDescription> {
   };
   if (name === 'wasm') {
     const kernels = wasmTrainingKernels();
+    const simd = await flag('WASM_HAS_SIMD_SUPPORT');
+    const multithread = await flag('WASM_HAS_MULTITHREAD_SUPPORT');
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
     out.wasm = {
-      simd: await flag('WASM_HAS_SIMD_SUPPORT'),
-      multithread: await flag('WASM_HAS_MULTITHREAD_SUPPORT'),
+      simd,
+      multithread,
+      // tfjs-backend-wasm's rule (getPathToWasmBinary): threaded only with SIMD and threads
+      binary: simd && multithread ? 'threaded-simd' : simd ? 'simd' : 'plain',
       threads: getThreadsCount(),
+      crossOriginIsolated: typeof isolated === 'boolean' ? isolated : undefined,
       kernelsAdded: kernels.added,
       kernelsReplaced: kernels.replaced,
     };

@@ -10,9 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureGradients } from './gradients';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { defaultWasmThreads, withThreadedWasmSetup } from './wasm-threads';
 
 export { describeBackend, type BackendDescription } from './describe';
 export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm-kernels';
@@ -61,6 +62,13 @@ export interface InitBackendOptions {
    * both tested against the CPU backend); default true: it nearly halves a conv training step
    */
   replaceSlowWasmKernels?: boolean;
+  /**
+   * Threads of the multi-threaded WASM build (used only where the page is cross-origin isolated;
+   * Node and non-isolated pages run one thread). Integer ≥ 1; default `defaultWasmThreads()`:
+   * navigator.hardwareConcurrency capped at 4 (tfjs's own default halves it, 1 thread on 2 vCPUs).
+   * Takes effect when the WASM backend first starts.
+   */
+  wasmThreads?: number;
 }
 
 function detectPlatform(): 'node' | 'browser' {
@@ -86,7 +94,13 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     setWasmPaths(opts.wasmPaths);
     wasmPathsSet = true;
   }
-  const ok = await tf.setBackend(name);
+  // only browsers run the threaded build (tfjs never picks it in Node)
+  const threads = opts.wasmThreads ?? defaultWasmThreads();
+  if (name === 'wasm' && detectPlatform() === 'browser') setThreadsCount(threads);
+  // WASM in a cross-origin isolated page starts its threaded build: see ./wasm-threads.ts
+  const ok = await (name === 'wasm'
+    ? withThreadedWasmSetup(threads, () => tf.setBackend(name))
+    : tf.setBackend(name));
   if (!ok) throw new Error('initialization failed');
   await tf.ready();
 }
@@ -105,6 +119,10 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     throw new BackendError(
       `unknown backend '${String(opts.prefer)}'; expected one of ${ALL.join(', ')}`,
     );
+  }
+  const threads = opts.wasmThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new BackendError(`wasmThreads must be an integer ≥ 1, got ${String(threads)}`);
   }
   const order = platform === 'node' ? NODE_ORDER : BROWSER_ORDER;
   const orderText = `${platform} order (${order.join(' → ')})`;

@@ -2,12 +2,17 @@
  * Re-evaluation of one model at any sparsity, fast enough for the dashboard's sparsity slider.
  *
  * Everything that does not depend on the sparsity is computed once, at creation, and kept on the
- * device: the clean images `[N, H, W, C]`, the labels `[N]`, and the transfer-adversarial images
- * `[N, H, W, C]` crafted ONCE on the dense base model (Vora et al. 2023, arXiv 2308.08160:
- * inputs crafted on the base, applied to its pruned versions). A call then costs
- *   masks = ranking.masksAt(s) (plain, O(weights)) → tensor masks →
- *   clean correctness (batched forwards, one read) → transfer correctness (one read) →
- *   onPartial → white-box attack on the masked model (clean-correct samples only) → result.
+ * device: the transfer-adversarial images crafted ONCE on the dense base model (Vora et al. 2023,
+ * arXiv 2308.08160: inputs crafted on the base, applied to its pruned versions), stacked under the
+ * clean images into one tensor `[2N, H, W, C]` = [clean; transfer], its labels `[2N]` (the labels
+ * twice) and the labels `[N]`. The base model's figures are computed then too. A call costs
+ *   masks = ranking.masksAt(s) (plain, O(weights), no sorting) → tensor masks →
+ *   ONE sweep of forwards over [clean; transfer] in batches of `sweepBatchSize`, ONE read of the
+ *   2N correct flags → onPartial → white-box attack on the masked model (clean-correct samples
+ *   only) → result.
+ * Nothing of the base (its forwards, the transfer attack, uploads of the data) runs again.
+ * Per-sample results do not depend on how the sweep is batched, so the figures equal separate
+ * clean and transfer passes exactly (tested).
  *
  * Figures, all fractions of the N samples in [0, 1]:
  * - clean: argmax f_s(x) = y;
@@ -25,7 +30,7 @@
  * The base model is only read (never modified); it must stay alive and unchanged while the
  * evaluator is used (the transfer set reflects its weights at creation).
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AbortFlag } from '../attacks/options';
 import { logitsFn } from '../model/forward';
 import type { PlainMasks } from '../model/masks';
@@ -40,6 +45,7 @@ import {
   craftAdversarialSet,
   deviceSet,
   planAttack,
+  type DeviceSet,
   whiteBoxResisted,
   type PlainLabeledData,
 } from './device-set';
@@ -64,6 +70,11 @@ export interface SparsityEvaluatorOptions {
   whiteBoxAttack: AttackSpec | null;
   /** images per forward / attack batch, integer ≥ 1 */
   batchSize: number;
+  /**
+   * images per forward of the clean + transfer sweep (no gradients, so it may exceed
+   * `batchSize`), integer ≥ 1; default `batchSize`
+   */
+  sweepBatchSize?: number;
   /** cancels the creation (crafting the transfer set) */
   signal?: AbortFlag;
 }
@@ -74,14 +85,18 @@ export interface PartialPoint {
   clean: number;
   transfer: number;
   transferRobust: number;
+  /** sparsity per layer and global of the masks evaluated (computed once per call) */
+  report: SparsityReport;
 }
 
 export interface SparsityPoint extends PartialPoint {
   /** white-box robust accuracy in [0, 1]; null without a white-box attack */
   whiteBox: number | null;
-  report: SparsityReport;
-  /** wall milliseconds per phase (masks: masksAt + tensor masks + report) */
-  ms: { masks: number; clean: number; transfer: number; whiteBox: number };
+  /**
+   * wall milliseconds per phase: masks (masksAt + tensor masks + report), sweep (the clean and
+   * transfer forwards and their one read), whiteBox (0 without a white-box attack)
+   */
+  ms: { masks: number; sweep: number; whiteBox: number };
 }
 
 export type EvaluateOutcome =
@@ -104,6 +119,44 @@ export interface SparsityEvaluator {
 }
 
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+
+/** [clean; transfer] images `[2N, H, W, C]` and their labels `[2N]` (the N labels twice). */
+interface SweepSet {
+  x: tf.Tensor4D;
+  y2: tf.Tensor1D;
+  dispose(): void;
+}
+
+/**
+ * Stack the clean images of `set` and the transfer images `xAdv` `[N, H, W, C]` into one sweep
+ * set, once. Frees `xAdv` and `set.x` (the stacked tensor holds both); `set.y` stays.
+ */
+export function stackSweepSet(set: DeviceSet, xAdv: tf.Tensor4D): SweepSet {
+  const x = tf.concat([set.x, xAdv]); // [2N, H, W, C]
+  const y2 = tf.concat([set.y, set.y]); // [2N]
+  tf.dispose([xAdv, set.x]);
+  return { x, y2, dispose: () => tf.dispose([x, y2]) };
+}
+
+/**
+ * Clean, transfer and transfer-robust accuracy in [0, 1] from the 2N correct flags of a sweep
+ * (first N clean, last N transfer); `correct` is the clean half.
+ */
+export function splitCorrect(
+  flags: Uint8Array,
+  n: number,
+): { clean: number; transfer: number; transferRobust: number; correct: Uint8Array } {
+  const correct = flags.subarray(0, n);
+  const transfer = flags.subarray(n, 2 * n);
+  let both = 0;
+  for (let i = 0; i < n; i++) both += correct[i] & transfer[i];
+  return {
+    clean: countOnes(correct) / n,
+    transfer: countOnes(transfer) / n,
+    transferRobust: both / n,
+    correct,
+  };
+}
 const since = (t0: number) => performance.now() - t0;
 
 /**
@@ -114,30 +167,31 @@ export async function createSparsityEvaluator(
   o: SparsityEvaluatorOptions,
 ): Promise<SparsityEvaluator> {
   checkBatchSize(o.batchSize);
+  const sweepBatch = o.sweepBatchSize ?? o.batchSize;
+  checkBatchSize(sweepBatch);
   if (typeof o.ranking?.masksAt !== 'function')
     throw new EvalInputError('ranking must have masksAt(sparsity) (see prune/ranking.ts)');
   const transferPlan = planAttack(o.transferAttack);
   const whitePlan = o.whiteBoxAttack ? planAttack(o.whiteBoxAttack) : null;
   const { model, batchSize } = o;
   const set = await deviceSet(o.data, model.spec);
-  let xAdv: tf.Tensor4D | undefined;
+  const n = set.n;
+  let both: SweepSet | undefined;
   let base: SparsityEvaluator['base'];
   try {
     const f0 = logitsFn(model);
-    xAdv = await craftAdversarialSet(f0, set, transferPlan, batchSize, o.signal);
-    const c = await correctPerSample(f0, set.x, set.y, batchSize, o.signal);
-    const t = await correctPerSample(f0, xAdv, set.y, batchSize, o.signal);
-    base = {
-      clean: countOnes(c) / set.n,
-      transfer: countOnes(t) / set.n,
-      transferRobust: countOnes(c.map((v, i) => v & t[i])) / set.n,
-    };
+    const xAdv = await craftAdversarialSet(f0, set, transferPlan, batchSize, o.signal);
+    both = stackSweepSet(set, xAdv); // frees xAdv and set.x
+    const b = splitCorrect(await correctPerSample(f0, both.x, both.y2, sweepBatch, o.signal), n);
+    base = { clean: b.clean, transfer: b.transfer, transferRobust: b.transferRobust };
   } catch (e) {
-    set.dispose();
-    xAdv?.dispose();
+    set.dispose(); // a no-op for what stackSweepSet already freed
+    both?.dispose();
     throw e;
   }
-  const transferSet = xAdv;
+  const cache = both;
+  // the white-box attack gathers clean images by index: rows < N of [clean; transfer]
+  const whiteSet: DeviceSet = { ...set, x: cache.x, dispose: () => undefined };
   let generation = 0;
   let disposed = false;
   let tail: Promise<unknown> = Promise.resolve();
@@ -149,31 +203,28 @@ export async function createSparsityEvaluator(
     const masks = toTensorMasks(plain);
     try {
       const f = logitsFn(model, { masks });
-      const ms = { masks: since(t0), clean: 0, transfer: 0, whiteBox: 0 };
+      const ms = { masks: since(t0), sweep: 0, whiteBox: 0 };
       t0 = performance.now();
-      const c = await correctPerSample(f, set.x, set.y, batchSize, flag);
-      ms.clean = since(t0);
-      t0 = performance.now();
-      const t = await correctPerSample(f, transferSet, set.y, batchSize, flag);
-      ms.transfer = since(t0);
-      const n = set.n;
+      const r = splitCorrect(await correctPerSample(f, cache.x, cache.y2, sweepBatch, flag), n);
+      ms.sweep = since(t0);
       const partial: PartialPoint = {
         sparsity: s,
-        clean: countOnes(c) / n,
-        transfer: countOnes(t) / n,
-        transferRobust: countOnes(c.map((v, i) => v & t[i])) / n,
+        clean: r.clean,
+        transfer: r.transfer,
+        transferRobust: r.transferRobust,
+        report,
       };
       eo.onPartial?.(partial);
       let whiteBox: number | null = null;
       if (whitePlan) {
         t0 = performance.now();
         const targets: number[] = [];
-        c.forEach((v, i) => v && targets.push(i));
-        const ok = await whiteBoxResisted(f, set, whitePlan, targets, batchSize, flag);
+        r.correct.forEach((v, i) => v && targets.push(i));
+        const ok = await whiteBoxResisted(f, whiteSet, whitePlan, targets, batchSize, flag);
         whiteBox = countOnes(ok) / n;
         ms.whiteBox = since(t0);
       }
-      return { ...partial, whiteBox, report, ms };
+      return { ...partial, whiteBox, ms };
     } finally {
       disposeMasks(masks);
     }
@@ -215,7 +266,7 @@ export async function createSparsityEvaluator(
       disposed = true;
       await tail;
       set.dispose();
-      transferSet.dispose();
+      cache.dispose();
     },
   };
 }

@@ -15,7 +15,6 @@ import type { SparsityEvaluator } from '../eval/sparsity-evaluator';
 import { formatTransferTable, transferBenchmark } from '../eval/transfer';
 import type { Model } from '../model/types';
 import { rankScores, type ScoreRanking } from '../prune/ranking';
-import { sparsityReport } from '../prune/sparsity';
 import type { PlainMasks, ScoreSet } from '../prune/types';
 import { SessionError } from './errors';
 import {
@@ -222,12 +221,10 @@ export class PruneState {
         `sparsity ${(100 * sparsity).toFixed(1)}% is above the ${(100 * ranking.maxSparsity).toFixed(1)}% the per-layer caps allow for ${sl.settings.granularity} pruning`,
       );
     this.sparsity = sparsity;
-    const { model } = ctx.get();
-    const src = sl.source as NonNullable<Slider['source']>;
-    const report = () => sparsityReport(model.spec, src.masksAt(sparsity));
+    // the partial point carries the evaluator's own report: nothing is recomputed for it
     const res = await (sl.evaluator as SparsityEvaluator).evaluate(sparsity, {
       signal: ctx.signal,
-      onPartial: (p) => onPartial?.({ ...p, whiteBox: null, report: report() }),
+      onPartial: (p) => onPartial?.({ ...p, whiteBox: null }),
     });
     if (res.status !== 'done') return res;
     const { ms: _ms, ...point } = res.point;

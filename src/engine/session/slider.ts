@@ -27,6 +27,11 @@ import type { Criterion, Granularity, Progress } from './types';
 export const DEFAULT_EVAL_N = 1000;
 /** Images per forward / attack batch of the evaluators. */
 export const EVAL_BATCH = 250;
+/**
+ * Images per forward of the slider's clean + transfer sweep (2·evalN images, no gradients): fewer,
+ * larger forwards than EVAL_BATCH; ~30 MB of activations for the LeNet, ~4× that for VGG-small.
+ */
+export const SWEEP_BATCH = 500;
 
 /** A slider's resolved settings. */
 export interface SliderSettings {
@@ -84,6 +89,7 @@ export async function buildEvaluator(
     transferAttack: settings.transferAttack,
     whiteBoxAttack: whiteBox ? settings.whiteBoxAttack : null,
     batchSize: EVAL_BATCH,
+    sweepBatchSize: SWEEP_BATCH,
     signal,
   });
   onProgress?.({ stage: 'transfer set', done: 1, total: 1 });

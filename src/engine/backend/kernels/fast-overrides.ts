@@ -11,6 +11,9 @@
  * - `BatchMatMul` with `transposeA` or `transposeB` (the dense-layer gradients): transpose the
  *   operand explicitly, then run the untransposed product, which XNNPACK serves ~10× faster.
  *
+ * - `MaxPoolGrad`: a single pass over the windows on the WASM heap (./max-pool-grad.ts), which
+ *   also fixes the shipped kernel's routing of all-non-positive windows and its tie rule.
+ *
  * Each wraps the original kernel function and falls back to it outside its supported case
  * (NCHW, explicit padding larger than the filter). Shapes: dy `[B, oh, ow, Cout]`, filter
  * `[kh, kw, Cin, Cout]`, result `[B, H, W, Cin]`; matmul as `tf.matMul`.
@@ -24,6 +27,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { WASM, assertRank4, assertSameShape, composed } from './compose';
 import { convGeometry, transpose } from './conv-geometry';
+import { fastMaxPoolGradConfig } from './max-pool-grad';
 
 const BPI = 'Conv2DBackpropInput';
 const MATMUL = 'BatchMatMul';
@@ -111,4 +115,5 @@ export const FAST_OVERRIDES: Record<string, (original: KernelConfig) => KernelCo
     backendName: WASM,
     kernelFunc: fastBatchMatMul(original.kernelFunc),
   }),
+  MaxPoolGrad: fastMaxPoolGradConfig,
 };

@@ -1,0 +1,103 @@
+/**
+ * The browser benchmark proper (bench/browser/worker.ts runs it in a dedicated worker, like the
+ * app's engine): `runBench(backend, quick, label, wasmThreads)` initializes one tfjs backend
+ * (webgpu, webgl, wasm, cpu) and times training steps of step-core.ts on a synthetic batch, the
+ * same way as in Node (untimed warm-up, then median / p95 of timed steps, each ending in a
+ * read-back); on WASM also slider moves (bench/tasks/slider-core.ts). The page is cross-origin
+ * isolated (vite.config.ts headers), so WASM runs its threaded build.
+ */
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { describeBackend, initBackend, type BackendName } from '../../src/engine/backend';
+import { lenetSpec, mlpSpec } from '../../src/engine/model/spec';
+import { latencyStats } from '../../src/engine/eval/timing';
+import { SWEEP_BATCH } from '../../src/engine/session/slider';
+import { sliderMoves } from '../tasks/slider-core';
+import { stepRunnerOn, syntheticBatch } from '../tasks/step-core';
+
+export interface BrowserRow {
+  task: string;
+  model: string;
+  backend: string;
+  batch: number;
+  median_ms: number;
+  p95_ms: number;
+  runs: number;
+  note?: string;
+}
+
+setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+
+async function loadBrowserBackend(name: 'webgpu' | 'webgl'): Promise<void> {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  else await import('@tensorflow/tfjs-backend-webgl');
+}
+
+/**
+ * Time the steps on `backend`. `wasmThreads` (WASM only) sets the thread count of the threaded
+ * build, which the page gets because the dev server sends COOP/COEP (cross-origin isolation);
+ * 1 gives the single-threaded figure for comparison. Rows are named `chromium-<label>`.
+ */
+export async function runBench(
+  backend: BackendName,
+  quick: boolean,
+  label: string = backend,
+  wasmThreads?: number,
+): Promise<{ rows: BrowserRow[]; description: unknown; error?: string }> {
+  const choice = await initBackend({
+    prefer: backend,
+    platform: 'browser',
+    loadBrowserBackend,
+    wasmThreads,
+  });
+  if (choice.name !== backend)
+    return { rows: [], description: null, error: choice.notUsed[backend] ?? 'did not start' };
+  const description = await describeBackend();
+  const rows: BrowserRow[] = [];
+  const [warmup, repeats] = quick ? [1, 3] : [2, 10];
+  for (const [name, spec] of [
+    ['mlp', mlpSpec()],
+    ['lenet', lenetSpec()],
+  ] as const) {
+    if (backend === 'cpu' && name === 'lenet') continue; // ~10 s per step
+    for (const batch of quick ? [64] : [64, 128]) {
+      for (const task of ['train-standard', 'train-fgsm-rs']) {
+        const { x, y } = syntheticBatch(spec, batch);
+        const r = stepRunnerOn(spec, task, x, y);
+        for (let i = 0; i < warmup; i++) await r.step();
+        const ms: number[] = [];
+        for (let i = 0; i < repeats; i++) {
+          const t0 = performance.now();
+          await r.step();
+          ms.push(performance.now() - t0);
+        }
+        r.dispose();
+        const s = latencyStats(ms);
+        rows.push({
+          task,
+          model: name,
+          backend: `chromium-${label}`,
+          batch,
+          median_ms: s.median,
+          p95_ms: s.p95,
+          runs: s.runs,
+          note: 'synthetic batch, dedicated worker (like the app)',
+        });
+      }
+    }
+  }
+  if (backend === 'wasm') {
+    // the slider on the CPU path: 1,000 evaluation images, one [clean; transfer] sweep per move
+    const s = latencyStats(await sliderMoves(1000, quick ? 8 : 20));
+    rows.push({
+      task: 'slider-clean+transfer',
+      model: 'lenet',
+      backend: `chromium-${label}`,
+      batch: SWEEP_BATCH,
+      median_ms: s.median,
+      p95_ms: s.p95,
+      runs: s.runs,
+      note: '1,000 synthetic images, FGSM transfer set, dedicated worker (like the app)',
+    });
+  }
+  return { rows, description };
+}

@@ -1,0 +1,127 @@
+/**
+ * `MaxPoolGrad` for the WASM backend, replacing tfjs-backend-wasm 4.22's own.
+ *
+ * Why: the shipped kernel (C++ `NDHWCPool3DGradImpl`) is a plain gather loop, ~14 ms of a ~45 ms
+ * LeNet training step at batch 64 (docs/backends.md), and it disagrees with every other backend:
+ * its running maximum starts at `FLT_MIN` (the smallest positive float) instead of −∞, so a window
+ * whose values are all ≤ 0 routes its gradient to no element of the window, and on ties it picks
+ * the last maximum where the CPU backend (and TensorFlow) pick the first.
+ *
+ * Method (the max-pooling gradient routes each output gradient to the arg-max of its window; Boureau
+ * et al. 2010, "A theoretical analysis of feature pooling in visual recognition", ICML): one pass
+ * over the windows in (b, row, col) order finds each channel's arg-max, scanning the window row by
+ * row and keeping the FIRST strictly greater value (initial −∞, NaN never wins; a window without a
+ * comparable value routes nothing), exactly tfjs-backend-cpu's `maxPoolPositions`, and adds
+ * dy[b, row, col, c] to dx at that position. Where windows overlap (stride < filter) the sums are
+ * kept in float64 in window order and rounded to float32 once, so dx equals the CPU backend's
+ * bit for bit. The loops read and write the WASM heap in place (no copies to JavaScript arrays).
+ *
+ * Shapes: x `[B, H, W, C]`, dy `[B, oh, ow, C]` (NHWC), dx `[B, H, W, C]`; filter, strides,
+ * padding ('valid' | 'same' | number | explicit) and `dimRoundingMode` as tfjs's `maxPool`;
+ * float32. Other dtypes fall back to the original kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type {
+  KernelConfig,
+  KernelFunc,
+  MaxPoolGradAttrs,
+  TensorInfo,
+  backend_util,
+} from '@tensorflow/tfjs-core';
+import { WASM, WasmKernelError, assertRank4, assertSameShape } from './compose';
+
+const NAME = 'MaxPoolGrad';
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/**
+ * dx `[B, H, W, C]` of max pooling with geometry `p`: x and dy are read, dx (zero-filled here) is
+ * written; `acc` (length of dx, or null when windows do not overlap) accumulates in float64.
+ */
+export function maxPoolGradInto(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: backend_util.Conv2DInfo,
+): void {
+  const { batchSize: nb, inHeight: h, inWidth: w, inChannels: c } = p;
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = p;
+  const fh = p.effectiveFilterHeight;
+  const fw = p.effectiveFilterWidth;
+  const overlap = sh < fh || sw < fw;
+  const acc = overlap ? new Float64Array(dx.length) : null;
+  dx.fill(0);
+  let o = 0; // offset of dy[b, yr, yc, 0]
+  for (let b = 0; b < nb; b++) {
+    const base = b * h * w * c;
+    for (let yr = 0; yr < oh; yr++) {
+      const r0 = yr * sh - p.padInfo.top;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(h, r0 + fh);
+      for (let yc = 0; yc < ow; yc++, o += c) {
+        const c0 = yc * sw - p.padInfo.left;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(w, c0 + fw);
+        for (let d = 0; d < c; d++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let r = rMin; r < rMax; r++) {
+            for (let i = base + (r * w + cMin) * c + d, e = i + (cMax - cMin) * c; i < e; i += c) {
+              if (x[i] > best) {
+                best = x[i];
+                at = i;
+              }
+            }
+          }
+          if (at < 0) continue;
+          if (acc) acc[at] += dy[o + d];
+          else dx[at] = dy[o + d];
+        }
+      }
+    }
+  }
+  if (acc) dx.set(acc);
+}
+
+function fastMaxPoolGrad(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy?: TensorInfo; input?: TensorInfo };
+    if (dy === undefined || input === undefined)
+      throw new WasmKernelError(NAME, 'needs inputs dy and input');
+    if (dy.dtype !== 'float32' || input.dtype !== 'float32') return original(args);
+    const a = args.attrs as unknown as MaxPoolGradAttrs;
+    assertRank4(NAME, 'input', input.shape);
+    assertRank4(NAME, 'dy', dy.shape);
+    let p: backend_util.Conv2DInfo;
+    try {
+      p = tf.backend_util.computePool2DInfo(
+        input.shape as [number, number, number, number],
+        a.filterSize,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+    } catch (e) {
+      throw new WasmKernelError(NAME, `bad pooling attributes: ${String(e)}`);
+    }
+    assertSameShape(NAME, 'dy', dy.shape, p.outShape);
+    const backend = args.backend as unknown as WasmHeapBackend;
+    const out = backend.makeOutput([...input.shape], 'float32'); // [B, H, W, C]
+    // views after the allocation (a heap growth detaches earlier views)
+    const x = backend.typedArrayFromHeap(input);
+    const g = backend.typedArrayFromHeap(dy);
+    const dx = backend.typedArrayFromHeap(out);
+    maxPoolGradInto(x, g, dx, p);
+    return out;
+  };
+}
+
+/** Builder of the replacement from the original WASM `MaxPoolGrad` config. */
+export function fastMaxPoolGradConfig(original: KernelConfig): KernelConfig {
+  return { ...original, backendName: WASM, kernelFunc: fastMaxPoolGrad(original.kernelFunc) };
+}
