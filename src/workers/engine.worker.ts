@@ -5,6 +5,7 @@
  * strings, typed arrays), never tensors. Callbacks (`onTick`, `onProgress`, ...) arrive as
  * Comlink proxies; exported files come back as transferred ArrayBuffers. docs/worker-api.md.
  */
+import '../ui/zod-config';
 import * as Comlink from 'comlink';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';

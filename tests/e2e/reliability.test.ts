@@ -119,6 +119,20 @@ describe('reliability (production build, Chromium)', () => {
     await expect
       .poll(() => page.locator('.train-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('paused');
+    // Past runs: a second, short run; compare both; delete the second
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect.poll(() => num(page, 'train-step'), { timeout: 60_000 }).toBe(0);
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    const rows = page.getByTestId('run-row');
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(2);
+    for (const box of await page.getByRole('checkbox', { name: /^compare / }).all())
+      await box.check();
+    // neither run has finished an epoch: the comparison says so instead of drawing empty curves
+    await expect
+      .poll(() => page.getByTestId('runs-compare-empty').count(), { timeout: 30_000 })
+      .toBe(1);
+    await rows.filter({ hasText: '(current)' }).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 420_000);

@@ -122,6 +122,11 @@ export function RunsPanel() {
       {picked.length > 0 ? (
         <div className="chart" data-testid="runs-compare">
           <h3>Validation accuracy per epoch (solid: adversarial, dashed: clean)</h3>
+          {maxEpochs === 0 ? (
+            <p className="label" data-testid="runs-compare-empty">
+              No epoch of the ticked runs has finished yet: the curves start after the first.
+            </p>
+          ) : null}
           <ResponsiveContainer width="100%" height={220}>
             <LineChart data={data}>
               <CartesianGrid strokeDasharray="3 3" />
