@@ -6,7 +6,8 @@
  *   per epoch, one colour per cell group, mean over seeds (when the cells trained);
  * - `<metric>-vs-<axis>.svg` for every numeric axis other than the seed (worst-case and clean
  *   accuracy, one line per variant × other axes; and the base's epochs to the target when set);
- * - `pruned-<metric>-vs-sparsity.svg` when pruned variants cover two or more sparsities (one line
+ * - `pruned-<metric>-vs-sparsity.svg` when pruned variants cover two or more sparsities (worst-case,
+ *   clean, and each `transfer-robust:<attack>` of a transfer benchmark; one line
  *   per criterion × cell group);
  * - `bars-<metric>-by-<axis>.svg` for every non-numeric axis other than the seed (worst-case
  *   accuracy, train seconds, and epochs to the target when the sweep sets one).
@@ -142,7 +143,12 @@ export function sweepPlots(report: SweepReport, seedAxis = 'seed'): SweepPlot[] 
 
   const pruned = rows.filter((r) => r.variant !== 'base' && sparsityOf(r.variant) !== null);
   if (new Set(pruned.map((r) => sparsityOf(r.variant))).size > 1)
-    for (const metric of ['worst-case', 'clean']) {
+    for (const metric of [
+      'worst-case',
+      'clean',
+      // the transfer benchmark: accuracy on examples crafted on the base model, per attack
+      ...new Set(pruned.map((r) => r.metric).filter((m) => m.startsWith('transfer-robust:'))),
+    ]) {
       const title = `${report.name}: ${metric} accuracy of the pruned models vs sparsity`;
       const series = lines(
         pruned.filter((r) => r.metric === metric),

@@ -212,3 +212,20 @@ describe('sweepPlots', () => {
     ]);
   });
 });
+
+describe('sweep plots of the committed transfer study', () => {
+  it('draw the transfer-robust accuracy of the pruned models against sparsity, per attack', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { sweepPlots } = await import('../../../src/engine/experiment/sweep-plots');
+    const report = JSON.parse(
+      readFileSync('docs/experiments/transfer.sweep.json', 'utf8'),
+    ) as Parameters<typeof sweepPlots>[0];
+    const files = sweepPlots(report).map((p) => p.file);
+    for (const attack of ['fgsm', 'pgd-linf', 'mifgsm'])
+      expect(files).toContain(`pruned-transfer-robust_${attack}-vs-sparsity.svg`);
+    const svg =
+      sweepPlots(report).find((p) => p.file.includes('transfer-robust_pgd-linf'))?.svg ?? '';
+    // one line per criterion × base: 3 criteria on 2 bases
+    expect(svg.match(/<polyline/g)?.length).toBe(6);
+  });
+});
