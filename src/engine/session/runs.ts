@@ -10,7 +10,7 @@ import { countModel } from '../model/counts';
 import type { ModelSpec } from '../model/spec';
 import type { Model, ParamName } from '../model/types';
 import type { Checkpoint } from '../train/checkpoint';
-import type { TrainConfig } from '../train/config';
+import { parseTrainConfig, type TrainConfig } from '../train/config';
 import { SessionError } from './errors';
 import type { AdoptedRun } from './training';
 import { CHECKPOINT_EVERY_SEC, RunRecorder, type SessionEvent } from './recorder';
@@ -202,6 +202,18 @@ export class RunKeeper {
       store.startWeights(id),
       store.finalWeights(id),
     ]);
+    try {
+      record.config = parseTrainConfig(record.config);
+    } catch (e) {
+      throw new RunStoreError(
+        id,
+        'corrupt',
+        `the stored config is invalid: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
     if (!checkpoint && !start && !final)
       throw new RunStoreError(
         id,

@@ -116,8 +116,16 @@ export const useCore = create<CoreState>()((set, get) => ({
       set({ backend });
       const engine = getEngine();
       let restored = '';
+      let opened: Awaited<ReturnType<typeof engine.openRun>> | null = null;
       if (runId) {
-        const opened = await engine.openRun(runId);
+        try {
+          opened = await engine.openRun(runId);
+        } catch (e) {
+          // e.g. the run was never saved (a full quota): start from the defaults, and say so
+          restored = `; the run could not be restored (${errorMessage(e)}), so the default model is loaded`;
+        }
+      }
+      if (opened) {
         set({ dataset: opened.dataset });
         get().modelChanged(opened.model);
         useTrain.getState().adopt(opened.state);
@@ -127,6 +135,17 @@ export const useCore = create<CoreState>()((set, get) => ({
             ? ` and restored the run '${opened.record.name}' at its last checkpoint, step ${opened.state.step}: press Resume to go on`
             : ` and reopened the run '${opened.record.name}' (no checkpoint yet: Resume starts it again)`;
       } else {
+        useTrain.getState().adopt({
+          runId: null,
+          status: 'idle',
+          kind: null,
+          step: 0,
+          epoch: 0,
+          totalSteps: 0,
+          history: [],
+          lrChanges: [],
+          message: '',
+        });
         set({ dataset: await engine.loadBundledDataset() });
         get().modelChanged(await engine.loadDefaultModel());
       }

@@ -217,6 +217,20 @@ describe('stored runs', () => {
     await other.dispose();
   });
 
+  it('a corrupt stored record is refused with a readable error, and the session keeps its model', async () => {
+    const store = new MemoryRunStore();
+    const s = session(store);
+    await s.train({ ...config, epochs: 1 });
+    const [rec] = await store.list();
+    await store.save({ ...rec, config: { ...rec.config, batchSize: -3 } });
+    const before = s.modelInfo();
+    await expect(s.openRun(rec.id)).rejects.toThrow(/stored config is invalid.*batchSize/);
+    await store.save({ ...rec, version: 7 as unknown as 1 });
+    await expect(s.openRun(rec.id)).rejects.toThrow(/record version 7/);
+    expect(s.modelInfo()).toEqual(before);
+    await s.dispose();
+  });
+
   it('openRun, listRuns and storageInfo leak no tensors', async () => {
     const store = new MemoryRunStore();
     const s = session(store);
