@@ -4,6 +4,7 @@
  * offers a software (SwiftShader) WebGPU adapter on machines without a GPU.
  */
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 
@@ -58,4 +59,30 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * The usual set-up of an e2e file: the production build (into its own `outDir`, so files running
+ * in parallel do not overwrite each other's build) served by `vite preview`, and one Chromium.
+ * Registers beforeAll/afterAll; read `app.url` and `app.browser` inside the tests.
+ */
+export function useProductionApp(outDir: string): {
+  readonly url: string;
+  readonly browser: Browser;
+} {
+  let server: PreviewServer | undefined;
+  const app = { url: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    if (!chromiumAvailable())
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+    let url: string;
+    ({ server, url } = await startProductionApp(outDir));
+    app.url = url;
+    app.browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await app.browser?.close();
+    await server?.close();
+  });
+  return app;
 }

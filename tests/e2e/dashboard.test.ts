@@ -4,31 +4,16 @@
  * on machines without a GPU). Contract: README's test ids and accessible names (issue 4).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startProductionApp } from './browser';
+import { useProductionApp } from './browser';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-  ({ server, url } = await startProductionApp('dist-e2e'));
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useProductionApp('dist-e2e');
 
 /** A page that records console errors and page errors. */
 async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({
+  const page = await app.browser.newPage({
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
@@ -42,7 +27,7 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.goto(`${url}?${query}`);
+  await page.goto(`${app.url}?${query}`);
   return { page, errors };
 }
 
@@ -98,13 +83,17 @@ describe('dashboard (production build, Chromium)', () => {
   }, 420_000);
 
   it('serves a Content-Security-Policy without unsafe-eval and makes no request off its origin', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const foreign: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
+      if (
+        !r.url().startsWith(app.url) &&
+        !r.url().startsWith('blob:') &&
+        !r.url().startsWith('data:')
+      )
         foreign.push(r.url());
     });
-    await page.goto(`${url}?backend=wasm&evalN=100`);
+    await page.goto(`${app.url}?backend=wasm&evalN=100`);
     const csp = await page
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content');

@@ -10,26 +10,11 @@
  * (dataset, model and worker load under require-corp), and no console error or CSP violation
  * occurs on the way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page, Worker } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startProductionApp } from './browser';
+import { describe, expect, it } from 'vitest';
+import type { Page, Worker } from 'playwright-core';
+import { useProductionApp } from './browser';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-  ({ server, url } = await startProductionApp('dist-e2e-isolation'));
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useProductionApp('dist-e2e-isolation');
 
 /** What the engine worker's tfjs reports about its WASM backend. */
 interface WorkerWasmFacts {
@@ -73,7 +58,7 @@ async function engineWorker(page: Page): Promise<Worker> {
 
 describe('cross-origin isolation (production build, Chromium)', () => {
   it('runs the threaded WASM build with more than one thread, under the CSP, without errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     const wasmFiles: string[] = [];
     await page.addInitScript({
@@ -91,7 +76,7 @@ describe('cross-origin isolation (production build, Chromium)', () => {
       if (r.url().endsWith('.wasm')) wasmFiles.push(r.url());
     });
 
-    const response = await page.goto(`${url}?backend=wasm&evalN=100&criterion=magnitude`);
+    const response = await page.goto(`${app.url}?backend=wasm&evalN=100&criterion=magnitude`);
     const headers = response?.headers() ?? {};
     expect(headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(headers['cross-origin-embedder-policy']).toBe('require-corp');

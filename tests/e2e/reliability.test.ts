@@ -5,38 +5,23 @@
  * a full storage quota is reported while training goes on; a diverging run pauses with a message.
  * Runs are checkpointed every second here (`ckptSec=1`) so the test need not wait for an epoch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startProductionApp } from './browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useProductionApp } from './browser';
 
-let server: PreviewServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-  ({ server, url } = await startProductionApp('dist-e2e-reliability'));
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useProductionApp('dist-e2e-reliability');
 
 /** Standard training of the default LeNet on Fashion-MNIST, checkpointed every second. */
 const TRAIN = 'tab=train&objective=standard&epochs=2&batch=32&valn=0&schedule=constant&ckptSec=1';
 
 async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.goto(`${url}?${query}`);
+  await page.goto(`${app.url}?${query}`);
   return { page, errors };
 }
 
@@ -172,13 +157,13 @@ describe('reliability (production build, Chromium)', () => {
   }, 420_000);
 
   it('a full storage quota is reported and training goes on unsaved', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', {
-      origin: new URL(url).origin,
+      origin: new URL(app.url).origin,
       quotaSize: 64 * 1024,
     });
-    await page.goto(`${url}?backend=wasm&${TRAIN}`);
+    await page.goto(`${app.url}?backend=wasm&${TRAIN}`);
     await ready(page, 'wasm');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await expect

@@ -30,18 +30,9 @@ import type { TrainState, TrainTick } from './types';
 export type OnTick = (t: TrainTick) => void;
 export type OnEpoch = (e: EpochMetrics) => void;
 
-interface Run {
-  /** the run's id in the run store ('' when not persisted) */
-  id: string;
-  kind: 'train' | 'finetune';
-  config: TrainConfig;
-  before: Map<ParamName, WeightData>;
-  /** fine-tuning masks (plain) */
-  masks: PlainMasks | null;
-  checkpoint: Checkpoint | null;
+interface Run extends AdoptedRun {
   /** an opened stored run without a checkpoint: resume starts it again from `before` */
   restart: boolean;
-  state: TrainState;
 }
 
 /** Hooks of one training call. */
@@ -57,12 +48,15 @@ export interface DriveHooks {
   checkpointDue?: () => boolean;
 }
 
-/** A stored run to continue (session/runs.ts): its settings, weights and state. */
+/** A run's settings, weights and state; also what a stored run is adopted from (session/runs.ts). */
 export interface AdoptedRun {
+  /** the run's id in the run store ('' when not persisted) */
   id: string;
   kind: 'train' | 'finetune';
   config: TrainConfig;
+  /** the weights the run started from (reset restores them) */
   before: Map<ParamName, WeightData>;
+  /** fine-tuning masks (plain) */
   masks: PlainMasks | null;
   checkpoint: Checkpoint | null;
   state: TrainState;

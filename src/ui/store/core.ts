@@ -135,17 +135,7 @@ export const useCore = create<CoreState>()((set, get) => ({
             ? ` and restored the run '${opened.record.name}' at its last checkpoint, step ${opened.state.step}: press Resume to go on`
             : ` and reopened the run '${opened.record.name}' (no checkpoint yet: Resume starts it again)`;
       } else {
-        useTrain.getState().adopt({
-          runId: null,
-          status: 'idle',
-          kind: null,
-          step: 0,
-          epoch: 0,
-          totalSteps: 0,
-          history: [],
-          lrChanges: [],
-          message: '',
-        });
+        useTrain.getState().forget();
         set({ dataset: await engine.loadBundledDataset() });
         get().modelChanged(await engine.loadDefaultModel());
       }

@@ -70,6 +70,8 @@ export interface TrainStore {
   continueRun(): Promise<void>;
   /** the worker died: nothing is in flight any more (its calls will never answer) */
   engineLost(): void;
+  /** no run at all (a restarted worker without the old run) */
+  forget(): void;
 }
 
 const EMPTY = {
@@ -81,6 +83,20 @@ const EMPTY = {
   lrChanges: [] as LrChangeRecord[],
   message: '',
 };
+
+/** The store's fields that mirror the worker's TrainState. */
+function fromState(st: TrainState) {
+  return {
+    runId: st.runId,
+    status: st.status,
+    kind: st.kind,
+    step: st.step,
+    totalSteps: st.totalSteps,
+    history: st.history,
+    lrChanges: st.lrChanges,
+    message: st.message,
+  };
+}
 
 /** Schedules whose changes are discrete drops (marked live); cosine and cyclic anneal smoothly. */
 const DISCRETE: readonly string[] = ['accelat', 'multistep'];
@@ -133,17 +149,7 @@ export const useTrain = create<TrainStore>()((set, get) => {
 
   /** Apply a resolved TrainState and tell the other views the weights changed. */
   const settle = (st: TrainState) => {
-    set({
-      runId: st.runId,
-      status: st.status,
-      kind: st.kind,
-      step: st.step,
-      totalSteps: st.totalSteps,
-      history: st.history,
-      lrChanges: st.lrChanges,
-      message: st.message,
-      busy: false,
-    });
+    set({ ...fromState(st), busy: false });
     useCore.getState().modelChanged();
   };
 
@@ -175,18 +181,12 @@ export const useTrain = create<TrainStore>()((set, get) => {
     adopt(st) {
       discrete = false;
       inflight = null;
-      set({
-        ...EMPTY,
-        runId: st.runId,
-        status: st.status,
-        kind: st.kind,
-        step: st.step,
-        totalSteps: st.totalSteps,
-        history: st.history,
-        lrChanges: st.lrChanges,
-        message: st.message,
-        busy: false,
-      });
+      set({ ...EMPTY, ...fromState(st), busy: false });
+    },
+
+    forget() {
+      inflight = null;
+      set({ ...EMPTY, runId: null, status: 'idle', kind: null, busy: false });
     },
 
     async continueRun() {
@@ -256,17 +256,7 @@ export const useTrain = create<TrainStore>()((set, get) => {
         if (get().busy) return;
         if (st.step === 0)
           set({ ...EMPTY, runId: st.runId, status: st.status, kind: st.kind, message: st.message });
-        else
-          set({
-            runId: st.runId,
-            status: st.status,
-            kind: st.kind,
-            step: st.step,
-            totalSteps: st.totalSteps,
-            history: st.history,
-            lrChanges: st.lrChanges,
-            message: st.message,
-          });
+        else set(fromState(st));
       } catch (e) {
         useCore.getState().setError(errorMessage(e));
       }

@@ -61,3 +61,16 @@ export async function exportedWeights(s: Session): Promise<Map<string, Float32Ar
     out.set(t.name, Float32Array.from(t.data as ArrayLike<number>));
   return out;
 }
+
+/** Whether two weight maps are equal bit for bit (so -0 and 0, or two NaNs, are told apart). */
+export function sameBits(a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, x] of a) {
+    const y = b.get(k);
+    if (!y || y.length !== x.length) return false;
+    const xi = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    const yi = new Uint32Array(y.buffer, y.byteOffset, y.length);
+    for (let i = 0; i < xi.length; i++) if (xi[i] !== yi[i]) return false;
+  }
+  return true;
+}

@@ -11,7 +11,7 @@ import {
   type SessionEvent,
 } from '../../../src/engine/session';
 import { initModel } from '../../../src/engine/model/init';
-import { exportedWeights, tinyConv, tinyData } from './helpers';
+import { exportedWeights, sameBits, tinyConv, tinyData } from './helpers';
 
 const config = {
   epochs: 3,
@@ -40,18 +40,6 @@ function session(store: MemoryRunStore, withData = true): Session {
   if (withData) s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
   s.useModel(initModel(tinyConv(), 1), 'test');
   return s;
-}
-
-function sameBits(a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, x] of a) {
-    const y = b.get(k);
-    if (!y || y.length !== x.length) return false;
-    const xi = new Uint32Array(x.buffer, x.byteOffset, x.length);
-    const yi = new Uint32Array(y.buffer, y.byteOffset, y.length);
-    for (let i = 0; i < xi.length; i++) if (xi[i] !== yi[i]) return false;
-  }
-  return true;
 }
 
 describe('stored runs', () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { TrainTick } from '../../../src/engine/session';
 import { throttle } from '../../../src/engine/session';
-import { exportedWeights, tinySession } from './helpers';
+import { exportedWeights, sameBits, tinySession } from './helpers';
 
 const config = {
   epochs: 2,
@@ -13,18 +13,6 @@ const config = {
   schedule: { kind: 'constant' as const, lr: 0.05 },
   validation: { subsetSize: 8, steps: 2 },
 };
-
-function sameBits(a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, x] of a) {
-    const y = b.get(k);
-    if (!y || y.length !== x.length) return false;
-    const xi = new Uint32Array(x.buffer, x.byteOffset, x.length);
-    const yi = new Uint32Array(y.buffer, y.byteOffset, y.length);
-    for (let i = 0; i < xi.length; i++) if (xi[i] !== yi[i]) return false;
-  }
-  return true;
-}
 
 describe('Session training', () => {
   it('step adds exactly one step; pause and resume reproduce the uninterrupted run; reset restores', async () => {
