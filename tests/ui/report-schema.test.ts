@@ -51,6 +51,26 @@ describe('report schema', () => {
     }
   });
 
+  it('opens every merged study of docs/experiments (the sweeps behind experiments.md)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { summarizeSweep } = await import('../../src/engine/experiment/sweep-summary');
+    const files = readdirSync('docs/experiments').filter((f) => f.endsWith('.sweep.json'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) {
+      const text = readFileSync(`docs/experiments/${f}`, 'utf8');
+      const parsed = parseReportText(f, text);
+      expect(parsed.kind, f).toBe('sweep');
+      if (parsed.kind !== 'sweep') continue;
+      expect(parsed.report.runs.length, f).toBe(parsed.report.cells);
+      expect(parsed.report.missing, f).toEqual([]);
+      // the committed summary is the one the runs give (no table in the docs drifts from its data)
+      const raw = JSON.parse(text) as Parameters<typeof summarizeSweep>[0] extends infer R
+        ? { runs: R; summary: unknown; target?: number }
+        : never;
+      expect(raw.summary, f).toEqual(summarizeSweep(raw.runs, 'seed', { target: raw.target }));
+    }
+  });
+
   it('opens a report the engine just wrote, with training, pruning at two sparsities', () => {
     for (const r of fresh) {
       const parsed = parseReportText('fresh.json', JSON.stringify(r));
