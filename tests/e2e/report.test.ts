@@ -202,7 +202,8 @@ describe('Reports view (Chromium)', () => {
           has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${variant}$`) }),
         })
         .filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${metric}$`) }) });
-      expect(await row.count()).toBe(1);
+      // the table may still be re-rendering (the charts' metric select settles after mount)
+      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
       const cells = await row.locator('td').allTextContents();
       expect(cells[3]).toBe(expected(values));
       expect(cells[4]).toBe(String(values.length));
