@@ -20,8 +20,14 @@ export interface EpochPoint {
   lr: number;
 }
 
+/** What the training curves read of an epoch (a report's row or the engine's EpochMetrics). */
+export type EpochFields = Pick<
+  EpochRow,
+  'epoch' | 'trainLoss' | 'trainCleanAcc' | 'trainAdvAcc' | 'valCleanAcc' | 'valAdvAcc' | 'lr'
+>;
+
 /** The training curves of a run, sorted by epoch (from 1). */
-export function epochSeries(epochs: readonly EpochRow[]): EpochPoint[] {
+export function epochSeries(epochs: readonly EpochFields[]): EpochPoint[] {
   return [...epochs]
     .sort((a, b) => a.epoch - b.epoch)
     .map((e) => ({
@@ -39,18 +45,23 @@ export function epochSeries(epochs: readonly EpochRow[]): EpochPoint[] {
 export type OverlayRow = { x: number } & Record<string, number | null>;
 
 /**
- * Validation adversarial accuracy of several runs on one epoch axis (from 1): one row per epoch
- * any run reached, with `series[i].key` holding that run's value (null where it has none).
+ * Validation adversarial accuracy (or what `pick` reads) of several runs on one epoch axis (from
+ * 1): one row per epoch any run reached, with `series[i].key` holding that run's value (null
+ * where it has none).
  */
 export function compareSeries(
-  series: readonly { key: string; epochs: readonly EpochRow[] }[],
+  series: readonly {
+    key: string;
+    epochs: readonly EpochFields[];
+    pick?: (e: EpochFields) => number | null;
+  }[],
 ): OverlayRow[] {
   const rows = new Map<number, OverlayRow>();
   for (const s of series) {
     for (const e of s.epochs) {
       const x = e.epoch + 1;
       const row = rows.get(x) ?? ({ x } as OverlayRow);
-      row[s.key] = e.valAdvAcc;
+      row[s.key] = s.pick ? s.pick(e) : e.valAdvAcc;
       rows.set(x, row);
     }
   }

@@ -16,9 +16,10 @@ import {
 } from 'recharts';
 import type { RunRecord } from '../../../workers/protocol';
 import { useRuns } from '../../store/runs';
+import { compareSeries, type EpochFields } from '../../report/series';
+import { paletteColor, pctTick, pctTip } from '../chart-kit';
 import { useTrain } from '../../store/train';
 
-const PALETTE = ['#3b5bdb', '#c92a2a', '#2b8a3e', '#e67700', '#862e9c', '#0b7285', '#5c940d'];
 const pct = (v: number | null | undefined) =>
   typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–';
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -38,16 +39,12 @@ export function RunsPanel() {
   }, [refresh, lastSave?.reason, liveId]);
 
   const picked = runs.filter((r) => compare.includes(r.id));
-  const maxEpochs = Math.max(0, ...picked.map((r) => r.history.length));
-  const data = Array.from({ length: maxEpochs }, (_, e) => {
-    const row: Record<string, number | null> = { epoch: e + 1 };
-    for (const r of picked) {
-      const h = r.history.find((x) => x.epoch === e);
-      row[`${r.id}:adv`] = h?.valAdvAcc ?? null;
-      row[`${r.id}:clean`] = h?.valCleanAcc ?? null;
-    }
-    return row;
-  });
+  const data = compareSeries(
+    picked.flatMap((r) => [
+      { key: `${r.id}:adv`, epochs: r.history },
+      { key: `${r.id}:clean`, epochs: r.history, pick: (e: EpochFields) => e.valCleanAcc },
+    ]),
+  );
 
   return (
     <section className="card runs" aria-label="Past runs" data-testid="runs-panel">
@@ -122,7 +119,7 @@ export function RunsPanel() {
       {picked.length > 0 ? (
         <div className="chart" data-testid="runs-compare">
           <h3>Validation accuracy per epoch (solid: adversarial, dashed: clean)</h3>
-          {maxEpochs === 0 ? (
+          {data.length === 0 ? (
             <p className="label" data-testid="runs-compare-empty">
               No epoch of the ticked runs has finished yet: the curves start after the first.
             </p>
@@ -130,16 +127,16 @@ export function RunsPanel() {
           <ResponsiveContainer width="100%" height={220}>
             <LineChart data={data}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="epoch" label={{ value: 'epoch', position: 'insideBottom', dy: 8 }} />
-              <YAxis domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-              <Tooltip formatter={(v) => pct(typeof v === 'number' ? v : null)} />
+              <XAxis dataKey="x" label={{ value: 'epoch', position: 'insideBottom', dy: 8 }} />
+              <YAxis domain={[0, 1]} tickFormatter={pctTick} />
+              <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
               <Legend />
               {picked.flatMap((r, i) => [
                 <Line
                   key={`${r.id}:adv`}
                   dataKey={`${r.id}:adv`}
                   name={`${r.name} (adv)`}
-                  stroke={PALETTE[i % PALETTE.length]}
+                  stroke={paletteColor(i)}
                   dot
                   isAnimationActive={false}
                   connectNulls
@@ -148,7 +145,7 @@ export function RunsPanel() {
                   key={`${r.id}:clean`}
                   dataKey={`${r.id}:clean`}
                   name={`${r.name} (clean)`}
-                  stroke={PALETTE[i % PALETTE.length]}
+                  stroke={paletteColor(i)}
                   strokeDasharray="5 4"
                   dot={false}
                   isAnimationActive={false}

@@ -12,32 +12,21 @@ import {
   Line,
   LineChart,
   ReferenceLine,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import type { LrChangeRecord } from '../../../engine/train/types';
+import { epochSeries, type EpochFields } from '../../report/series';
 import { useTrain } from '../../store/train';
+import { ChartCard, COLORS, numTip, pctTick, pctTip, sci } from '../chart-kit';
 
-const COLORS = {
-  loss: '#3b5bdb',
-  clean: '#2b8a3e',
-  adv: '#c92a2a',
-  lr: '#e67700',
-  mark: '#862e9c',
-};
+/** Chart height here (the Train view's charts are a little shorter than the reports'). */
 const H = 190;
-
-const pct = (v: number) => `${Math.round(v * 100)}%`;
-const sci = (v: number) =>
-  v === 0 ? '0' : v < 0.01 ? v.toExponential(1) : String(+v.toPrecision(3));
-const pctTip = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–');
-const numTip = (v: unknown) => (typeof v === 'number' ? sci(v) : '–');
 
 /** Reference lines at each change, labelled #1, #2, … as in LrChangeList (x from `at`); a function, since recharts wants its own children. */
 function lrMarks(
-  changes: LrChangeRecord[],
+  changes: readonly LrChangeRecord[],
   at: (c: LrChangeRecord) => number,
   maxX: number,
   yAxisId?: string,
@@ -64,12 +53,9 @@ function lrMarks(
 
 function Chart({ title, children }: { title: string; children: ReactElement }) {
   return (
-    <figure className="card train-chart" aria-label={title}>
-      <figcaption className="label">{title}</figcaption>
-      <ResponsiveContainer width="100%" height={H}>
-        {children}
-      </ResponsiveContainer>
-    </figure>
+    <ChartCard title={title} height={H}>
+      {children}
+    </ChartCard>
   );
 }
 
@@ -106,7 +92,7 @@ export function StepCharts() {
         <LineChart data={points}>
           <CartesianGrid strokeDasharray="3 3" />
           {x}
-          <YAxis width={48} domain={[0, 1]} tickFormatter={pct} />
+          <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
           <Tooltip formatter={pctTip} labelFormatter={(s) => `step ${s}`} />
           <Legend />
           <Line
@@ -152,21 +138,7 @@ export function StepCharts() {
 export function EpochCharts() {
   const history = useTrain((s) => s.history);
   const lrChanges = useTrain((s) => s.lrChanges);
-  const data = [...history]
-    .sort((a, b) => a.epoch - b.epoch)
-    .map((h) => ({
-      epoch: h.epoch + 1,
-      valClean: h.valCleanAcc,
-      valAdv: h.valAdvAcc,
-      trainClean: h.trainCleanAcc,
-      trainAdv: h.trainAdvAcc,
-      loss: h.trainLoss,
-      lr: h.lr,
-    }));
-  const hasTrainAdv = data.some((d) => d.trainAdv !== null);
-  // a change first used in epoch e (from 0) sits between the ends of epochs e and e + 1 (from 1)
-  const between = (c: LrChangeRecord) => c.epoch + 0.5;
-  if (data.length === 0) {
+  if (history.length === 0) {
     return (
       <p className="card label" data-testid="epoch-charts">
         Per-epoch validation accuracy (clean and PGD), loss and learning rate appear here after the
@@ -174,13 +146,33 @@ export function EpochCharts() {
       </p>
     );
   }
+  return <EpochChartsView history={history} lrChanges={lrChanges} testId="epoch-charts" />;
+}
+
+/**
+ * The per-epoch charts of a run (at least one epoch): validation and training accuracy, loss and
+ * learning rate, learning-rate changes marked. Shared by the Train view and the Reports tab.
+ */
+export function EpochChartsView({
+  history,
+  lrChanges,
+  testId,
+}: {
+  history: readonly EpochFields[];
+  lrChanges: readonly LrChangeRecord[];
+  testId: string;
+}) {
+  const data = epochSeries(history);
+  const hasTrainAdv = data.some((d) => d.trainAdv !== null);
+  // a change first used in epoch e (from 0) sits between the ends of epochs e and e + 1 (from 1)
+  const between = (c: LrChangeRecord) => c.epoch + 0.5;
   return (
-    <div className="grid train-charts" data-testid="epoch-charts">
+    <div className="grid train-charts" data-testid={testId}>
       <Chart title="Accuracy per epoch: validation (clean, PGD) and training">
         <LineChart data={data}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} />
-          <YAxis width={48} domain={[0, 1]} tickFormatter={pct} />
+          <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
           <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
           <Legend />
           <Line
@@ -246,15 +238,28 @@ export function LrChangeList() {
   return (
     <section className="card" aria-label="Learning-rate changes">
       <h2>Learning-rate changes</h2>
-      <ol className="lr-changes" data-testid="lr-changes">
-        {lrChanges.map((c, i) => (
-          <li key={`${c.step}-${i}`}>
-            <strong>#{i + 1}</strong> from epoch {c.epoch + 1} (step {c.step + 1}): lr {sci(c.from)}{' '}
-            → {sci(c.to)}
-            {c.reason === 'seen live' ? null : <span className="label"> · {c.reason}</span>}
-          </li>
-        ))}
-      </ol>
+      <LrChangeItems lrChanges={lrChanges} testId="lr-changes" />
     </section>
+  );
+}
+
+/** The numbered list of learning-rate changes (as marked on EpochChartsView). */
+export function LrChangeItems({
+  lrChanges,
+  testId,
+}: {
+  lrChanges: readonly LrChangeRecord[];
+  testId?: string;
+}) {
+  return (
+    <ol className="lr-changes" data-testid={testId} aria-label="Learning-rate changes">
+      {lrChanges.map((c, i) => (
+        <li key={`${c.step}-${i}`}>
+          <strong>#{i + 1}</strong> from epoch {c.epoch + 1} (step {c.step + 1}): lr {sci(c.from)} →{' '}
+          {sci(c.to)}
+          {c.reason === 'seen live' ? null : <span className="label"> · {c.reason}</span>}
+        </li>
+      ))}
+    </ol>
   );
 }

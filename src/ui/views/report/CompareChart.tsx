@@ -5,7 +5,7 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { compareSeries } from '../../report/series';
 import type { OpenReport } from '../../store/report';
-import { ChartCard, paletteColor, pctTick, pctTip } from './charts';
+import { ChartCard, paletteColor, pctTick, pctTip } from '../../components/chart-kit';
 
 export function CompareChart({ reports }: { reports: OpenReport[] }) {
   const runs = reports.flatMap((r) =>
@@ -23,6 +23,7 @@ export function CompareChart({ reports }: { reports: OpenReport[] }) {
   const rows = compareSeries(runs);
   return (
     <ChartCard
+      className="report-chart"
       title="Compare: validation adversarial (PGD) accuracy per epoch"
       testId="report-compare-chart"
       height={280}

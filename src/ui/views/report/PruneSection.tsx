@@ -12,7 +12,7 @@ import { criterionLabel } from '../../components/transfer/criteria';
 import { pct } from '../../report/format';
 import type { EvaluationView, PruneVariantView } from '../../report/schema';
 import { lastValidation, pruneCurves, sparsities } from '../../report/series';
-import { ChartCard, paletteColor, pctTick, pctTip } from './charts';
+import { ChartCard, paletteColor, pctTick, pctTip } from '../../components/chart-kit';
 
 const maybePct = (v: number | null) => (v === null ? '—' : pct(v));
 
@@ -118,6 +118,7 @@ export function PruneChart({
   });
   return (
     <ChartCard
+      className="report-chart"
       title="Accuracy against sparsity: worst-case robust (solid), clean (dashed)"
       testId="report-prune-chart"
       height={280}

@@ -15,7 +15,7 @@ import {
   summaryMetrics,
   VARIANT_SPARSITY,
 } from '../../report/sweep-series';
-import { ChartCard, numTip, paletteColor, pctTick, pctTip, sci } from './charts';
+import { ChartCard, numTip, paletteColor, pctTick, pctTip, sci } from '../../components/chart-kit';
 
 const axisName = (x: string) => (x === VARIANT_SPARSITY ? 'sparsity (variant)' : x);
 
@@ -57,7 +57,11 @@ function MetricChart({ sweep }: { sweep: SweepView }) {
           </select>
         </label>
       </div>
-      <ChartCard title={`${m}: mean ± std over seeds against ${axisName(xa)}`} height={300}>
+      <ChartCard
+        className="report-chart"
+        title={`${m}: mean ± std over seeds against ${axisName(xa)}`}
+        height={300}
+      >
         <LineChart data={rows}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tickFormatter={sci} />
@@ -94,6 +98,7 @@ function MeanCurves({ sweep }: { sweep: SweepView }) {
   if (series.length === 0) return null;
   return (
     <ChartCard
+      className="report-chart"
       title="Validation adversarial (PGD) accuracy per epoch: mean ± std over seeds"
       testId="report-sweep-curves"
       height={280}

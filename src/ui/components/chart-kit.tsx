@@ -1,7 +1,7 @@
 /**
- * Shared pieces of the Reports view's charts (recharts), in the Train view's style: a titled card
- * figure, the line colours, percent and short-number tick formatters, and a palette for
- * overlaid series (compared runs, sweep groups, pruning criteria).
+ * Shared pieces of the app's charts (recharts): a titled card figure, the line colours, percent
+ * and short-number tick formatters, and a palette for overlaid series (compared runs, sweep
+ * groups, pruning criteria). Used by the Train view, the past runs and the Reports tab.
  */
 import type { ReactElement } from 'react';
 import { ResponsiveContainer } from 'recharts';
@@ -41,20 +41,26 @@ export const sci = (v: number) =>
   v === 0 ? '0' : Math.abs(v) < 0.01 ? v.toExponential(1) : String(+v.toPrecision(3));
 export const numTip = (v: unknown) => (typeof v === 'number' ? sci(v) : '–');
 
-/** A titled chart card; `testId` marks it for tests. */
+/** A titled chart card; `testId` marks it for tests; `className` adds classes (e.g. report-chart). */
 export function ChartCard({
   title,
   testId,
   height = H,
+  className,
   children,
 }: {
   title: string;
   testId?: string;
   height?: number;
+  className?: string;
   children: ReactElement;
 }) {
   return (
-    <figure className="card train-chart report-chart" aria-label={title} data-testid={testId}>
+    <figure
+      className={className ? `card train-chart ${className}` : 'card train-chart'}
+      aria-label={title}
+      data-testid={testId}
+    >
       <figcaption className="label">{title}</figcaption>
       <ResponsiveContainer width="100%" height={height}>
         {children}
