@@ -155,6 +155,18 @@ export class IdbRunStore implements RunStore {
     return this.blob(key, `files:${key}`);
   }
 
+  async hasDatasetFiles(key: string): Promise<boolean> {
+    try {
+      const db = await this.open();
+      const n = await request(
+        db.transaction(BLOBS, 'readonly').objectStore(BLOBS).count(`files:${key}`),
+      );
+      return n > 0;
+    } catch (e) {
+      throw wrap(key, `looking up files:${key}`, e);
+    }
+  }
+
   async delete(id: string): Promise<void> {
     try {
       const db = await this.open();

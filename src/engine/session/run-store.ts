@@ -103,6 +103,8 @@ export interface RunStore {
   startWeights(id: string): Promise<StoredWeights | null>;
   finalWeights(id: string): Promise<StoredWeights | null>;
   datasetFiles(key: string): Promise<StoredFile[] | null>;
+  /** Whether the dataset files `key` are stored (without reading them). */
+  hasDatasetFiles(key: string): Promise<boolean>;
   /** Remove the run and its blobs (dataset files too when no other run uses them). */
   delete(id: string): Promise<void>;
   /** bytes used and available, where the platform says */
@@ -157,6 +159,10 @@ export class MemoryRunStore implements RunStore {
 
   datasetFiles(key: string): Promise<StoredFile[] | null> {
     return this.blob(`files:${key}`);
+  }
+
+  hasDatasetFiles(key: string): Promise<boolean> {
+    return Promise.resolve(this.blobs.has(`files:${key}`));
   }
 
   delete(id: string): Promise<void> {

@@ -149,8 +149,7 @@ export class RunKeeper {
     let files: StoredFile[] | undefined;
     if (src.dataset.kind === 'files' && src.files) {
       const key = src.dataset.key;
-      const stored = await this.store.datasetFiles(key).catch(() => null);
-      if (!stored) files = src.files;
+      if (!(await this.store.hasDatasetFiles(key).catch(() => false))) files = src.files;
     }
     await this.recorder.save(
       'start',

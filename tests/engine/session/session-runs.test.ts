@@ -162,7 +162,14 @@ describe('stored runs', () => {
       { name: 't10k-images-idx3-ubyte', bytes: idxFile([32, 8, 8], u8(test), 'uint8') },
       { name: 't10k-labels-idx1-ubyte', bytes: idxFile([32], test.labels, 'uint8') },
     ];
-    const store = new MemoryRunStore();
+    let fileWrites = 0;
+    class CountingStore extends MemoryRunStore {
+      override save(record: RunRecord, blobs: RunBlobs = {}): Promise<void> {
+        if (blobs.datasetFiles) fileWrites++;
+        return super.save(record, blobs);
+      }
+    }
+    const store = new CountingStore();
     const s = new Session({ store });
     const info = await s.loadDatasetFiles(
       files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })),
@@ -176,6 +183,8 @@ describe('stored runs', () => {
     expect(ref.kind).toBe('files');
     if (ref.kind !== 'files') throw new Error('files ref');
     expect(await store.datasetFiles(ref.key)).not.toBeNull();
+    expect(await store.hasDatasetFiles(ref.key)).toBe(true);
+    expect(fileWrites).toBe(1); // the second run found them stored
 
     const reload = new Session({ store });
     const opened = await reload.openRun(runs[1].id);
@@ -185,6 +194,7 @@ describe('stored runs', () => {
     expect(await store.datasetFiles(ref.key)).not.toBeNull();
     await reload.deleteRun(runs[1].id);
     expect(await store.datasetFiles(ref.key)).toBeNull();
+    expect(await store.hasDatasetFiles(ref.key)).toBe(false);
     expect(await store.list()).toEqual([]);
     await expect(reload.openRun(runs[1].id)).rejects.toThrow(/no stored run/);
     await s.dispose();
