@@ -4,7 +4,7 @@
  * groups, pruning criteria). Used by the Train view, the past runs and the Reports tab.
  */
 import type { ReactElement } from 'react';
-import { ResponsiveContainer } from 'recharts';
+import { ErrorBar, Line, ResponsiveContainer } from 'recharts';
 
 export const COLORS = {
   loss: '#3b5bdb',
@@ -67,4 +67,26 @@ export function ChartCard({
       </ResponsiveContainer>
     </figure>
   );
+}
+
+/**
+ * One coloured line per overlaid series (palette order), nulls bridged; with `stdBars`, an error
+ * bar from each row's `<key>:std`. A function, since recharts wants its own children.
+ */
+export function overlayLines(
+  series: readonly { key: string; label: string }[],
+  stdBars = false,
+): ReactElement[] {
+  return series.map((s, i) => (
+    <Line
+      key={s.key}
+      dataKey={s.key}
+      name={s.label}
+      stroke={paletteColor(i)}
+      connectNulls
+      isAnimationActive={false}
+    >
+      {stdBars ? <ErrorBar dataKey={`${s.key}:std`} width={4} stroke={paletteColor(i)} /> : null}
+    </Line>
+  ));
 }

@@ -2,10 +2,10 @@
  * Compare runs: the validation adversarial (PGD) accuracy per epoch of every open single report
  * that trained, overlaid on one chart, one colour per report (named by its file).
  */
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { compareSeries } from '../../report/series';
 import type { OpenReport } from '../../store/report';
-import { ChartCard, paletteColor, pctTick, pctTip } from '../../components/chart-kit';
+import { ChartCard, overlayLines, pctTick, pctTip } from '../../components/chart-kit';
 
 export function CompareChart({ reports }: { reports: OpenReport[] }) {
   const runs = reports.flatMap((r) =>
@@ -34,16 +34,7 @@ export function CompareChart({ reports }: { reports: OpenReport[] }) {
         <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
         <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
         <Legend />
-        {runs.map((r, i) => (
-          <Line
-            key={r.key}
-            dataKey={r.key}
-            name={r.name}
-            stroke={paletteColor(i)}
-            connectNulls
-            isAnimationActive={false}
-          />
-        ))}
+        {overlayLines(runs.map((r) => ({ key: r.key, label: r.name })))}
       </LineChart>
     </ChartCard>
   );

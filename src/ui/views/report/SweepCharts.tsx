@@ -5,7 +5,7 @@
  * adversarial accuracy per epoch of each group of runs that differ only in their seed.
  */
 import { useState } from 'react';
-import { CartesianGrid, ErrorBar, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { isFractionMetric } from '../../report/format';
 import type { SweepView } from '../../report/sweep-schema';
 import {
@@ -15,7 +15,7 @@ import {
   summaryMetrics,
   VARIANT_SPARSITY,
 } from '../../report/sweep-series';
-import { ChartCard, numTip, paletteColor, pctTick, pctTip, sci } from '../../components/chart-kit';
+import { ChartCard, numTip, overlayLines, pctTick, pctTip, sci } from '../../components/chart-kit';
 
 const axisName = (x: string) => (x === VARIANT_SPARSITY ? 'sparsity (variant)' : x);
 
@@ -75,18 +75,7 @@ function MetricChart({ sweep }: { sweep: SweepView }) {
             labelFormatter={(l) => `${axisName(xa)} ${l}`}
           />
           <Legend />
-          {series.map((s, i) => (
-            <Line
-              key={s.key}
-              dataKey={s.key}
-              name={s.label}
-              stroke={paletteColor(i)}
-              connectNulls
-              isAnimationActive={false}
-            >
-              <ErrorBar dataKey={`${s.key}:std`} width={4} stroke={paletteColor(i)} />
-            </Line>
-          ))}
+          {overlayLines(series, true)}
         </LineChart>
       </ChartCard>
     </div>
@@ -109,18 +98,7 @@ function MeanCurves({ sweep }: { sweep: SweepView }) {
         <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
         <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
         <Legend />
-        {series.map((s, i) => (
-          <Line
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            stroke={paletteColor(i)}
-            connectNulls
-            isAnimationActive={false}
-          >
-            <ErrorBar dataKey={`${s.key}:std`} width={4} stroke={paletteColor(i)} />
-          </Line>
-        ))}
+        {overlayLines(series, true)}
       </LineChart>
     </ChartCard>
   );
