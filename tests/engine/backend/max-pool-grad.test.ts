@@ -51,14 +51,22 @@ GRID.push(
   },
 );
 
-/** Input values for a case: 'normal' (no ties), 'ties' (integers in {-1, 0, 1}), 'negative'. */
-type Values = 'normal' | 'ties' | 'negative';
+/**
+ * Input values for a case: 'normal' (no ties), 'ties' (integers in {-1, 0, 1}), 'negative',
+ * 'special' (NaN, −∞, +∞, −1, 0 and 1: windows that route nothing, infinite maxima).
+ */
+type Values = 'normal' | 'ties' | 'negative' | 'special';
+const SPECIAL = [NaN, -Infinity, Infinity, -1, 0, 1];
 function inputOf(c: Case, kind: Values, seed: number): Float32Array {
   const n = size(c.x);
   if (kind === 'normal') return normals(n, seed);
   const rng = new Rng(seed);
   return Float32Array.from({ length: n }, () =>
-    kind === 'ties' ? rng.int(3) - 1 : -1 - rng.int(2) * 0.5,
+    kind === 'ties'
+      ? rng.int(3) - 1
+      : kind === 'special'
+        ? SPECIAL[rng.int(SPECIAL.length)]
+        : -1 - rng.int(2) * 0.5,
   );
 }
 
@@ -107,6 +115,19 @@ describe('MaxPoolGrad on wasm (ours)', () => {
       for (const dx of wasm) expect(dx.some((v) => v !== 0)).toBe(true);
     });
   }
+
+  it('equals the cpu backend bit for bit with NaN and ±∞ inputs (2×2 fast path and general)', async () => {
+    const wasm = await dxs(GRID, 'special');
+    const cpu = await onBackend('cpu', () => dxs(GRID, 'special'));
+    const bad = GRID.map((c, i) => ({ c, n: mismatches(wasm[i], cpu[i]).length })).filter(
+      ({ n }) => n > 0,
+    );
+    expect(bad).toEqual([]);
+    // the grid holds exact 2×2 tilings (the fast path) besides the general cases
+    expect(
+      GRID.some((c) => c.f === 2 && c.stride === 2 && c.x[1] % 2 === 0 && c.x[2] % 2 === 0),
+    ).toBe(true);
+  });
 
   it('routes a tie to the first maximum of the window (row by row)', async () => {
     // one 2×2 window [[1, 1], [1, 0]]: the gradient goes to (0, 0) only

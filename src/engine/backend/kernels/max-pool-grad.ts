@@ -52,6 +52,9 @@ export function maxPoolGradInto(
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = p;
   const fh = p.effectiveFilterHeight;
   const fw = p.effectiveFilterWidth;
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && oh * 2 === h && ow * 2 === w) {
+    if (p.padInfo.top === 0 && p.padInfo.left === 0) return pool2x2GradInto(x, dy, dx, p);
+  }
   const overlap = sh < fh || sw < fw;
   const acc = overlap ? new Float64Array(dx.length) : null;
   dx.fill(0);
@@ -85,6 +88,57 @@ export function maxPoolGradInto(
     }
   }
   if (acc) dx.set(acc);
+}
+
+/**
+ * The common case (2×2 windows, stride 2, tiling the input exactly, no padding): each window's
+ * four dx entries are written directly, the routed one = dy and the others 0 (no fill pass, no
+ * window bounds). The same rule as the general loop: the first strictly greater value from −∞,
+ * row by row, NaN never wins, a window without a comparable value routes nothing.
+ */
+function pool2x2GradInto(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: backend_util.Conv2DInfo,
+): void {
+  const { batchSize: nb, inHeight: h, inWidth: w, inChannels: c } = p;
+  const row = w * c; // offset of the next input row
+  let o = 0; // offset of dy[b, yr, yc, d]
+  for (let b = 0; b < nb; b++) {
+    for (let yr = 0; yr < h / 2; yr++) {
+      const rowBase = (b * h + 2 * yr) * row;
+      for (let yc = 0; yc < w / 2; yc++) {
+        const i0 = rowBase + 2 * yc * c;
+        for (let d = 0; d < c; d++, o++) {
+          const i00 = i0 + d;
+          const i01 = i00 + c;
+          const i10 = i00 + row;
+          const i11 = i10 + c;
+          let best = -Infinity;
+          let at = -1;
+          if (x[i00] > best) {
+            best = x[i00];
+            at = 0;
+          }
+          if (x[i01] > best) {
+            best = x[i01];
+            at = 1;
+          }
+          if (x[i10] > best) {
+            best = x[i10];
+            at = 2;
+          }
+          if (x[i11] > best) at = 3;
+          const g = dy[o];
+          dx[i00] = at === 0 ? g : 0;
+          dx[i01] = at === 1 ? g : 0;
+          dx[i10] = at === 2 ? g : 0;
+          dx[i11] = at === 3 ? g : 0;
+        }
+      }
+    }
+  }
 }
 
 function fastMaxPoolGrad(original: KernelFunc): KernelFunc {
