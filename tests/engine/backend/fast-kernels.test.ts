@@ -125,7 +125,12 @@ async function matmuls(): Promise<Float32Array[]> {
 describe('replaceSlow wasm kernels', () => {
   beforeAll(() => {
     const first = registerWasmTrainingKernels({ replaceSlow: true });
-    expect(first.replaced).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    expect(first.replaced).toEqual([
+      'BatchMatMul',
+      'Conv2DBackpropInput',
+      'Identity',
+      'MaxPoolGrad',
+    ]);
   });
 
   it('registration is idempotent', () => {
@@ -133,7 +138,12 @@ describe('replaceSlow wasm kernels', () => {
     const again = registerWasmTrainingKernels({ replaceSlow: true });
     const without = registerWasmTrainingKernels();
     expect(again).toEqual(without);
-    expect(again.replaced).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    expect(again.replaced).toEqual([
+      'BatchMatMul',
+      'Conv2DBackpropInput',
+      'Identity',
+      'MaxPoolGrad',
+    ]);
     expect(tf.getKernelsForBackend('wasm').length).toBe(kernels);
   });
 
@@ -151,6 +161,24 @@ describe('replaceSlow wasm kernels', () => {
     const cpu = await onBackend('cpu', () => matmuls());
     for (let i = 0; i < MATMULS.length; i++)
       expect(relErr(wasm[i], cpu[i])).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('Identity (tf.clone) shares the data: no new buffer, values kept until both are disposed', async () => {
+    const x = tf.tensor2d([1, -2, 3, 4.5], [2, 2]);
+    const before = memoryCounts();
+    const y = tf.clone(x);
+    // a second tensor on the same buffer
+    expect(memoryCounts()).toEqual({ tensors: before.tensors + 1, buffers: before.buffers });
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, -2, 3, 4.5]);
+    expect(y.shape).toEqual([2, 2]);
+    y.dispose();
+    expect(memoryCounts()).toEqual({ tensors: before.tensors - 1, buffers: before.buffers - 1 });
+    // the gradient tape clones what it saves: gradients through it are unchanged
+    const w = tf.tensor1d([0.5, -1, 2]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), v)))(w); // d/dv relu(v)·v
+    expect(Array.from(await g.data())).toEqual([1, 0, 4]);
+    tf.dispose([w, g]);
   });
 
   it('leak no tensors or buffers over repeated calls', async () => {

@@ -1,6 +1,7 @@
 /**
- * Opt-in replacements for two WASM kernels that tfjs 4.22 has but runs as plain loops, both on
- * the hot path of adversarial training (every attack step needs an input gradient):
+ * Opt-in replacements (`replaceSlow`, on by default in initBackend) for WASM kernels that tfjs 4.22
+ * has but runs slowly, all on the hot path of (adversarial) training, where every attack step needs
+ * an input gradient:
  *
  * - `Conv2DBackpropInput` (the input gradient of conv2d). Method: the input gradient of a
  *   convolution is a "full" convolution of the stride-dilated output gradient with the filter
@@ -13,6 +14,8 @@
  *
  * - `MaxPoolGrad`: a single pass over the windows on the WASM heap (./max-pool-grad.ts), which
  *   also fixes the shipped kernel's routing of all-non-positive windows and its tie rule.
+ * - `Identity` (tf.clone, which the gradient tape calls on every tensor it saves): shares the
+ *   input's data under the backend's reference count instead of copying it.
  *
  * Each wraps the original kernel function and falls back to it outside its supported case
  * (NCHW, explicit padding larger than the filter). Shapes: dy `[B, oh, ow, Cout]`, filter
@@ -103,6 +106,27 @@ function fastBatchMatMul(original: KernelFunc): KernelFunc {
   };
 }
 
+/** The part of tfjs-backend-wasm's BackendWasm that the shared-data Identity uses. */
+interface RefCountingBackend {
+  incRef(dataId: object): void;
+}
+
+/**
+ * `Identity` (tf.clone) without a copy: the output shares the input's data and the backend's
+ * reference count keeps it alive until both are disposed, as tfjs-backend-cpu's Identity does.
+ * tfjs clones every tensor a gradient needs when it records the tape (~46 per LeNet training
+ * step, activations included); WASM's own kernel copies each one.
+ */
+function sharedIdentity(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const backend = args.backend as unknown as Partial<RefCountingBackend>;
+    if (x.dtype === 'string' || typeof backend.incRef !== 'function') return original(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** Kernel name → builder of the replacement from the original WASM kernel config. */
 export const FAST_OVERRIDES: Record<string, (original: KernelConfig) => KernelConfig> = {
   [BPI]: (original) => ({
@@ -116,4 +140,9 @@ export const FAST_OVERRIDES: Record<string, (original: KernelConfig) => KernelCo
     kernelFunc: fastBatchMatMul(original.kernelFunc),
   }),
   MaxPoolGrad: fastMaxPoolGradConfig,
+  Identity: (original) => ({
+    ...original,
+    backendName: WASM,
+    kernelFunc: sharedIdentity(original.kernelFunc),
+  }),
 };
