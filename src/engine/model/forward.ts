@@ -5,7 +5,9 @@
  * enclosing tidy.
  *
  * Shapes: x `[B, H, W, C]` (the spec's inputShape) → logits `[B, K]`. Conv layers run
- * conv2d → (+bias) → (BN) → (ReLU); dense layers matMul → +bias → (ReLU).
+ * conv2d → (+bias) → (BN) → (ReLU); dense layers matMul → +bias → (ReLU). A layer with a bias and
+ * no BN runs as ONE fused kernel (./fused.ts: FusedConv2D / _FusedMatMul with its activation),
+ * under a gradient tape too.
  *
  * Masks: kernel ⊙ mask (a full-shape mask, or an `[out]` mask broadcast over the last axis); an
  * `[out]` mask also multiplies bias, BN gamma and BN beta, so a removed unit outputs exactly 0.
@@ -19,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMoments, batchNormApply } from './bn';
 import { ModelInputError } from './errors';
+import { fusedConv2d, fusedMatMul } from './fused';
 import { checkMasks } from './masks';
 import { planModel } from './plan';
 import type { Plan, PrunableLayer } from './plan';
@@ -53,6 +56,24 @@ function applyLayer(layer: PrunableLayer, x: tf.Tensor, ctx: Ctx): tf.Tensor {
   const maskUnit = (t: tf.Tensor): tf.Tensor => (unit ? tf.mul(t, unit) : t);
   const kernel = param(model, layer.kernelName);
   const w = mask ? tf.mul(kernel, mask) : kernel; // same shape as the kernel
+  if (layer.biasName !== null && layer.bnName === null) {
+    // conv/matmul + bias (+ ReLU) as one kernel, under a gradient tape too (./fused.ts)
+    const bias = maskUnit(param(model, layer.biasName));
+    const act = layer.activation === 'relu' ? 'relu' : 'linear';
+    const out = layer.conv
+      ? fusedConv2d(
+          x as tf.Tensor4D,
+          w as tf.Tensor4D,
+          bias,
+          layer.conv.stride,
+          layer.conv.padding,
+          act,
+        ) // [B, H', W', Cout]
+      : fusedMatMul(x as tf.Tensor2D, w as tf.Tensor2D, bias, act); // [B, out]
+    if (ctx.tap) ctx.taps[layer.name] = out;
+    const added = ctx.inject?.get(layer.name);
+    return added ? tf.add(out, added) : out;
+  }
   let y = layer.conv
     ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, layer.conv.stride, layer.conv.padding) // [B, H', W', Cout]
     : tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D); // [B, out]

@@ -100,7 +100,8 @@ describe('sparsity evaluator sweep', () => {
     expect(out.point.report.global.sparsity).toBeCloseTo(0.6, 2);
     // the first dense layer sees each of the 2N images exactly once, in ceil(2N / sweep) forwards
     const first = info.kernels.filter(
-      (k) => k.name === 'BatchMatMul' && k.inputShapes[1]?.at(-2) === 36,
+      // the dense layer with its bias and ReLU runs as one fused kernel (model/fused.ts)
+      (k) => k.name === '_FusedMatMul' && k.inputShapes[1]?.at(-2) === 36,
     );
     expect(first.length).toBe(Math.ceil((2 * N) / sweep));
     const rows = first.reduce(
