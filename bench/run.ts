@@ -2,7 +2,8 @@
  * The benchmark harness: `npm run bench [-- --quick] [--backends wasm,cpu] [--tasks ...]
  * [--browser] [--no-torch] [--out bench/results.json]` (options: bench/lib/args.ts).
  *
- * Measures, on each Node backend: training steps (standard, FGSM-RS, PGD-7 AT; MLP and LeNet;
+ * Measures, on each Node backend (wasm with N threads, wasm-1thread in a child process, cpu):
+ * training steps (standard, FGSM-RS, PGD-7 AT; MLP and LeNet;
  * batch 64 and 128), a PGD-20 evaluation of 1,000 samples, anomaly scoring (activation form,
  * 256 samples, PGD-10), the sparsity-slider update on 1,000 samples, and tensor counts over
  * training steps; then the PyTorch reference (bench/reference/torch_bench.py) on the same tasks,
@@ -11,11 +12,14 @@
  * ratio = ours / PyTorch, a `memory` section, the machine and the targets of issue 5.
  * Figures only: nothing here passes or fails on time.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { format, resolveConfig } from 'prettier';
-import { parseArgs } from './lib/args';
+import { parseArgs, type NodeBackend } from './lib/args';
 import { runNodeSuite, type SuiteOutput } from './lib/node-suite';
 import { peakMemory } from './lib/measure';
 import { runTorchReference } from './lib/pytorch';
@@ -23,14 +27,49 @@ import { attachReference, type BenchResults, type ResultRow } from './lib/result
 import { memoryLines, textTable } from './lib/table';
 import { checkTargets } from './lib/targets';
 
+const SUITE_MARK = 'SUITE_JSON ';
+
+/**
+ * A Node backend's suite in a child process (a process starts tfjs's WASM backend once, with one
+ * thread count): `bench/run.ts --suite-only --backends <b>` with this run's options.
+ */
+function childSuite(b: NodeBackend, argv: readonly string[]): SuiteOutput {
+  const keep: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--backends' || argv[i] === '--out') i++;
+    else if (argv[i] !== '--browser') keep.push(argv[i]);
+  }
+  const tsx = path.resolve('node_modules', '.bin', 'tsx');
+  const args = [fileURLToPath(import.meta.url), ...keep, '--backends', b, '--suite-only'];
+  const r = spawnSync(tsx, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(SUITE_MARK));
+  if (r.status !== 0 || line === undefined)
+    return {
+      rows: [],
+      memory: [],
+      notes: [
+        `${b}: the child process failed (exit ${r.status}, ${r.error?.message ?? 'no output'})`,
+      ],
+      description: null,
+    };
+  return JSON.parse(line.slice(SUITE_MARK.length)) as SuiteOutput;
+}
+
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const a = parseArgs(argv);
+  if (a.suiteOnly) {
+    // the child of childSuite: one backend, printed for the parent
+    const out = await runNodeSuite(a.backends[0], a);
+    console.log(SUITE_MARK + JSON.stringify(out));
+    return;
+  }
   const t0 = performance.now();
   const rows: ResultRow[] = [];
   const suites: Record<string, SuiteOutput> = {};
   for (const b of a.backends) {
     process.stderr.write(`backend ${b}${a.quick ? ' (quick)' : ''}\n`);
-    suites[b] = await runNodeSuite(b, a);
+    suites[b] = b === 'wasm-1thread' ? childSuite(b, argv) : await runNodeSuite(b, a);
     rows.push(...suites[b].rows);
   }
   const browserNotes: string[] = [];

@@ -1,7 +1,9 @@
 /**
  * Command-line options of the benchmark harness (`npm run bench -- [options]`):
  *   --quick             fewer repeats, fewer memory steps, cpu backend on the cheap tasks only
- *   --backends a,b      Node backends to measure: wasm, cpu (default: wasm,cpu)
+ *   --backends a,b      Node backends to measure: wasm (threaded, see --threads), wasm-1thread (in
+ *                       a child process: a process starts WASM once), cpu (default: all three)
+ *   --threads N         threads of the `wasm` rows (default: the logical cores, at most 4)
  *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory (default: all)
  *   --browser           also run the training-step benchmark in Chromium (see bench/browser.ts)
  *   --no-torch          skip the PyTorch reference
@@ -10,7 +12,7 @@
  */
 export const TASK_GROUPS = ['train', 'pgd-eval', 'anomaly', 'slider', 'memory'] as const;
 export type TaskGroup = (typeof TASK_GROUPS)[number];
-export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+export const NODE_BACKENDS = ['wasm', 'wasm-1thread', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 export interface BenchArgs {
@@ -22,6 +24,10 @@ export interface BenchArgs {
   browser: boolean;
   torch: boolean;
   out: string;
+  /** threads of the `wasm` rows; undefined: defaultNodeWasmThreads() */
+  threads?: number;
+  /** internal: run one Node backend's suite and print it as JSON (the wasm-1thread child) */
+  suiteOnly: boolean;
 }
 
 function list<T extends string>(raw: string, allowed: readonly T[], flag: string): T[] {
@@ -46,6 +52,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     browser: false,
     torch: true,
     out: 'bench/results.json',
+    suiteOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
@@ -62,6 +69,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       a.tasks = list(value(), TASK_GROUPS, f);
       a.tasksExplicit = true;
     } else if (f === '--out') a.out = value();
+    else if (f === '--threads') {
+      const v = value();
+      a.threads = Number(v);
+      if (!/^\d+$/.test(v) || a.threads < 1 || a.threads > 64)
+        throw new Error(`--threads: an integer from 1 to 64, got '${v}'`);
+    } else if (f === '--suite-only') a.suiteOnly = true;
     else throw new Error(`unknown option '${f}' (see bench/lib/args.ts)`);
   }
   return a;

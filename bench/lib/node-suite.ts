@@ -1,5 +1,6 @@
 /**
- * The Node side of the benchmark: for one tfjs backend (wasm or cpu), every selected task group
+ * The Node side of the benchmark: for one Node backend (wasm with --threads threads, wasm-1thread,
+ * or cpu), every selected task group
  * with the repeat counts of the mode, as result rows (pytorch_ms/ratio filled later) and memory
  * reports. The cpu backend is ~40-100× slower than wasm on conv nets, so unless `--tasks` names
  * the groups explicitly it runs the MLP steps (and in full mode the LeNet standard / FGSM-RS steps
@@ -7,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, type BackendDescription } from '../../src/engine/backend';
+import { nodeWasmOptions } from '../../src/node/wasm-threads';
 import { disposeModel, initModel } from '../../src/engine/model/init';
 import { lenetSpec, mlpSpec, type ModelSpec } from '../../src/engine/model/spec';
 import { makeAnomalyRunner } from '../tasks/anomaly';
@@ -61,12 +63,22 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 /** Runs the suite on `backend`; returns [] rows with a note when the backend does not start. */
 export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<SuiteOutput> {
   const out: SuiteOutput = { rows: [], memory: [], notes: [], description: null };
-  const choice = await initBackend({ prefer: backend, platform: 'node' });
-  if (choice.name !== backend) {
-    out.notes.push(`${backend}: did not start (${choice.notUsed[backend] ?? 'unknown'})`);
+  const tfName = backend === 'cpu' ? 'cpu' : 'wasm';
+  const threads = backend === 'wasm-1thread' ? 1 : a.threads;
+  const choice = await initBackend({
+    prefer: tfName,
+    platform: 'node',
+    ...nodeWasmOptions(threads),
+  });
+  if (choice.name !== tfName) {
+    out.notes.push(`${backend}: did not start (${choice.notUsed[tfName] ?? 'unknown'})`);
     return out;
   }
   out.description = await describeBackend();
+  if (backend === 'wasm' && out.description.wasm)
+    out.notes.push(
+      `wasm: ${out.description.wasm.threads} thread(s), ${out.description.wasm.binary} binary`,
+    );
   const cpu = backend === 'cpu';
   const all = a.tasksExplicit; // the user asked for these groups: run them even on cpu
   const want = (g: string) => a.tasks.includes(g as never);

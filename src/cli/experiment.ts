@@ -26,6 +26,7 @@ import { compactModel } from '../engine/prune/compact';
 import { disposeMasks, toTensorMasks } from '../engine/prune/masks';
 import { saveModelSafetensors } from '../engine/model/serialize/model-io';
 import { disposeModel } from '../engine/model/init';
+import { nodeWasmOptions } from '../node/wasm-threads';
 import { progressBar, type ProgressBar } from './progress';
 import { runSweep } from './sweep-run';
 
@@ -35,13 +36,16 @@ const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
 /** A config is a page of JSON; anything far larger is not one (checked before reading it). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--quiet]
-  --shard i/N   a sweep config: run only the cells with index % N == i (0-based: 0 ≤ i < N)`;
+const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--threads N] [--quiet]
+  --shard i/N   a sweep config: run only the cells with index % N == i (0-based: 0 ≤ i < N)
+  --threads N   WASM threads (default: the logical cores, at most 4; use 1 when several runs share the machine)`;
 
 export interface Args {
   config: string;
   out: string;
   backend?: BackendName;
+  /** WASM threads (≥ 1); absent: defaultNodeWasmThreads() */
+  threads?: number;
   quiet: boolean;
   /** sweeps only; absent: every cell (shard 0/1) */
   shard?: Shard;
@@ -60,6 +64,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let backend: BackendName | undefined;
   let quiet = false;
   let shard: Shard | undefined;
+  let threads: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') out = argv[++i];
@@ -68,6 +73,11 @@ export function parseArgs(argv: readonly string[]): Args {
       if (b !== 'wasm' && b !== 'cpu')
         throw new UsageError(`--backend must be wasm or cpu in Node, got '${b}'`);
       backend = b;
+    } else if (a === '--threads') {
+      const t = argv[++i];
+      threads = Number(t);
+      if (!(t !== undefined && /^\d+$/.test(t) && threads >= 1 && threads <= 64))
+        throw new UsageError(`--threads must be an integer from 1 to 64, got '${t}'`);
     } else if (a === '--shard') {
       try {
         shard = parseShard(argv[++i] ?? '');
@@ -82,7 +92,10 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (!config) throw new UsageError(`missing the config file\n${USAGE}`);
   if (!out) throw new UsageError(`missing --out <dir>\n${USAGE}`);
-  return shard ? { config, out, backend, quiet, shard } : { config, out, backend, quiet };
+  const args: Args = { config, out, backend, quiet };
+  if (threads !== undefined) args.threads = threads;
+  if (shard) args.shard = shard;
+  return args;
 }
 
 const pct = (v: number | null | undefined) =>
@@ -160,6 +173,7 @@ export async function runSingle(
   const backend = await initBackend({
     prefer: args.backend ?? (config.backend as BackendName | undefined),
     platform: 'node',
+    ...nodeWasmOptions(args.threads),
   });
   log(`backend: ${backend.name} (${backend.reason})`);
   const environment = {

@@ -35,6 +35,10 @@ describe('experiment CLI', () => {
     expect(() => parseArgs(['--out', 'o'])).toThrow(/missing the config/);
     expect(() => parseArgs(['c.json'])).toThrow(/--out/);
     expect(() => parseArgs(['c.json', '--out', 'o', '--backend', 'webgpu'])).toThrow(/wasm or cpu/);
+    expect(parseArgs(['c.json', '--out', 'o', '--threads', '2']).threads).toBe(2);
+    for (const bad of ['0', '1.5', 'two', '65'])
+      expect(() => parseArgs(['c.json', '--out', 'o', '--threads', bad])).toThrow(/--threads/);
+    expect(() => parseArgs(['c.json', '--out', 'o', '--threads'])).toThrow(/--threads/);
     expect(() => parseArgs(['c.json', '--out', 'o', '--fast'])).toThrow(/unknown option --fast/);
   });
 

@@ -63,13 +63,25 @@ export interface InitBackendOptions {
    */
   replaceSlowWasmKernels?: boolean;
   /**
-   * Threads of the multi-threaded WASM build (used only where the page is cross-origin isolated;
-   * Node and non-isolated pages run one thread). Integer ≥ 1; default `defaultWasmThreads()`:
-   * navigator.hardwareConcurrency capped at 4 (tfjs's own default halves it, 1 thread on 2 vCPUs).
-   * Takes effect when the WASM backend first starts.
+   * Threads of the multi-threaded WASM build (used where the page is cross-origin isolated, and
+   * in Node with `nodeThreadedWasm`; elsewhere one thread). Integer ≥ 1; default
+   * `defaultWasmThreads()`: navigator.hardwareConcurrency capped at 4 (tfjs's own default halves
+   * it, 1 thread on 2 vCPUs). Takes effect when the WASM backend first starts.
    */
   wasmThreads?: number;
+  /**
+   * Node only: starts tfjs's threaded WASM build, which tfjs never picks in Node by itself
+   * (`nodeThreadedWasm` of src/node/wasm-threads.ts, a Node-only module; `nodeWasmOptions()` there
+   * gives both options). Without it, or with `wasmThreads` 1, Node runs one thread.
+   */
+  nodeThreadedWasm?: ThreadedWasmStart;
 }
+
+/** Runs `start` (the WASM backend's start) so that it comes up with `threads` threads. */
+export type ThreadedWasmStart = (
+  threads: number,
+  start: () => Promise<boolean>,
+) => Promise<boolean>;
 
 function detectPlatform(): 'node' | 'browser' {
   const g = globalThis as { process?: { versions?: { node?: string } } };
@@ -94,13 +106,19 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     setWasmPaths(opts.wasmPaths);
     wasmPathsSet = true;
   }
-  // only browsers run the threaded build (tfjs never picks it in Node)
   const threads = opts.wasmThreads ?? defaultWasmThreads();
-  if (name === 'wasm' && detectPlatform() === 'browser') setThreadsCount(threads);
-  // WASM in a cross-origin isolated page starts its threaded build: see ./wasm-threads.ts
-  const ok = await (name === 'wasm'
-    ? withThreadedWasmSetup(threads, () => tf.setBackend(name))
-    : tf.setBackend(name));
+  const start = () => tf.setBackend(name);
+  let ok: boolean;
+  if (name !== 'wasm') ok = await start();
+  else if (detectPlatform() === 'browser') {
+    // WASM in a cross-origin isolated page starts its threaded build: see ./wasm-threads.ts
+    setThreadsCount(threads);
+    ok = await withThreadedWasmSetup(threads, start);
+  } else if (opts.nodeThreadedWasm !== undefined && threads > 1) {
+    // Node: only with the Node-only helper of src/node/wasm-threads.ts
+    setThreadsCount(threads);
+    ok = await opts.nodeThreadedWasm(threads, start);
+  } else ok = await start();
   if (!ok) throw new Error('initialization failed');
   await tf.ready();
 }
