@@ -10,10 +10,17 @@
  * `onCheckpoint(c, 'timer')`) and a cooperative yield. After each epoch end: `onCheckpoint(c,
  * 'epoch')`. At each epoch end (epoch-end.ts): validation, the schedule's
  * epoch hook (AccelAT), metrics; then the FGSM-RS guard (guard-run.ts) when it runs per epoch.
+ * Pipelined (TrainHooks.pipelined, default on WebGPU / WebGL): step k+1 is dispatched before step
+ * k's summary is read, each update committed on the device behind a finiteness gate (step.ts), so
+ * the device never waits for the host between steps; same results bit for bit. Epoch ends, checks,
+ * checkpoints, pauses and stops first drain the step in flight (a pause or stop lets the step
+ * already dispatched finish); a divergence read late rewinds to its own step.
  * Randomness: epoch e's batch order is epochOrder(seed', e) (data/order.ts); each step's attack
  * seed is drawn from the run's Rng, whose state is checkpointed; validation seeds derive from
  * (seed, epoch). So a resumed run replays the uninterrupted one exactly (checkpoint.ts).
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { gatherBatch, planOrder, toTensors } from '../data/batches';
 import type { Model } from '../model/types';
 import { Rng } from '../rng';
@@ -25,7 +32,12 @@ import { runGuardCheck } from './guard-run';
 import { checkDataset, checkResumeConfig, isAbort, makeYielder } from './run-setup';
 import { checkpointOf, disposeRun, startRun, type Run } from './run-state';
 import { eventAt, lrAt } from './schedules';
-import { trainStep, type NonFinite, type StepOutcome } from './step';
+import {
+  dispatchPipelinedStep,
+  dispatchUngatedStep,
+  type NonFinite,
+  type StepOutcome,
+} from './step';
 import type { LrChangeRecord, TrainHooks, TrainInputs, TrainResult, TrainStatus } from './types';
 
 /** Throughput of this session (steps only). */
@@ -84,9 +96,45 @@ export async function trainModel(
     guard: run.guard ? run.guard.state : null,
     checkpoint: withCheckpoint ? await checkpointOf(model, run) : null,
   });
+  const pipelined = hooks.pipelined ?? PIPELINED_BACKENDS.has(tf.getBackend());
+  const healthy = pipelined ? tf.tidy(() => tf.variable(tf.scalar(true, 'bool'), false)) : null;
+  /** the dispatched step not read yet (pipelined runs only) */
+  let ahead: InFlight | null = null;
+  /** Reads and processes the step in flight; a TrainResult when the run ends there. */
+  const drain = async (): Promise<TrainResult | null> => {
+    const f = ahead;
+    ahead = null;
+    return f ? settleAndProcess(f) : null;
+  };
+  const settleAndProcess = async (f: InFlight): Promise<TrainResult | null> => {
+    let out: StepOutcome;
+    try {
+      out = await f.handle.settle();
+    } finally {
+      f.x.dispose();
+      f.y.dispose();
+    }
+    if (out.nonFinite) {
+      // the step never happened: rewind to it (a later dispatched step was gated off too)
+      ahead?.handle.discard();
+      ahead?.x.dispose();
+      ahead?.y.dispose();
+      ahead = null;
+      rewind(run, f.at);
+      return await finish(
+        'diverged',
+        divergenceMessage(run, out.nonFinite, f.at.lr, out.loss),
+        true,
+      );
+    }
+    processStep(run, f, out, hooks, session);
+    return null;
+  };
   try {
     while (run.epoch < cfg.epochs) {
       if (run.batch === run.spe) {
+        const ended = await drain();
+        if (ended) return ended;
         try {
           await endEpoch(model, run, inputs.val, hooks);
         } catch (e) {
@@ -104,70 +152,49 @@ export async function trainModel(
         if (hooks.onCheckpoint) await hooks.onCheckpoint(await checkpointOf(model, run), 'epoch');
         continue;
       }
-      if (hooks.signal?.aborted)
-        return await finish('stopped', `stopped before step ${run.step}`, true);
-      if (hooks.pauseRequested?.())
-        return await finish('paused', `paused before step ${run.step}`, true);
-      if (hooks.onCheckpoint && hooks.checkpointDue?.())
+      if (hooks.signal?.aborted) {
+        const ended = await drain();
+        return ended ?? (await finish('stopped', `stopped before step ${run.step}`, true));
+      }
+      if (hooks.pauseRequested?.()) {
+        const ended = await drain();
+        return ended ?? (await finish('paused', `paused before step ${run.step}`, true));
+      }
+      if (hooks.onCheckpoint && hooks.checkpointDue?.()) {
+        const ended = await drain();
+        if (ended) return ended;
         await hooks.onCheckpoint(await checkpointOf(model, run), 'timer');
-      const rngBefore = run.rng.state;
-      let out: StepOutcome & { lr: number; size: number };
+      }
+      let f: InFlight;
       try {
-        out = await oneStep(model, run, inputs, hooks, session);
+        f = await dispatchAt(model, run, inputs, hooks, healthy);
       } catch (e) {
         if (!isAbort(e)) throw e;
-        run.rng = Rng.fromState(rngBefore); // the step never happened
-        return await finish('stopped', `stopped during step ${run.step}`, true);
+        const ended = await drain();
+        // the step never happened (dispatchAt drew nothing it did not give back)
+        return ended ?? (await finish('stopped', `stopped during step ${run.step}`, true));
       }
-      const event = eventAt(run.schedule, {
-        epoch: run.epoch,
-        step: run.step,
-        stepsPerEpoch: run.spe,
-      });
-      if (out.finite && event !== undefined && run.lastLr !== null) {
-        const rec: LrChangeRecord = {
-          from: run.lastLr,
-          to: out.lr,
-          reason: event,
-          epoch: run.epoch,
-          step: run.step,
-        };
-        run.lrChanges.push(rec);
-        hooks.onLrChange?.(rec);
+      const prev: InFlight | null = ahead;
+      ahead = f;
+      if (prev) {
+        // the device runs this step while the previous one is read
+        const ended = await settleAndProcess(prev);
+        if (ended) return ended;
       }
-      if (out.nonFinite) {
-        run.rng = Rng.fromState(rngBefore); // the step never happened: the checkpoint redoes it
-        return await finish(
-          'diverged',
-          divergenceMessage(run, out.nonFinite, out.lr, out.loss),
-          true,
-        );
-      }
-      run.step++;
-      run.batch++;
-      run.lastLr = out.lr;
-      if (hooks.onProgress && (run.step % cfg.progressEvery === 0 || run.batch === run.spe)) {
-        hooks.onProgress({
-          step: run.step,
-          epoch: run.epoch,
-          batch: run.batch - 1,
-          batchesPerEpoch: run.spe,
-          epochs: cfg.epochs,
-          loss: out.loss,
-          cleanAcc: out.cleanCorrect / out.size,
-          advAcc: out.advCorrect === null ? null : out.advCorrect / out.size,
-          lr: out.lr,
-          // clocks may be coarse (browsers): count at least 1 µs of step time
-          samplesPerSec: session.samples / (Math.max(session.stepMs, 1e-3) / 1000),
-          etaSec: ((cfg.epochs * run.spe - run.step) * session.stepMs) / session.steps / 1000,
-        });
+      if (!pipelined) {
+        const ended = await drain();
+        if (ended) return ended;
       }
       if (run.guard && run.guard.cfg.everySteps > 0 && run.step % run.guard.cfg.everySteps === 0) {
+        const ended = await drain();
+        if (ended) return ended;
         const collapse = await runGuardCheck(model, run, hooks);
         if (collapse) return await finish('catastrophic-overfitting', collapse, false);
       }
       await yielder();
     }
+    const ended = await drain();
+    if (ended) return ended;
     const secs = ((performance.now() - session.start) / 1000).toFixed(1);
     return await finish(
       'completed',
@@ -175,21 +202,67 @@ export async function trainModel(
       false,
     );
   } finally {
+    const f = ahead as InFlight | null;
+    if (f) {
+      f.handle.discard();
+      f.x.dispose();
+      f.y.dispose();
+    }
+    healthy?.dispose();
     disposeRun(run);
   }
 }
 
 /**
- * The step at the run's position: its learning rate, its batch, the update, and the epoch's
- * running sums. Does not advance the position.
+ * Backends where the loop pipelines its steps by default (`TrainHooks.pipelined`): on a GPU a
+ * read waits for the device to finish, and the device would idle while the host prepares the
+ * next step. On WASM / CPU a read costs nothing and the gate's kernels would.
  */
-async function oneStep(
+export const PIPELINED_BACKENDS: ReadonlySet<string> = new Set(['webgpu', 'webgl']);
+
+/** Where a dispatched step sits, and what its dispatch advanced (to rewind it). */
+interface StepAt {
+  step: number;
+  epoch: number;
+  batch: number;
+  lr: number;
+  /** the run's lr before this step (the LR-change record's `from`) */
+  lastLr: number | null;
+  rngState: number;
+  optimizerStep: number;
+}
+
+interface InFlight {
+  at: StepAt;
+  size: number;
+  t0: number;
+  x: Tensor4D;
+  y: Tensor1D;
+  handle: { settle(): Promise<StepOutcome>; discard(): void };
+}
+
+/** Puts the run back at step `at` (its position, rng, lr and optimizer count before it). */
+function rewind(run: Run, at: StepAt): void {
+  run.step = at.step;
+  run.epoch = at.epoch;
+  run.batch = at.batch;
+  run.lastLr = at.lastLr;
+  run.rng = Rng.fromState(at.rngState);
+  run.optimizer.step = at.optimizerStep;
+}
+
+/**
+ * Dispatches the step at the run's position (its learning rate, its batch, the update) and
+ * advances the position; the step is read by its handle's `settle()`. With `healthy` the update
+ * is committed on the device behind that gate (step.ts); without, at settle time.
+ */
+async function dispatchAt(
   model: Model,
   run: Run,
   inputs: TrainInputs,
   hooks: TrainHooks,
-  session: Session,
-): Promise<StepOutcome & { lr: number; size: number }> {
+  healthy: tf.Variable | null,
+): Promise<InFlight> {
   const lr = lrAt(run.schedule, { epoch: run.epoch, step: run.step, stepsPerEpoch: run.spe });
   const { train } = inputs;
   const bs = run.cfg.batchSize;
@@ -200,40 +273,100 @@ async function oneStep(
   const idx = order.slice(run.batch * bs, Math.min(run.n, (run.batch + 1) * bs));
   const b = gatherBatch(train, idx, run.epoch, run.batch);
   const { x, y } = toTensors(b, train.shape); // [B, H, W, C], [B]
+  const at: StepAt = {
+    step: run.step,
+    epoch: run.epoch,
+    batch: run.batch,
+    lr,
+    lastLr: run.lastLr,
+    rngState: run.rng.state,
+    optimizerStep: run.optimizer.step,
+  };
   const t0 = performance.now();
-  let out: StepOutcome;
+  const stepCtx = {
+    model,
+    objective: run.objective,
+    optimizer: run.optimizer,
+    masks: run.masks,
+    paramMasks: run.paramMasks,
+    bnMomentum: run.cfg.bnMomentum,
+    signal: hooks.signal,
+  };
+  let handle: InFlight['handle'];
   try {
-    const stepCtx = {
-      model,
-      objective: run.objective,
-      optimizer: run.optimizer,
-      masks: run.masks,
-      paramMasks: run.paramMasks,
-      bnMomentum: run.cfg.bnMomentum,
-      signal: hooks.signal,
-    };
-    out = await trainStep(stepCtx, x, y, lr, run.rng.seed());
-  } finally {
+    const seed = run.rng.seed();
+    handle = healthy
+      ? await dispatchPipelinedStep(stepCtx, x, y, lr, seed, healthy)
+      : await dispatchUngatedStep(stepCtx, x, y, lr, seed);
+  } catch (e) {
     x.dispose();
     y.dispose();
+    run.rng = Rng.fromState(at.rngState); // the step never happened
+    throw e;
   }
-  if (out.finite) {
-    const dt = performance.now() - t0;
-    const a = run.accum;
-    a.steps++;
-    a.samples += b.size;
-    a.lossSum += out.loss * b.size;
-    a.cleanCorrect += out.cleanCorrect;
-    if (out.advCorrect !== null) {
-      a.advCorrect += out.advCorrect;
-      a.advSamples += b.size;
-    }
-    a.wallMs += dt;
-    session.stepMs += dt;
-    session.steps++;
-    session.samples += b.size;
+  run.step++;
+  run.batch++;
+  run.lastLr = lr;
+  return { at, size: b.size, t0, x, y, handle };
+}
+
+/** A settled finite step: the epoch's running sums, the LR-change record, progress. */
+function processStep(
+  run: Run,
+  f: InFlight,
+  out: StepOutcome,
+  hooks: TrainHooks,
+  session: Session,
+): void {
+  const { at, size } = f;
+  const dt = performance.now() - f.t0;
+  const a = run.accum;
+  a.steps++;
+  a.samples += size;
+  a.lossSum += out.loss * size;
+  a.cleanCorrect += out.cleanCorrect;
+  if (out.advCorrect !== null) {
+    a.advCorrect += out.advCorrect;
+    a.advSamples += size;
   }
-  return { ...out, lr, size: b.size };
+  a.wallMs += dt;
+  session.stepMs += dt;
+  session.steps++;
+  session.samples += size;
+  const event = eventAt(run.schedule, {
+    epoch: at.epoch,
+    step: at.step,
+    stepsPerEpoch: run.spe,
+  });
+  if (event !== undefined && at.lastLr !== null) {
+    const rec: LrChangeRecord = {
+      from: at.lastLr,
+      to: at.lr,
+      reason: event,
+      epoch: at.epoch,
+      step: at.step,
+    };
+    run.lrChanges.push(rec);
+    hooks.onLrChange?.(rec);
+  }
+  const done = at.step + 1;
+  const cfg = run.cfg;
+  if (hooks.onProgress && (done % cfg.progressEvery === 0 || at.batch + 1 === run.spe)) {
+    hooks.onProgress({
+      step: done,
+      epoch: at.epoch,
+      batch: at.batch,
+      batchesPerEpoch: run.spe,
+      epochs: cfg.epochs,
+      loss: out.loss,
+      cleanAcc: out.cleanCorrect / size,
+      advAcc: out.advCorrect === null ? null : out.advCorrect / size,
+      lr: at.lr,
+      // clocks may be coarse (browsers): count at least 1 µs of step time
+      samplesPerSec: session.samples / (Math.max(session.stepMs, 1e-3) / 1000),
+      etaSec: ((cfg.epochs * run.spe - done) * session.stepMs) / session.steps / 1000,
+    });
+  }
 }
 
 /** `a`, `a and b`, `a, b and 3 more` */

@@ -6,7 +6,10 @@
  *   read [L, finite(θ', state', r'), clean correct, adversarial correct] (one small async read)
  *   if L and the flag are finite: write θ', state', r'
  * A NaN/±Inf loss, gradient, new weight, optimizer state or BN running statistic skips the whole
- * update: weights, optimizer state and BN statistics stay those of the last good step. A
+ * update: weights, optimizer state and BN statistics stay those of the last good step.
+ * Pipelined (GPU backends, `dispatchPipelinedStep`): the update is committed on the device
+ * behind a gate, θ ← where(healthy ∧ finite, θ′, θ), and the read happens later, after the next
+ * step is dispatched: no host-device synchronization between steps, the same results. A
  * non-finite gradient always shows up in the new weights (p − lr·NaN, p − lr·Inf, Adam's Inf/Inf
  * are all non-finite, masked or not), so the flag checks the new values only; when it fails, a
  * second read (that step only) names the culprits. The one read per good step is the loss the
@@ -134,23 +137,43 @@ async function diagnose(
   return { what: 'weight', names: [] };
 }
 
+/** A step whose update is computed (and, gated, committed on the device) but not read yet. */
+export interface DispatchedStep {
+  /** [loss, finite flag (1/0), clean correct, adversarial correct or −1] */
+  summary: tf.Tensor1D;
+  hasAdv: boolean;
+  /** kept until the step is settled, to name what went non-finite */
+  grads: Map<ParamName, tf.Tensor>;
+  pending: PendingUpdate;
+  bnStats: BnStats[];
+  bnNext: Map<string, tf.Tensor>;
+  owned: tf.Tensor[];
+  /** whether the update was already committed on the device behind a gate */
+  gated: boolean;
+}
+
 /**
- * Runs one step at learning rate `lr` (≥ 0). `seed` drives the attack's random start.
- * Disposes everything it creates; never disposes x or y.
+ * Crafts x′, takes the gradients and computes the update (and its finiteness flag) without
+ * reading anything. With `healthy` (a bool scalar variable), also commits the update on the
+ * device: every parameter, optimizer slot and BN buffer becomes `where(h′, new, old)` with
+ * h′ = healthy ∧ finite(loss) ∧ finite(new values), and `healthy` becomes h′; the optimizer's
+ * step count advances now (the caller rewinds it if the step turns out non-finite). Once a step
+ * fails, `healthy` stays false and every later gated step leaves the state alone, so a caller
+ * that reads a step's summary late still finds the state of the last good step.
  */
-export async function trainStep(
+async function dispatchStep(
   ctx: StepContext,
   x: tf.Tensor4D,
   y: tf.Tensor1D,
   lr: number,
   seed: number,
-): Promise<StepOutcome> {
+  healthy: tf.Variable | null,
+): Promise<DispatchedStep> {
   const { model, objective } = ctx;
   const names: ParamName[] = [...model.params.keys()];
   const vars = names.map((n) => model.params.get(n) as tf.Variable);
   const owned: tf.Tensor[] = [];
   let bnStats: BnStats[] = [];
-  let pending: PendingUpdate | null = null;
   try {
     const xAdv = await objective.craft(model, x, y, { masks: ctx.masks, seed, signal: ctx.signal });
     if (xAdv) owned.push(xAdv);
@@ -179,39 +202,146 @@ export async function trainStep(
       const g = grads[vars[i].name];
       if (g) gradMap.set(n, g);
     });
-    pending = computeUpdate(ctx.optimizer, model.params, gradMap, lr, ctx.paramMasks);
-    const pend = pending;
-    const bnNext = bnCandidates(model, bnStats, ctx.bnMomentum);
-    owned.push(...bnNext.values());
-    const summary = tf.tidy(() => {
-      const vals = newValues(pend, bnNext).map((t) => tf.reshape(t, [-1]));
-      // bool scalar: every new value finite (one concat, one test: ~3 kernels, not 3 per tensor)
-      const ok = vals.length === 0 ? tf.scalar(true) : tf.all(tf.isFinite(tf.concat(vals)));
-      return tf.stack([
-        value,
-        tf.cast(ok, 'float32'),
-        correctCount(zClean as tf.Tensor2D, y),
-        zAdv ? correctCount(zAdv, y) : tf.scalar(-1),
-      ]); // [4]
-    });
-    owned.push(summary);
-    const [loss, ok, cc, ac] = await summary.data();
+    const pending = computeUpdate(ctx.optimizer, model.params, gradMap, lr, ctx.paramMasks);
+    let bnNext = new Map<string, tf.Tensor>();
+    try {
+      bnNext = bnCandidates(model, bnStats, ctx.bnMomentum);
+      owned.push(...bnNext.values());
+      const [okAll, summary] = tf.tidy(() => {
+        const vals = newValues(pending, bnNext).map((t) => tf.reshape(t, [-1]));
+        // bool scalar: every new value finite (one concat, one test: ~3 kernels, not 3 per tensor)
+        const ok = vals.length === 0 ? tf.scalar(true) : tf.all(tf.isFinite(tf.concat(vals)));
+        const sum = tf.stack([
+          value,
+          tf.cast(ok, 'float32'),
+          correctCount(zClean as tf.Tensor2D, y),
+          zAdv ? correctCount(zAdv, y) : tf.scalar(-1),
+        ]) as tf.Tensor1D; // [4]
+        // the gate of a pipelined step also needs a finite loss (kernels only when gated)
+        return [healthy ? tf.logicalAnd(ok, tf.isFinite(value)) : ok, sum];
+      });
+      owned.push(okAll, summary);
+      if (healthy) commitGated(ctx, pending, bnNext, healthy, okAll);
+      return {
+        summary,
+        hasAdv: zAdv !== null,
+        grads: gradMap,
+        pending,
+        bnStats,
+        bnNext,
+        owned,
+        gated: healthy !== null,
+      };
+    } catch (e) {
+      disposeUpdate(pending);
+      throw e;
+    }
+  } catch (e) {
+    for (const t of owned) if (!t.isDisposed) t.dispose();
+    throw e;
+  }
+}
+
+/** The device-side commit of a gated step (see dispatchStep). */
+function commitGated(
+  ctx: StepContext,
+  pending: PendingUpdate,
+  bnNext: Map<string, tf.Tensor>,
+  healthy: tf.Variable,
+  okAll: tf.Tensor,
+): void {
+  const { model, optimizer } = ctx;
+  tf.tidy(() => {
+    const h = tf.logicalAnd(healthy, okAll); // bool scalar
+    for (const [name, u] of pending.values) {
+      const p = model.params.get(name) as tf.Variable;
+      p.assign(tf.where(h, u.param, p));
+      const slots = optimizer.slots.get(name) as tf.Variable[];
+      u.slots.forEach((sl, i) => slots[i].assign(tf.where(h, sl, slots[i])));
+    }
+    for (const [key, next] of bnNext) {
+      const r = model.buffers.get(key) as tf.Variable;
+      r.assign(tf.where(h, next, r));
+    }
+    healthy.assign(h);
+  });
+  optimizer.step = pending.step;
+}
+
+/**
+ * Reads a dispatched step's summary (its only read), names the culprit of a non-finite step
+ * (one more read, that step only), commits an ungated step when it is finite, and frees the
+ * step's tensors.
+ */
+async function settleStep(ctx: StepContext, d: DispatchedStep): Promise<StepOutcome> {
+  try {
+    const [loss, ok, cc, ac] = await d.summary.data();
     let nonFinite: NonFinite | null = null;
     if (!Number.isFinite(loss)) nonFinite = { what: 'loss', names: [] };
-    else if (ok !== 1) nonFinite = await diagnose(gradMap, pend, bnNext);
-    if (nonFinite === null) {
-      commitUpdate(ctx.optimizer, model.params, pend);
-      for (const s of bnStats) if (s.size > 0) updateBnRunningStats(model, s, ctx.bnMomentum);
+    else if (ok !== 1) nonFinite = await diagnose(d.grads, d.pending, d.bnNext);
+    if (nonFinite === null && !d.gated) {
+      commitUpdate(ctx.optimizer, ctx.model.params, d.pending);
+      for (const s of d.bnStats) if (s.size > 0) updateBnRunningStats(ctx.model, s, ctx.bnMomentum);
     }
     return {
       finite: nonFinite === null,
       nonFinite,
       loss,
       cleanCorrect: cc,
-      advCorrect: zAdv ? ac : null,
+      advCorrect: d.hasAdv ? ac : null,
     };
   } finally {
-    if (pending) disposeUpdate(pending); // no-op once committed
-    for (const t of owned) if (!t.isDisposed) t.dispose();
+    discardStep(d);
   }
+}
+
+/** Frees a dispatched step's tensors (a gated step's commit stays). */
+export function discardStep(d: DispatchedStep): void {
+  disposeUpdate(d.pending); // no-op once committed
+  for (const t of d.owned) if (!t.isDisposed) t.dispose();
+}
+
+/**
+ * Runs one step at learning rate `lr` (≥ 0). `seed` drives the attack's random start.
+ * Disposes everything it creates; never disposes x or y.
+ */
+export async function trainStep(
+  ctx: StepContext,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+  seed: number,
+): Promise<StepOutcome> {
+  return settleStep(ctx, await dispatchStep(ctx, x, y, lr, seed, null));
+}
+
+/** `trainStep` in two halves: dispatch now, `settle()` (read, commit when finite) later. */
+export async function dispatchUngatedStep(
+  ctx: StepContext,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+  seed: number,
+): Promise<{ settle(): Promise<StepOutcome>; discard(): void }> {
+  const d = await dispatchStep(ctx, x, y, lr, seed, null);
+  return { settle: () => settleStep(ctx, d), discard: () => discardStep(d) };
+}
+
+/**
+ * A pipelined step (GPU backends): dispatches the step and commits it on the device behind the
+ * `healthy` gate without reading anything; `settle()` later reads its summary. The caller may
+ * dispatch the next step before settling this one, so the device never waits for the host
+ * between steps. Same results as `trainStep`, bit for bit (`where` picks the new value itself).
+ * Disposes everything it creates once settled or discarded; never disposes x or y.
+ */
+export async function dispatchPipelinedStep(
+  ctx: StepContext,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+  seed: number,
+  healthy: tf.Variable,
+): Promise<{ settle(): Promise<StepOutcome>; discard(): void }> {
+  const d = await dispatchStep(ctx, x, y, lr, seed, healthy);
+  return { settle: () => settleStep(ctx, d), discard: () => discardStep(d) };
 }

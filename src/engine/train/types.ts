@@ -65,6 +65,13 @@ export interface LrChangeRecord extends LrChange {
 
 export interface TrainHooks {
   onProgress?(p: TrainProgress): void;
+  /**
+   * Pipeline the steps: dispatch step k+1 before reading step k, with each update committed on
+   * the device behind a finiteness gate (train/step.ts), so the device never waits for the host
+   * between steps. Same results bit for bit; a divergence is still caught at its own step.
+   * Default: on for the GPU backends (webgpu, webgl), off elsewhere (loop.ts PIPELINED_BACKENDS).
+   */
+  pipelined?: boolean;
   onEpochEnd?(e: EpochMetrics): void;
   onLrChange?(c: LrChangeRecord): void;
   /** set `aborted` to stop between batches (or inside an attack); returns 'stopped' + checkpoint */
