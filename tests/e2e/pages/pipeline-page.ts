@@ -1,0 +1,103 @@
+/**
+ * In-browser side of tests/e2e/webgpu-pipeline.test.ts (served by Vite): on tfjs's WebGPU backend
+ * (a SwiftShader adapter in headless Chromium without a GPU), trains a small conv net for one
+ * epoch with the loop's default (pipelined on WebGPU) and with pipelining off, and reports the
+ * backend, both results, whether the weights agree bit for bit, the tensor counts, and at which
+ * point each step summary was read (counted in gated-commit Select kernels).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../src/engine/backend';
+import { syntheticDataset } from '../../../src/engine/data/synthetic';
+import { disposeModel, initModel } from '../../../src/engine/model/init';
+import type { ModelSpec } from '../../../src/engine/model/spec';
+import { trainModel } from '../../../src/engine/train/loop';
+
+const spec: ModelSpec = {
+  name: 'tiny-conv',
+  inputShape: [8, 8, 1],
+  numClasses: 4,
+  layers: [
+    { kind: 'conv2d', name: 'conv1', filters: 4, kernelSize: 3 },
+    { kind: 'maxPool', name: 'pool1', size: 2 },
+    { kind: 'flatten', name: 'flatten' },
+    { kind: 'dense', name: 'fc1', units: 8 },
+    { kind: 'dense', name: 'fc2', units: 4, activation: 'none' },
+  ],
+};
+
+async function runPipelineCheck() {
+  const choice = await initBackend({
+    prefer: 'webgpu',
+    platform: 'browser',
+    loadBrowserBackend: async (name) => {
+      if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+      else await import('@tensorflow/tfjs-backend-webgl');
+    },
+  });
+  if (choice.name !== 'webgpu') return { backend: choice.name, error: choice.reason };
+  const train = syntheticDataset({ n: 96, shape: [8, 8, 1], numClasses: 4, seed: 3 });
+  const config = {
+    epochs: 1,
+    batchSize: 16,
+    seed: 2,
+    objective: { kind: 'fgsm-rs' as const, eps: 0.1 },
+    optimizer: { kind: 'sgd' as const, momentum: 0.9 },
+    validation: { subsetSize: 0 },
+  };
+  const engine = tf.engine() as unknown as { runKernel: (...a: unknown[]) => unknown };
+  const original = engine.runKernel;
+  const proto = tf.Tensor.prototype as unknown as { data: () => Promise<unknown> };
+  const data = proto.data;
+  const out = [];
+  for (const pipelined of [undefined, false]) {
+    let selects = 0;
+    const atRead: number[] = [];
+    engine.runKernel = function (this: unknown, ...args: unknown[]) {
+      if (args[0] === 'Select') selects++;
+      return original.apply(this, args);
+    };
+    proto.data = function (this: tf.Tensor) {
+      if (this.rank === 1 && this.shape[0] === 4) atRead.push(selects);
+      return data.call(this);
+    };
+    const before = tf.memory().numTensors;
+    const model = initModel(spec, 1);
+    const t0 = performance.now();
+    let r;
+    try {
+      r = await trainModel(model, { train }, config, pipelined === undefined ? {} : { pipelined });
+    } finally {
+      engine.runKernel = original;
+      proto.data = data;
+    }
+    const ms = performance.now() - t0;
+    const weights: number[] = [];
+    for (const p of model.params.values()) weights.push(...(await p.data()));
+    disposeModel(model);
+    out.push({
+      status: r.status,
+      losses: r.history.map((h) => h.trainLoss),
+      weights,
+      leaked: tf.memory().numTensors - before,
+      atRead,
+      selects,
+      ms,
+    });
+  }
+  const [piped, plain] = out;
+  const bits = (v: number[]) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
+  return {
+    backend: choice.name,
+    piped: { ...piped, weights: undefined },
+    plain: { ...plain, weights: undefined },
+    sameWeights: JSON.stringify(bits(piped.weights)) === JSON.stringify(bits(plain.weights)),
+    finite: piped.weights.every(Number.isFinite),
+  };
+}
+
+const g = globalThis as unknown as {
+  runPipelineCheck: typeof runPipelineCheck;
+  pageReady: boolean;
+};
+g.runPipelineCheck = runPipelineCheck;
+g.pageReady = true;
