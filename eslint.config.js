@@ -35,7 +35,13 @@ export default tseslint.config(
     languageOptions: { globals: globals.worker },
   },
   {
-    files: ['src/cli/**/*.ts', 'src/node/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', '*.config.{js,ts}'],
+    files: [
+      'src/cli/**/*.ts',
+      'src/node/**/*.ts',
+      'tests/**/*.ts',
+      'bench/**/*.ts',
+      '*.config.{js,ts}',
+    ],
     languageOptions: { globals: globals.node },
   },
 );
