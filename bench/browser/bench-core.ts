@@ -3,7 +3,8 @@
  * app's engine): `runBench(backend, quick, label, wasmThreads)` initializes one tfjs backend
  * (webgpu, webgl, wasm, cpu) and times training steps of step-core.ts on a synthetic batch, the
  * same way as in Node (untimed warm-up, then median / p95 of timed steps, each ending in a
- * read-back); on WASM also slider moves (bench/tasks/slider-core.ts). The page is cross-origin
+ * read-back); on WASM also slider moves (bench/tasks/slider-core.ts); on WebGPU / WebGL also the
+ * training loop's time per step, pipelined and not (src/engine/train/loop.ts). The page is cross-origin
  * isolated (vite.config.ts headers), so WASM runs its threaded build.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -11,6 +12,9 @@ import { describeBackend, initBackend, type BackendName } from '../../src/engine
 import { lenetSpec, mlpSpec } from '../../src/engine/model/spec';
 import { latencyStats } from '../../src/engine/eval/timing';
 import { SWEEP_BATCH } from '../../src/engine/session/slider';
+import { syntheticDataset } from '../../src/engine/data/synthetic';
+import { disposeModel, initModel } from '../../src/engine/model/init';
+import { trainModel } from '../../src/engine/train/loop';
 import { sliderMoves } from '../tasks/slider-core';
 import { stepRunnerOn, syntheticBatch } from '../tasks/step-core';
 
@@ -30,6 +34,30 @@ setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 async function loadBrowserBackend(name: 'webgpu' | 'webgl'): Promise<void> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   else await import('@tensorflow/tfjs-backend-webgl');
+}
+
+/**
+ * Wall time per step of `trainModel` (MLP, standard objective, batch 64, synthetic 28×28 images)
+ * over `steps` steps, after an untimed first epoch of the same length.
+ */
+async function loopStepMs(steps: number, pipelined: boolean): Promise<number> {
+  const train = syntheticDataset({ n: steps * 64, shape: [28, 28, 1], numClasses: 10, seed: 5 });
+  const model = initModel(mlpSpec(), 1);
+  const config = {
+    epochs: 1,
+    batchSize: 64,
+    objective: { kind: 'standard' as const },
+    validation: { subsetSize: 0 },
+  };
+  try {
+    await trainModel(model, { train }, config, { pipelined }); // warm-up (shader compilation)
+    const t0 = performance.now();
+    const r = await trainModel(model, { train }, config, { pipelined });
+    if (r.status !== 'completed') throw new Error(`loop: ${r.message}`);
+    return (performance.now() - t0) / steps;
+  } finally {
+    disposeModel(model);
+  }
 }
 
 /**
@@ -83,6 +111,22 @@ export async function runBench(
           note: 'synthetic batch, dedicated worker (like the app)',
         });
       }
+    }
+  }
+  if (backend === 'webgpu' || backend === 'webgl') {
+    // the training loop itself, pipelined (the default on GPU backends) and not: per-step time
+    for (const pipelined of [true, false]) {
+      const ms = await loopStepMs(quick ? 8 : 24, pipelined);
+      rows.push({
+        task: pipelined ? 'train-loop-pipelined' : 'train-loop-synced',
+        model: 'mlp',
+        backend: `chromium-${label}`,
+        batch: 64,
+        median_ms: ms,
+        p95_ms: ms,
+        runs: 1,
+        note: `trainModel, standard objective, ${quick ? 8 : 24} steps after a warm-up epoch: wall time per step (${pipelined ? 'step k+1 dispatched before step k is read' : 'one read per step before the next'})`,
+      });
     }
   }
   if (backend === 'wasm') {
