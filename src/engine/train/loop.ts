@@ -10,7 +10,7 @@
  * `onCheckpoint(c, 'timer')`) and a cooperative yield. After each epoch end: `onCheckpoint(c,
  * 'epoch')`. At each epoch end (epoch-end.ts): validation, the schedule's
  * epoch hook (AccelAT), metrics; then the FGSM-RS guard (guard-run.ts) when it runs per epoch.
- * Pipelined (TrainHooks.pipelined, default on WebGPU / WebGL): step k+1 is dispatched before step
+ * Pipelined (TrainHooks.pipelined, default on WebGPU): step k+1 is dispatched before step
  * k's summary is read, each update committed on the device behind a finiteness gate (step.ts), so
  * the device never waits for the host between steps; same results bit for bit. Epoch ends, checks,
  * checkpoints, pauses and stops first drain the step in flight (a pause or stop lets the step
@@ -214,11 +214,13 @@ export async function trainModel(
 }
 
 /**
- * Backends where the loop pipelines its steps by default (`TrainHooks.pipelined`): on a GPU a
+ * Backends where the loop pipelines its steps by default (`TrainHooks.pipelined`): on WebGPU a
  * read waits for the device to finish, and the device would idle while the host prepares the
- * next step. On WASM / CPU a read costs nothing and the gate's kernels would.
+ * next step. On WASM / CPU a read costs nothing and the gate's kernels would; on WebGL the
+ * gate's extra programs cost more than the overlap gave in our measurement (docs/benchmarks.md:
+ * 89 vs 73 ms per MLP step on a software renderer), so WebGL reads per step unless asked.
  */
-export const PIPELINED_BACKENDS: ReadonlySet<string> = new Set(['webgpu', 'webgl']);
+export const PIPELINED_BACKENDS: ReadonlySet<string> = new Set(['webgpu']);
 
 /** Where a dispatched step sits, and what its dispatch advanced (to rewind it). */
 interface StepAt {

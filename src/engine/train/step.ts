@@ -7,7 +7,7 @@
  *   if L and the flag are finite: write θ', state', r'
  * A NaN/±Inf loss, gradient, new weight, optimizer state or BN running statistic skips the whole
  * update: weights, optimizer state and BN statistics stay those of the last good step.
- * Pipelined (GPU backends, `dispatchPipelinedStep`): the update is committed on the device
+ * Pipelined (WebGPU by default, `dispatchPipelinedStep`): the update is committed on the device
  * behind a gate, θ ← where(healthy ∧ finite, θ′, θ), and the read happens later, after the next
  * step is dispatched: no host-device synchronization between steps, the same results. A
  * non-finite gradient always shows up in the new weights (p − lr·NaN, p − lr·Inf, Adam's Inf/Inf
@@ -328,7 +328,7 @@ export async function dispatchUngatedStep(
 }
 
 /**
- * A pipelined step (GPU backends): dispatches the step and commits it on the device behind the
+ * A pipelined step (WebGPU by default): dispatches the step and commits it on the device behind the
  * `healthy` gate without reading anything; `settle()` later reads its summary. The caller may
  * dispatch the next step before settling this one, so the device never waits for the host
  * between steps. Same results as `trainStep`, bit for bit (`where` picks the new value itself).

@@ -69,7 +69,7 @@ export interface TrainHooks {
    * Pipeline the steps: dispatch step k+1 before reading step k, with each update committed on
    * the device behind a finiteness gate (train/step.ts), so the device never waits for the host
    * between steps. Same results bit for bit; a divergence is still caught at its own step.
-   * Default: on for the GPU backends (webgpu, webgl), off elsewhere (loop.ts PIPELINED_BACKENDS).
+   * Default: on for WebGPU, off elsewhere (loop.ts PIPELINED_BACKENDS).
    */
   pipelined?: boolean;
   onEpochEnd?(e: EpochMetrics): void;

@@ -1,4 +1,4 @@
-// Pipelined training (TrainHooks.pipelined, the GPU backends' default): step k+1 is dispatched
+// Pipelined training (TrainHooks.pipelined, WebGPU's default): step k+1 is dispatched
 // before step k is read, each update committed on the device behind a finiteness gate. Run here on
 // WASM with the option forced on, against the same run with it off: identical histories,
 // progress, LR changes and weights bit for bit (BN, masks, momentum, Adam); a divergence caught
@@ -74,8 +74,8 @@ async function runBoth(
 }
 
 describe('pipelined training', () => {
-  it('is on by default for the GPU backends only', () => {
-    expect([...PIPELINED_BACKENDS].sort()).toEqual(['webgl', 'webgpu']);
+  it('is on by default for WebGPU only', () => {
+    expect([...PIPELINED_BACKENDS]).toEqual(['webgpu']);
   });
 
   const cases: [string, ModelSpec, TrainConfigInput, boolean][] = [
