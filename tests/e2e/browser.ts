@@ -86,3 +86,25 @@ export function useProductionApp(outDir: string): {
   });
   return app;
 }
+
+/**
+ * The Vite dev server (serves the sources, test pages included) and one Chromium for an e2e file.
+ * Registers beforeAll/afterAll; read `app.url` and `app.browser` inside the tests.
+ */
+export function useDevServer(): { readonly url: string; readonly browser: Browser } {
+  let server: ViteDevServer | undefined;
+  const app = { url: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    if (!chromiumAvailable())
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+    let url: string;
+    ({ server, url } = await startApp());
+    app.url = url;
+    app.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await app.browser?.close();
+    await server?.close();
+  });
+  return app;
+}

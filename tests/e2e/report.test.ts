@@ -10,32 +10,23 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import type { ExperimentReport } from '../../src/engine/experiment/report';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startApp } from './browser';
+import { useDevServer } from './browser';
 import { sweepOf } from '../ui/report-fixtures';
 
 const RESULTS = path.resolve('docs/results');
 const FULL = 'fmnist-transfer-standard.report.json'; // training, pruning at 3 sparsities, transfer
 const SECOND = 'fmnist-pgd-at.report.json';
 
-let server: ViteDevServer;
-let url: string;
-let browser: Browser;
+const app = useDevServer();
 let dir: string;
 
 beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
   dir = await mkdtemp(path.join(os.tmpdir(), 'advprune-report-e2e-'));
-  ({ server, url } = await startApp());
-  browser = await launchChromium();
-}, 120_000);
+});
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -55,10 +46,10 @@ async function evalRow(page: Page, card: number, row: string): Promise<string[]>
 
 describe('Reports view (Chromium)', () => {
   it('opens CLI reports and sweeps, refuses bad files, compares runs', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.goto(`${url}?backend=wasm&tab=reports`);
+    await page.goto(`${app.url}?backend=wasm&tab=reports`);
     await expect
       .poll(() => page.getByRole('tab', { name: 'Reports' }).getAttribute('aria-selected'), {
         timeout: 60_000,

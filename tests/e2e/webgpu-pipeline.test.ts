@@ -5,26 +5,10 @@
  * bit, read each step's summary only after the next step's gated commit was dispatched, and leak
  * no tensors (tests/e2e/pages/pipeline-page.ts runs both in the page).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium, startApp } from './browser';
+import { describe, expect, it } from 'vitest';
+import { useDevServer } from './browser';
 
-let server: ViteDevServer;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-  ({ server, url } = await startApp());
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useDevServer();
 
 interface Run {
   status: string;
@@ -36,9 +20,9 @@ interface Run {
 
 describe('pipelined training on WebGPU (Chromium)', () => {
   it('pipelines by default and matches the unpipelined run bit for bit', async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     try {
-      await page.goto(`${url}tests/e2e/pages/pipeline.html`);
+      await page.goto(`${app.url}tests/e2e/pages/pipeline.html`);
       await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady, null, {
         timeout: 120_000,
       });
