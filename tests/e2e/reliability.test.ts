@@ -96,6 +96,8 @@ describe('reliability (production build, Chromium)', () => {
     // before Resume the app is on the default model with no run: the counter shows 0
     expect(await num(page, 'train-step')).toBe(0);
     await resumeFrom(page, checkpoint);
+    // the panel states the checkpoint interval this page runs with (?ckptSec=1)
+    expect(await text(page, 'runs-checkpoint-every')).toBe('1 s');
     // the run is listed among the past runs as the current one
     await expect
       .poll(() => page.getByTestId('run-row').filter({ hasText: '(current)' }).count())

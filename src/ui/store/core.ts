@@ -12,6 +12,7 @@ import type {
   ModelInfo,
   SessionEvent,
 } from '../../workers/protocol';
+import { CHECKPOINT_EVERY_SEC } from '../../engine/session/recorder';
 import { callback, errorMessage, getEngine, onWorkerDeath, stopEngine } from '../engine-client';
 import { readNumber, readParam, TABS, writeParams, type TabName } from '../url';
 import { useRuns } from './runs';
@@ -53,12 +54,17 @@ export interface CoreState {
 let booted = false;
 let recovering = false;
 
+/** Seconds of training between timer checkpoints: `?ckptSec=` (1-3600), else the engine's default. */
+export function checkpointEverySec(): number {
+  return readNumber('ckptSec', 1, 3600) ?? CHECKPOINT_EVERY_SEC;
+}
+
 /** Start a worker on `prefer` and wire its events and checkpoint interval. */
 async function startEngine(prefer: BackendName | undefined): Promise<BackendInfo> {
   const engine = getEngine();
   await engine.watch(callback((e: SessionEvent) => onEngineEvent(e)));
-  const every = readNumber('ckptSec', 1, 3600);
-  if (every !== undefined) await engine.setCheckpointInterval(every);
+  if (readNumber('ckptSec', 1, 3600) !== undefined)
+    await engine.setCheckpointInterval(checkpointEverySec());
   return engine.init(prefer);
 }
 

@@ -15,6 +15,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { RunRecord } from '../../../workers/protocol';
+import { checkpointEverySec } from '../../store/core';
 import { useRuns } from '../../store/runs';
 import { compareSeries, type EpochFields } from '../../report/series';
 import { paletteColor, pctTick, pctTip } from '../chart-kit';
@@ -50,8 +51,9 @@ export function RunsPanel() {
     <section className="card runs" aria-label="Past runs" data-testid="runs-panel">
       <h2>Past runs</h2>
       <p className="label">
-        Every run is saved in this browser at each epoch end, every 30 s of training and on pause; a
-        reload or a crash loses at most that much.
+        Every run is saved in this browser at each epoch end, every{' '}
+        <span data-testid="runs-checkpoint-every">{checkpointEverySec()} s</span> of training and on
+        pause; a reload or a crash loses at most that much.
         {usage?.usage != null && usage.quota != null
           ? ` Storage: ${mb(usage.usage)} of ${mb(usage.quota)}.`
           : ''}
