@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   };
   if (a.torch) {
     process.stderr.write('PyTorch reference\n');
-    torch = runTorchReference(a.tasks, a.quick);
+    torch = runTorchReference(a.tasks, a.quick, [2, 1], a.torchDevice);
   }
   attachReference(rows, torch.rows);
   peakMemory.sample();
@@ -117,8 +117,9 @@ async function main(): Promise<void> {
       note: torch.note,
       version: torch.version,
       threads: torch.threads,
+      device: torch.device,
     },
-    targets: checkTargets(rows, memory),
+    targets: checkTargets(rows, memory, torch.device ?? 'cpu'),
   };
   // formatted like the repository's other files, so `npm run format:check` stays clean
   const options = (await resolveConfig(a.out)) ?? {};

@@ -7,6 +7,8 @@
  *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory (default: all)
  *   --browser           also run the training-step benchmark in Chromium (see bench/browser.ts)
  *   --no-torch          skip the PyTorch reference
+ *   --torch-device d    where the PyTorch reference runs: cpu (default) or cuda (a GPU machine:
+ *                       the ratios then compare with PyTorch on the GPU, for the WebGPU rows)
  *   --out path          where to write the JSON results (default bench/results.json)
  * Pure parsing: no side effects; throws an Error naming the bad option.
  */
@@ -24,6 +26,8 @@ export interface BenchArgs {
   browser: boolean;
   torch: boolean;
   out: string;
+  /** where the PyTorch reference runs */
+  torchDevice: 'cpu' | 'cuda';
   /** threads of the `wasm` rows; undefined: defaultNodeWasmThreads() */
   threads?: number;
   /** internal: run one Node backend's suite and print it as JSON (the wasm-1thread child) */
@@ -52,6 +56,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     browser: false,
     torch: true,
     out: 'bench/results.json',
+    torchDevice: 'cpu',
     suiteOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -75,7 +80,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       if (!/^\d+$/.test(v) || a.threads < 1 || a.threads > 64)
         throw new Error(`--threads: an integer from 1 to 64, got '${v}'`);
     } else if (f === '--suite-only') a.suiteOnly = true;
-    else throw new Error(`unknown option '${f}' (see bench/lib/args.ts)`);
+    else if (f === '--torch-device') {
+      const v = value();
+      if (v !== 'cpu' && v !== 'cuda') throw new Error(`--torch-device: cpu or cuda, got '${v}'`);
+      a.torchDevice = v;
+    } else throw new Error(`unknown option '${f}' (see bench/lib/args.ts)`);
   }
   return a;
 }

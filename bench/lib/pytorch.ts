@@ -14,11 +14,15 @@ import type { TorchRow } from './results';
 export interface TorchOutput {
   available: boolean;
   note: string;
+  /** where the reference ran: 'cpu', or 'cuda' for the comparison with WebGPU on a GPU machine */
+  device?: TorchDevice;
   version?: string;
   threads?: number[];
   blas?: string;
   rows: TorchRow[];
 }
+
+export type TorchDevice = 'cpu' | 'cuda';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../reference/torch_bench.py');
 
@@ -37,8 +41,10 @@ function runOnce(
   groups: string[],
   quick: boolean,
   threads: number,
+  device: TorchDevice,
 ): { ok: true; torch: string; blas: string; rows: TorchRow[] } | { ok: false; note: string } {
   const args = [SCRIPT, '--json', '--tasks', groups.join(','), '--threads', String(threads)];
+  args.push('--device', device);
   if (quick) args.push('--quick');
   const r = spawnSync(py, args, {
     encoding: 'utf8',
@@ -48,7 +54,7 @@ function runOnce(
   if (r.status !== 0)
     return {
       ok: false,
-      note: `${py} torch_bench.py --threads ${threads} failed (exit ${r.status})`,
+      note: `${py} torch_bench.py --threads ${threads} --device ${device} failed (exit ${r.status}${r.status === 3 ? ': no CUDA GPU' : ''})`,
     };
   const j = JSON.parse(r.stdout) as {
     torch: string;
@@ -66,12 +72,13 @@ function runOnce(
 
 /**
  * Run the reference on each of `threads` (default [2, 1]) and keep each row's faster run;
- * `tasks` are harness task groups (train, pgd-eval, ...).
+ * `tasks` are harness task groups (train, pgd-eval, ...); `device` 'cuda' runs it on the GPU.
  */
 export function runTorchReference(
   tasks: string[],
   quick: boolean,
   threads: readonly number[] = [2, 1],
+  device: TorchDevice = 'cpu',
 ): TorchOutput {
   const py = findTorchPython();
   if (py === null)
@@ -86,7 +93,7 @@ export function runTorchReference(
   let torch = '';
   let blas = '';
   for (const t of threads) {
-    const r = runOnce(py, groups, quick, t);
+    const r = runOnce(py, groups, quick, t, device);
     if (!r.ok) return { available: false, note: r.note, rows: [] };
     ({ torch, blas } = r);
     for (const row of r.rows) {
@@ -99,7 +106,8 @@ export function runTorchReference(
   const count = (t: number) => rows.filter((r) => r.threads === t).length;
   return {
     available: true,
-    note: `${py}, torch ${torch}, BLAS ${blas}; per row the faster of ${threads.join(' and ')} threads (${threads.map((t) => `${t}: ${count(t)} rows`).join(', ')})`,
+    note: `${py}, torch ${torch} on ${device}, BLAS ${blas}; per row the faster of ${threads.join(' and ')} threads (${threads.map((t) => `${t}: ${count(t)} rows`).join(', ')})`,
+    device,
     version: torch,
     threads: [...threads],
     blas,

@@ -57,7 +57,14 @@ export interface BenchResults {
   machine: Record<string, unknown>;
   rows: ResultRow[];
   memory: MemoryReport[];
-  pytorch: { available: boolean; note: string; version?: string; threads?: number[] };
+  pytorch: {
+    available: boolean;
+    note: string;
+    version?: string;
+    threads?: number[];
+    /** where the reference ran ('cuda': the ratios compare with PyTorch on the GPU) */
+    device?: 'cpu' | 'cuda';
+  };
   targets: { name: string; value: string; met: boolean | null }[];
 }
 

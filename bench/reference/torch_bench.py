@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for AdvPrune Lab's benchmark harness (bench/run.ts).
+"""PyTorch reference for AdvPrune Lab's benchmark harness (bench/run.ts), on the CPU or a CUDA GPU.
 
 Same models, steps and evaluations as the TypeScript side, timed the same way (untimed warm-up
 runs, then the median and 95th percentile, linear interpolation, of timed runs; every run ends
-with a read of its result, `.item()`), on `torch.set_num_threads(--threads)` (default 2).
+with a read of its result, `.item()`, which also waits for a GPU), on
+`torch.set_num_threads(--threads)` (default 2) and `--device` (default cpu; cuda for the WebGPU
+comparison on a machine with an NVIDIA GPU and a CUDA build of torch: Debian's is CPU-only).
 
 Models (src/engine/model/spec.ts), inputs NHWC [B, 28, 28, 1] permuted to NCHW [B, 1, 28, 28]:
   mlp:   flatten-784, 300 ReLU, 100 ReLU, 10
@@ -23,8 +25,8 @@ Tasks (names match the harness rows):
                   the accuracy on 1,000 clean images and on 1,000 transfer images (crafted once,
                   PGD-10 on the dense model), batches of 250
 Usage: python3 bench/reference/torch_bench.py [--json] [--quick] [--tasks train,pgd-eval,...]
-       [--threads 2] [--data-dir public/datasets/fashion-mnist]
-Prints a JSON object {"torch", "threads", "rows": [{task, model, batch, median_ms, p95_ms, runs}]}
+       [--threads 2] [--device cpu|cuda] [--data-dir public/datasets/fashion-mnist]
+Prints a JSON object {"torch", "threads", "device", "rows": [{task, model, batch, median_ms, ...}]}
 with --json, else a table.
 """
 import argparse
@@ -42,6 +44,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 EPS = 0.1
+DEV = torch.device("cpu")  # set by --device
 
 
 def load_idx(path, offset):
@@ -134,7 +137,7 @@ def measure(fn, warmup, repeats):
 
 
 def train_runner(name, task, xb, yb):
-    model = MODELS[name]()
+    model = MODELS[name]().to(DEV)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
 
     def step():
@@ -154,7 +157,7 @@ def train_runner(name, task, xb, yb):
 
 
 def pgd_eval(model, x, y, batch):
-    correct = torch.zeros((), dtype=torch.int64)
+    correct = torch.zeros((), dtype=torch.int64, device=x.device)
     for s in range(0, x.shape[0], batch):
         xb, yb = x[s:s + batch], y[s:s + batch]
         xa = pgd(model, xb, yb, 20, 0.025)
@@ -183,11 +186,11 @@ def anomaly(model, x, y, delta=0.01):
         for c, a in zip(taps(model, x), taps(model, xa)):
             d = delta * c.abs().mean()
             scores.append(((a - c).abs() / (c.abs() + torch.clamp(d, min=1e-12))).mean(0))
-        return torch.cat(scores).numpy()
+        return torch.cat(scores).cpu().numpy()
 
 
 def slider_runner(x, y, batch, rng):
-    model = lenet()
+    model = lenet().to(DEV)
     model.eval()
     xt = torch.cat([pgd(model, x[s:s + batch], y[s:s + batch], 10, 0.025)
                     for s in range(0, x.shape[0], batch)])
@@ -197,7 +200,7 @@ def slider_runner(x, y, batch, rng):
 
     def acc(data):
         with torch.no_grad():
-            c = torch.zeros((), dtype=torch.int64)
+            c = torch.zeros((), dtype=torch.int64, device=data.device)
             for s in range(0, data.shape[0], batch):
                 c += (model(data[s:s + batch]).argmax(1) == y[s:s + batch]).sum()
             return c.item()
@@ -205,7 +208,7 @@ def slider_runner(x, y, batch, rng):
     def point():
         sparsity = rng.random() * 0.95
         k = int(sparsity * flat.numel())
-        thr = torch.kthvalue(flat, k).values if k > 0 else torch.tensor(-1.0)
+        thr = torch.kthvalue(flat, k).values if k > 0 else torch.tensor(-1.0, device=flat.device)
         with torch.no_grad():
             for w, d in zip(weights, dense):
                 w.copy_(d * (d.abs() > thr))
@@ -229,9 +232,15 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--tasks", default="train,pgd-eval,anomaly,slider")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--data-dir", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "../../public/datasets/fashion-mnist"))
     a = p.parse_args()
+    global DEV
+    if a.device == "cuda" and not torch.cuda.is_available():
+        print(f"--device cuda: this torch {torch.__version__} sees no CUDA GPU", file=sys.stderr)
+        sys.exit(3)
+    DEV = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     tasks = set(a.tasks.split(","))
@@ -243,8 +252,8 @@ def main():
         if not a.json:
             print(f"{task:24} {model:6} b{batch:<4} {m[0]:9.1f} ms  p95 {m[1]:9.1f}", flush=True)
 
-    xtr, ytr = fashion(a.data_dir, "train", 128)
-    xte, yte = fashion(a.data_dir, "test", 1000)
+    xtr, ytr = (t.to(DEV) for t in fashion(a.data_dir, "train", 128))
+    xte, yte = (t.to(DEV) for t in fashion(a.data_dir, "test", 1000))
     if "train" in tasks:
         reps = (2, 5) if a.quick else (3, 20)
         for name in MODELS:
@@ -254,14 +263,14 @@ def main():
                     add(task, name, batch, measure(step, *reps))
     if "pgd-eval" in tasks:
         for name in MODELS:
-            model = MODELS[name]()
+            model = MODELS[name]().to(DEV)
             model.eval()
             pgd_eval(model, xte[:250], yte[:250], 250)  # warm-up on one batch
             add("eval-pgd20", name, 250,
                 measure(lambda: pgd_eval(model, xte, yte, 250), 0, 2 if a.quick else 5))
     if "anomaly" in tasks:
         for name in MODELS:
-            model = MODELS[name]()
+            model = MODELS[name]().to(DEV)
             model.eval()
             add("anomaly-activation", name, 256,
                 measure(lambda: anomaly(model, xte[:256], yte[:256]), 1, 3 if a.quick else 10))
@@ -270,7 +279,7 @@ def main():
         add("slider-clean+transfer", "lenet", 250, measure(point, 1, 12 if a.quick else 30))
     if a.json:
         json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(),
-                   "blas": blas_info(), "rows": rows}, sys.stdout)
+                   "device": a.device, "blas": blas_info(), "rows": rows}, sys.stdout)
         print()
 
 
