@@ -124,12 +124,28 @@ export async function nodeThreadedWasm(
       return Array.from({ length: 2 * threads }, (_, i) => real[i % Math.max(1, real.length)]);
     };
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `the threaded WASM build did not start within ${START_TIMEOUT_MS / 1000} s (its worker threads never loaded); use 1 thread (CLI: --threads 1)`,
+          ),
+        ),
+      START_TIMEOUT_MS,
+    );
+  });
   try {
-    return await run();
+    return await Promise.race([run(), timeout]);
   } finally {
+    clearTimeout(timer);
     os.cpus = cpus;
   }
 }
+
+/** How long the threaded build may take to start (it takes well under a second here). */
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * The `initBackend` options for WASM in Node with `threads` threads (default
