@@ -3,7 +3,8 @@
  * a SwiftShader adapter where the machine has no GPU): the loop's default on WebGPU pipelines the
  * steps (src/engine/train/loop.ts), and must give the unpipelined run's losses and weights bit for
  * bit, read each step's summary only after the next step's gated commit was dispatched, and leak
- * no tensors (tests/e2e/pages/pipeline-page.ts runs both in the page).
+ * no tensors (tests/e2e/pages/pipeline-page.ts runs both in the page); the same run on WebGL
+ * (not pipelined there) agrees within float tolerance.
  */
 import { describe, expect, it } from 'vitest';
 import { useDevServer } from './browser';
@@ -29,6 +30,7 @@ describe('pipelined training on WebGPU (Chromium)', () => {
       const r = (await page.evaluate(() =>
         (globalThis as unknown as { runPipelineCheck(): Promise<unknown> }).runPipelineCheck(),
       )) as {
+        webgl: { backend: string; status?: string; losses?: number[]; selects?: number };
         backend: string;
         error?: string;
         piped: Run;
@@ -53,6 +55,13 @@ describe('pipelined training on WebGPU (Chromium)', () => {
       // step k is read after step k+1's commit was dispatched (the last one after the run's end)
       expect(r.piped.atRead).toEqual([2, 3, 4, 5, 6, 6].map((k) => k * per));
       expect([r.piped.leaked, r.plain.leaked]).toEqual([0, 0]);
+      // WebGL: the same training (fused kernels and their gradients there), not pipelined
+      expect(r.webgl.backend).toBe('webgl');
+      expect(r.webgl.status).toBe('completed');
+      expect(r.webgl.selects).toBe(0);
+      const gl = r.webgl.losses ?? [];
+      expect(gl).toHaveLength(r.piped.losses.length);
+      gl.forEach((l, i) => expect(Math.abs(l - r.piped.losses[i])).toBeLessThan(1e-3));
     } finally {
       await page.close();
     }

@@ -3,7 +3,8 @@
  * (a SwiftShader adapter in headless Chromium without a GPU), trains a small conv net for one
  * epoch with the loop's default (pipelined on WebGPU) and with pipelining off, and reports the
  * backend, both results, whether the weights agree bit for bit, the tensor counts, and at which
- * point each step summary was read (counted in gated-commit Select kernels).
+ * point each step summary was read (counted in gated-commit Select kernels); then the same run on
+ * WebGL (its default: not pipelined), whose losses must agree within float tolerance.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend';
@@ -86,7 +87,34 @@ async function runPipelineCheck() {
   }
   const [piped, plain] = out;
   const bits = (v: number[]) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
+  // the same run on WebGL (its fused kernels and their gradients), unpipelined by default there
+  const gl = await initBackend({
+    prefer: 'webgl',
+    platform: 'browser',
+    loadBrowserBackend: async () => {
+      await import('@tensorflow/tfjs-backend-webgl');
+    },
+  });
+  let webgl: { backend: string; status?: string; losses?: number[]; selects?: number } = {
+    backend: gl.name,
+  };
+  if (gl.name === 'webgl') {
+    let selects = 0;
+    engine.runKernel = function (this: unknown, ...args: unknown[]) {
+      if (args[0] === 'Select') selects++;
+      return original.apply(this, args);
+    };
+    const model = initModel(spec, 1);
+    try {
+      const r = await trainModel(model, { train }, config);
+      webgl = { ...webgl, status: r.status, losses: r.history.map((h) => h.trainLoss), selects };
+    } finally {
+      engine.runKernel = original;
+      disposeModel(model);
+    }
+  }
   return {
+    webgl,
     backend: choice.name,
     piped: { ...piped, weights: undefined },
     plain: { ...plain, weights: undefined },
