@@ -61,6 +61,28 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Registers beforeAll/afterAll that start `serve()` and one Chromium; returns the live handles. */
+function useServedApp(
+  serve: () => Promise<{ server: { close(): Promise<void> }; url: string }>,
+  timeoutMs: number,
+): { readonly url: string; readonly browser: Browser } {
+  let server: { close(): Promise<void> } | undefined;
+  const app = { url: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    if (!chromiumAvailable())
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+    let url: string;
+    ({ server, url } = await serve());
+    app.url = url;
+    app.browser = await launchChromium();
+  }, timeoutMs);
+  afterAll(async () => {
+    await app.browser?.close();
+    await server?.close();
+  });
+  return app;
+}
+
 /**
  * The usual set-up of an e2e file: the production build (into its own `outDir`, so files running
  * in parallel do not overwrite each other's build) served by `vite preview`, and one Chromium.
@@ -70,21 +92,7 @@ export function useProductionApp(outDir: string): {
   readonly url: string;
   readonly browser: Browser;
 } {
-  let server: PreviewServer | undefined;
-  const app = { url: '', browser: undefined as unknown as Browser };
-  beforeAll(async () => {
-    if (!chromiumAvailable())
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-    let url: string;
-    ({ server, url } = await startProductionApp(outDir));
-    app.url = url;
-    app.browser = await launchChromium();
-  }, 300_000);
-  afterAll(async () => {
-    await app.browser?.close();
-    await server?.close();
-  });
-  return app;
+  return useServedApp(() => startProductionApp(outDir), 300_000);
 }
 
 /**
@@ -92,19 +100,5 @@ export function useProductionApp(outDir: string): {
  * Registers beforeAll/afterAll; read `app.url` and `app.browser` inside the tests.
  */
 export function useDevServer(): { readonly url: string; readonly browser: Browser } {
-  let server: ViteDevServer | undefined;
-  const app = { url: '', browser: undefined as unknown as Browser };
-  beforeAll(async () => {
-    if (!chromiumAvailable())
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
-    let url: string;
-    ({ server, url } = await startApp());
-    app.url = url;
-    app.browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await app.browser?.close();
-    await server?.close();
-  });
-  return app;
+  return useServedApp(startApp, 120_000);
 }

@@ -90,16 +90,19 @@ describe('soak: 1,600 training steps', () => {
     masks.forEach((t) => t.dispose());
   });
 
+  /** 63 epochs of 8 steps: 504 steps */
+  const trades: TrainConfigInput = {
+    epochs: 63,
+    batchSize: 8,
+    seed: 2,
+    objective: { kind: 'trades', eps: 0.1, steps: 1 },
+    optimizer: { kind: 'adam' },
+    schedule: { kind: 'constant', lr: 0.001 },
+    validation: { subsetSize: 0 },
+  };
+
   it('TRADES, MLP, Adam: flat tensors and bytes (500 steps)', async () => {
-    const { samples, steps } = await soak(tinySpec(16), {
-      epochs: 63,
-      batchSize: 8,
-      seed: 2,
-      objective: { kind: 'trades', eps: 0.1, steps: 1 },
-      optimizer: { kind: 'adam' },
-      schedule: { kind: 'constant', lr: 0.001 },
-      validation: { subsetSize: 0 },
-    });
+    const { samples, steps } = await soak(tinySpec(16), trades);
     expect(steps).toBe(504);
     expect(samples.length).toBe(5);
     expectFlat(samples);
@@ -108,15 +111,7 @@ describe('soak: 1,600 training steps', () => {
   it('the same TRADES run pipelined (as on WebGPU: one step in flight): flat tensors and bytes', async () => {
     const { samples, steps } = await soak(
       tinySpec(16),
-      {
-        epochs: 63,
-        batchSize: 8,
-        seed: 2,
-        objective: { kind: 'trades', eps: 0.1, steps: 1 },
-        optimizer: { kind: 'adam' },
-        schedule: { kind: 'constant', lr: 0.001 },
-        validation: { subsetSize: 0 },
-      },
+      trades,
       undefined,
       true,
       // mid-epoch (step ≡ 4 mod 8), where the next step is always in flight: 52, 148, ..., 436
