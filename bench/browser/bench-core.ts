@@ -3,10 +3,13 @@
  * app's engine): `runBench(backend, quick, label, wasmThreads)` initializes one tfjs backend
  * (webgpu, webgl, wasm, cpu) and times training steps of step-core.ts on a synthetic batch, the
  * same way as in Node (untimed warm-up, then median / p95 of timed steps, each ending in a
- * read-back); on WASM also slider moves (bench/tasks/slider-core.ts); on WebGPU / WebGL also the
- * training loop's time per step, pipelined and not (src/engine/train/loop.ts). The page is cross-origin
+ * read-back): standard, FGSM-RS and PGD-7 AT (PGD-7 on the MLP only off WASM); on WASM also the
+ * PGD-20 evaluation of 1,000 images (bench/tasks/pgd-eval-core.ts) and slider moves
+ * (bench/tasks/slider-core.ts); on WebGPU / WebGL also the training loop's time per step,
+ * pipelined and not (src/engine/train/loop.ts). The page is cross-origin
  * isolated (vite.config.ts headers), so WASM runs its threaded build.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { describeBackend, initBackend, type BackendName } from '../../src/engine/backend';
 import { lenetSpec, mlpSpec } from '../../src/engine/model/spec';
@@ -15,6 +18,8 @@ import { SWEEP_BATCH } from '../../src/engine/session/slider';
 import { syntheticDataset } from '../../src/engine/data/synthetic';
 import { disposeModel, initModel } from '../../src/engine/model/init';
 import { trainModel } from '../../src/engine/train/loop';
+import type { ModelSpec } from '../../src/engine/model/spec';
+import { pgdEvalRunnerOn } from '../tasks/pgd-eval-core';
 import { sliderMoves } from '../tasks/slider-core';
 import { stepRunnerOn, syntheticBatch } from '../tasks/step-core';
 
@@ -34,6 +39,12 @@ setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 async function loadBrowserBackend(name: 'webgpu' | 'webgl'): Promise<void> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   else await import('@tensorflow/tfjs-backend-webgl');
+}
+
+/** A synthetic batch as a tuple (x `[n, H, W, C]`, y `[n]`). */
+function syntheticXY(spec: ModelSpec, n: number): [tf.Tensor4D, tf.Tensor1D] {
+  const { x, y } = syntheticBatch(spec, n);
+  return [x, y];
 }
 
 /**
@@ -88,7 +99,10 @@ export async function runBench(
   ] as const) {
     if (backend === 'cpu' && name === 'lenet') continue; // ~10 s per step
     for (const batch of quick ? [64] : [64, 128]) {
-      for (const task of ['train-standard', 'train-fgsm-rs']) {
+      // PGD-7 AT: 8 forward/backward passes per step; on the software GPUs (SwiftShader) and the
+      // JS CPU backend only the MLP (a LeNet step takes ~45 s on SwiftShader WebGPU)
+      const pgd7 = backend === 'wasm' || name === 'mlp';
+      for (const task of ['train-standard', 'train-fgsm-rs', ...(pgd7 ? ['train-pgd7-at'] : [])]) {
         const { x, y } = syntheticBatch(spec, batch);
         const r = stepRunnerOn(spec, task, x, y);
         for (let i = 0; i < warmup; i++) await r.step();
@@ -130,6 +144,39 @@ export async function runBench(
     }
   }
   if (backend === 'wasm') {
+    // PGD-20 evaluation of 1,000 synthetic images in batches of 250 (every sample attacked)
+    for (const [name, spec] of [
+      ['mlp', mlpSpec()],
+      ['lenet', lenetSpec()],
+    ] as const) {
+      const model = initModel(spec, 1);
+      try {
+        const warm = pgdEvalRunnerOn(model, ...syntheticXY(spec, 250), 250);
+        await warm.run(); // one batch: kernels and buffers warmed up
+        warm.dispose();
+        const runner = pgdEvalRunnerOn(model, ...syntheticXY(spec, 1000), 250);
+        const ms: number[] = [];
+        for (let i = 0; i < (quick ? 1 : 3); i++) {
+          const t0 = performance.now();
+          await runner.run();
+          ms.push(performance.now() - t0);
+        }
+        runner.dispose();
+        const st = latencyStats(ms);
+        rows.push({
+          task: 'eval-pgd20',
+          model: name,
+          backend: `chromium-${label}`,
+          batch: 250,
+          median_ms: st.median,
+          p95_ms: st.p95,
+          runs: st.runs,
+          note: '1,000 synthetic images, dedicated worker (like the app)',
+        });
+      } finally {
+        disposeModel(model);
+      }
+    }
     // the slider on the CPU path: 1,000 evaluation images, one [clean; transfer] sweep per move
     const s = latencyStats(await sliderMoves(1000, quick ? 8 : 20));
     rows.push({
