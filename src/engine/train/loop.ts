@@ -218,7 +218,7 @@ export async function trainModel(
  * read waits for the device to finish, and the device would idle while the host prepares the
  * next step. On WASM / CPU a read costs nothing and the gate's kernels would; on WebGL the
  * gate's extra programs cost more than the overlap gave in our measurement (docs/benchmarks.md:
- * 89 vs 73 ms per MLP step on a software renderer), so WebGL reads per step unless asked.
+ * 100 vs 82 ms per MLP step on a software renderer), so WebGL reads per step unless asked.
  */
 export const PIPELINED_BACKENDS: ReadonlySet<string> = new Set(['webgpu']);
 
