@@ -4,7 +4,17 @@
  * groups, pruning criteria). Used by the Train view, the past runs and the Reports tab.
  */
 import type { ReactElement } from 'react';
-import { ErrorBar, Line, ResponsiveContainer } from 'recharts';
+import {
+  CartesianGrid,
+  ErrorBar,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 export const COLORS = {
   loss: '#3b5bdb',
@@ -89,4 +99,35 @@ export function overlayLines(
       {stdBars ? <ErrorBar dataKey={`${s.key}:std`} width={4} stroke={paletteColor(i)} /> : null}
     </Line>
   ));
+}
+
+/**
+ * Accuracies per epoch (x = epoch from 1, y in [0, 1]), one overlaid line per series, as a report
+ * card: the Reports tab's run comparison and its sweep's mean curves (with std bars).
+ */
+export function EpochOverlayChart({
+  title,
+  testId,
+  rows,
+  series,
+  stdBars = false,
+}: {
+  title: string;
+  testId: string;
+  rows: object[];
+  series: readonly { key: string; label: string }[];
+  stdBars?: boolean;
+}) {
+  return (
+    <ChartCard className="report-chart" title={title} testId={testId} height={280}>
+      <LineChart data={rows}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="x" type="number" domain={[1, 'dataMax']} allowDecimals={false} />
+        <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
+        <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
+        <Legend />
+        {overlayLines(series, stdBars)}
+      </LineChart>
+    </ChartCard>
+  );
 }

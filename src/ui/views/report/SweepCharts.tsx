@@ -15,7 +15,15 @@ import {
   summaryMetrics,
   VARIANT_SPARSITY,
 } from '../../report/sweep-series';
-import { ChartCard, numTip, overlayLines, pctTick, pctTip, sci } from '../../components/chart-kit';
+import {
+  ChartCard,
+  EpochOverlayChart,
+  numTip,
+  overlayLines,
+  pctTick,
+  pctTip,
+  sci,
+} from '../../components/chart-kit';
 
 const axisName = (x: string) => (x === VARIANT_SPARSITY ? 'sparsity (variant)' : x);
 
@@ -86,21 +94,13 @@ function MeanCurves({ sweep }: { sweep: SweepView }) {
   const { series, rows } = meanTrainingCurves(sweep);
   if (series.length === 0) return null;
   return (
-    <ChartCard
-      className="report-chart"
+    <EpochOverlayChart
       title="Validation adversarial (PGD) accuracy per epoch: mean ± std over seeds"
       testId="report-sweep-curves"
-      height={280}
-    >
-      <LineChart data={rows}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis dataKey="x" type="number" domain={[1, 'dataMax']} allowDecimals={false} />
-        <YAxis width={48} domain={[0, 1]} tickFormatter={pctTick} />
-        <Tooltip formatter={pctTip} labelFormatter={(e) => `epoch ${e}`} />
-        <Legend />
-        {overlayLines(series, true)}
-      </LineChart>
-    </ChartCard>
+      rows={rows}
+      series={series}
+      stdBars
+    />
   );
 }
 
