@@ -29,6 +29,7 @@ import { disposeModel } from '../engine/model/init';
 import { nodeWasmOptions } from '../node/wasm-threads';
 import { progressBar, type ProgressBar } from './progress';
 import { runSweep } from './sweep-run';
+import { runIfMain } from './run-main';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
@@ -316,12 +317,4 @@ function printSummary(report: ExperimentReport): void {
   if (report.transfer) console.log(`\n${report.transfer.table}`);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? `error: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

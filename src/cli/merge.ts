@@ -11,7 +11,6 @@
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   checkShardSize,
   mergeSweepReports,
@@ -20,6 +19,7 @@ import {
 } from '../engine/experiment/sweep-merge';
 import type { SweepReport } from '../engine/experiment/sweep-types';
 import { sweepSummaryMarkdown } from './sweep-markdown';
+import { runIfMain } from './run-main';
 
 const USAGE = 'usage: npm run merge -- <out.json> <shard-i-of-N.json or folder> [...]';
 const SHARD_FILE = /^shard-\d+-of-\d+\.json$/;
@@ -92,12 +92,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? `error: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

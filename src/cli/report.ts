@@ -7,12 +7,12 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ExperimentReport } from '../engine/experiment';
 import { asSweepReport } from '../engine/experiment/sweep-merge';
 import { sweepPlots } from '../engine/experiment/sweep-plots';
 import { sweepSummaryMarkdown } from './sweep-markdown';
 import { SWEEP_REPORT_FORMAT } from '../engine/experiment/sweep-types';
+import { runIfMain } from './run-main';
 
 const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`;
@@ -128,12 +128,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? `error: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);
