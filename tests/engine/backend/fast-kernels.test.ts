@@ -7,13 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend';
-import { memoryCounts, normals, onBackend, relErr, size, take } from './helpers';
+import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
-type Pad =
-  | 'same'
-  | 'valid'
-  | number
-  | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
   x: [number, number, number, number];
   k: number;

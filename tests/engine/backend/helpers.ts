@@ -6,6 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../src/engine/rng';
 
+/** A padding as tfjs's conv and pooling ops take it (explicit: NHWC pairs). */
+export type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
+
 /** `n` standard-normal float32 values from seed `seed`. */
 export function normals(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);

@@ -10,13 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, wasmTrainingKernels } from '../../../src/engine/backend';
 import { Rng } from '../../../src/engine/rng';
-import { memoryCounts, normals, onBackend, size } from './helpers';
+import { memoryCounts, normals, onBackend, size, type Pad } from './helpers';
 
-type Pad =
-  | 'same'
-  | 'valid'
-  | number
-  | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
   x: [number, number, number, number];
   f: number;
