@@ -1,7 +1,8 @@
 /**
  * Public API of the model module: architectures as data (spec.ts), parameters and prunable
  * layers, seeded init, the functional forward pass with masks/taps/inject, parameter and MAC
- * counts, and serialization (safetensors, tfjs weights). See docs/format.md for the file layout.
+ * counts, and serialization (safetensors, tfjs weights, ONNX). See docs/format.md for the file
+ * layout.
  */
 export * from './spec';
 export type * from './types';
@@ -38,4 +39,12 @@ export {
   LAYOUT,
 } from './serialize/model-io';
 export type { TfjsModelJson } from './serialize/model-io';
+export {
+  saveModelOnnx,
+  samePads,
+  ONNX_OPSET,
+  ONNX_IR_VERSION,
+  ONNX_INPUT_NAME,
+  ONNX_OUTPUT_NAME,
+} from './serialize/onnx';
 export { FORMAT_NAME, FORMAT_VERSION, MASK_PREFIX } from './serialize/common';

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ModelFormatError, SpecError, WeightsError } from '../errors';
 import { getWeights, modelFromWeights } from '../init';
 import type { WeightData } from '../init';
+import type { PlainMask } from '../masks';
 import { checkMasks, maskKind, readMasks } from '../masks';
 import { planModel } from '../plan';
 import type { ModelSpec } from '../spec';
@@ -122,4 +123,44 @@ export function assembleModel(
     );
   }
   return { model, masks };
+}
+
+/**
+ * Every parameter and buffer as plain data with `masks` multiplied in, for the formats that run
+ * the model as it is (ONNX, tfjs Layers): a full-shape mask multiplies the kernel; an `[out]` mask
+ * multiplies the kernel's last axis, the bias and BN gamma and beta, as forward.ts does. A pruned
+ * entry is written as +0 (never -0). Reads the backend; creates no tensors.
+ */
+export async function bakedWeights(
+  model: Model,
+  masks?: Masks,
+): Promise<{ plan: ReturnType<typeof planModel>; weights: Map<string, WeightData> }> {
+  const plan = planModel(model.spec);
+  checkMasks(plan.prunable, masks);
+  const weights = await getWeights(model);
+  const plain = masks ? await readMasks(masks) : new Map<string, PlainMask>();
+  const mul = (name: string, m: ArrayLike<number>, period: number): void => {
+    const w = weights.get(name);
+    if (!w) return;
+    const d = w.data;
+    for (let i = 0; i < d.length; i++) {
+      const f = m[period === 0 ? i : i % period];
+      d[i] = f === 0 ? 0 : d[i] * f;
+    }
+  };
+  for (const l of plan.prunable) {
+    const m = plain.get(l.kernelName);
+    if (!m) continue;
+    if (maskKind(l, m.shape) !== 'structured') {
+      mul(l.kernelName, m.data, 0);
+      continue;
+    }
+    mul(l.kernelName, m.data, l.neurons); // [..., out]: the last axis varies fastest
+    if (l.biasName !== null) mul(l.biasName, m.data, l.neurons);
+    if (l.bnName !== null) {
+      mul(`${l.bnName}/gamma`, m.data, l.neurons);
+      mul(`${l.bnName}/beta`, m.data, l.neurons);
+    }
+  }
+  return { plan, weights };
 }
