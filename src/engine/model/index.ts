@@ -47,4 +47,10 @@ export {
   ONNX_INPUT_NAME,
   ONNX_OUTPUT_NAME,
 } from './serialize/onnx';
+export {
+  saveModelTfjsLayers,
+  TFJS_LAYERS_INPUT_NAME,
+  TFJS_LAYERS_KERAS_VERSION,
+} from './serialize/tfjs-layers';
+export type { TfjsLayersModelJson, TfjsLayersWeightEntry } from './serialize/tfjs-layers';
 export { FORMAT_NAME, FORMAT_VERSION, MASK_PREFIX } from './serialize/common';

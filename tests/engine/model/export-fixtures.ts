@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
 import {
   ARCHITECTURES,
   disposeModel,
@@ -126,7 +127,10 @@ export async function makeCase(arch: ArchitectureName, variant: Variant): Promis
   };
 }
 
-/** The engine's logits (inference mode, masks applied) on NHWC images: `[n, K]` row-major. */
+/**
+ * The engine's logits (inference mode, masks applied) on NHWC images: `[n, K]` row-major. Checks
+ * they are far from 0, so that a tolerance of 1e-4 or 1e-5 is a real test.
+ */
 export async function engineLogits(c: Case, images: Float32Array): Promise<Float32Array> {
   const [h, w, ch] = c.model.spec.inputShape;
   const n = images.length / (h * w * ch);
@@ -134,6 +138,7 @@ export async function engineLogits(c: Case, images: Float32Array): Promise<Float
   const y = logitsFn(c.model, { masks: c.masks })(x);
   const out = (await y.data()) as Float32Array;
   tf.dispose([x, y]);
+  expect(out.reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeGreaterThan(0.2);
   return out;
 }
 
