@@ -3,6 +3,11 @@
  * - 'safetensors': every parameter and BN buffer with the masks applied (pruned weights, and for
  *   structured masks their bias and BN gamma/beta, exactly 0), plus the masks as `mask/<kernel>`;
  * - 'tfjs': the same as model.json + weights.bin (tfjs weights format, loadModelTfjs reads it);
+ * - 'onnx': an ONNX model (opset 13) with the masks baked into its weights, for ONNX Runtime and
+ *   other deployment runtimes (model/serialize/onnx.ts; loaded on demand, so the protobuf code
+ *   is fetched only when someone exports);
+ * - 'tfjs-layers': a tfjs Layers model (`<stem>.layers.json` with a modelTopology, and
+ *   `<stem>.layers.bin`) that tf.loadLayersModel opens, masks baked in (tfjs-layers.ts);
  * - 'masks': a safetensors file of the `mask/<kernel>` tensors alone (U8 0/1), spec in metadata;
  * - 'compact': structured masks only: the physically smaller model (prune/compact.ts, Li et al.
  *   2017, arXiv 1608.08710) as safetensors, with the masks compaction leaves (residual stream);
@@ -12,6 +17,7 @@
 import { cloneModel, disposeModel } from '../model/init';
 import { encodeSafetensors } from '../model/serialize/safetensors';
 import { saveModelSafetensors, saveModelTfjs } from '../model/serialize/model-io';
+import { saveModelTfjsLayers } from '../model/serialize/tfjs-layers';
 import { FORMAT_NAME, FORMAT_VERSION, MASK_PREFIX } from '../model/serialize/common';
 import type { Masks, Model } from '../model/types';
 import { compactModel } from '../prune/compact';
@@ -118,6 +124,28 @@ export async function exportFiles(
         if (left) disposeMasks(left);
       }
     }
+    case 'onnx':
+    case 'tfjs-layers': {
+      const tm = masks && masks.size > 0 ? toTensorMasks(masks) : undefined;
+      try {
+        if (kind === 'onnx') {
+          const { saveModelOnnx } = await import('../model/serialize/onnx');
+          const bytes = await saveModelOnnx(model, tm);
+          return [
+            { name: `${stem}.onnx`, mime: 'application/octet-stream', bytes: toBuffer(bytes) },
+          ];
+        }
+        const bin = `${stem}.layers.bin`;
+        const { modelJson, weightsBin } = await saveModelTfjsLayers(model, tm, bin);
+        const json = new TextEncoder().encode(JSON.stringify(modelJson));
+        return [
+          { name: `${stem}.layers.json`, mime: 'application/json', bytes: toBuffer(json) },
+          { name: bin, mime: 'application/octet-stream', bytes: toBuffer(weightsBin) },
+        ];
+      } finally {
+        if (tm) disposeMasks(tm);
+      }
+    }
     case 'safetensors':
     case 'tfjs': {
       const { copy, tm } = maskedCopy(model, masks);
@@ -139,7 +167,7 @@ export async function exportFiles(
     }
     default:
       throw new SessionError(
-        `unknown export kind '${String(kind)}'; expected safetensors, tfjs, masks, compact or report`,
+        `unknown export kind '${String(kind)}'; expected safetensors, tfjs, onnx, tfjs-layers, masks, compact or report`,
       );
   }
 }

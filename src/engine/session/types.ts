@@ -260,4 +260,5 @@ export interface ExportedFile {
   bytes: ArrayBuffer;
 }
 
-export type ExportKind = 'safetensors' | 'tfjs' | 'masks' | 'compact' | 'report';
+export type ExportKind =
+  'safetensors' | 'tfjs' | 'onnx' | 'tfjs-layers' | 'masks' | 'compact' | 'report';

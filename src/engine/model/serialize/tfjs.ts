@@ -6,8 +6,9 @@
  * model.json: `format: 'advprune-lab'`, `generatedBy`, `convertedBy: null`,
  * `weightsManifest: [{ paths: ['weights.bin'], weights: [{ name, shape, dtype }] }]` (dtype
  * 'float32', or 'bool' for 0/1 masks, one byte each), and `userDefinedMetadata.advprune =
- * { formatVersion, spec, bnEpsilon }`. There is no `modelTopology`: tf.loadLayersModel cannot
- * load it (our forward pass is functional, not a Layers model); load it with loadModelTfjs.
+ * { formatVersion, spec, bnEpsilon }`. There is no `modelTopology`: this is the app's own round
+ * trip (masks kept as masks), loaded with loadModelTfjs. For tf.loadLayersModel, export the tfjs
+ * Layers model (tfjs-layers.ts, masks baked in); loadModelTfjs refuses that one with a hint.
  */
 import { BN_EPSILON } from '../bn';
 import { ModelFormatError } from '../errors';
@@ -91,6 +92,11 @@ export function loadModelTfjs(
   if (!isRec(modelJson)) return fail('bad-json', 'model.json must be a JSON object');
   if (jsonDepth(modelJson) > MAX_JSON_DEPTH)
     fail('bad-json', `model.json is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (modelJson.format === 'layers-model' && 'modelTopology' in modelJson)
+    fail(
+      'bad-metadata',
+      "this is a tfjs Layers model (for tf.loadLayersModel, masks baked in); to load a model here, use the safetensors or the tfjs weights export (format 'advprune-lab')",
+    );
   if (modelJson.format !== FORMAT_NAME)
     fail('bad-metadata', `format is ${describeValue(modelJson.format)}, expected '${FORMAT_NAME}'`);
   const meta = isRec(modelJson.userDefinedMetadata)

@@ -11,6 +11,8 @@ import { useCore } from '../../store/core';
 export const EXPORT_LABELS: Record<ExportKind, string> = {
   safetensors: 'Export pruned weights',
   tfjs: 'Export tfjs model (model.json + weights.bin)',
+  onnx: 'Export ONNX model',
+  'tfjs-layers': 'Export tfjs Layers model',
   masks: 'Export masks',
   compact: 'Export compacted model',
   report: 'Export report.json',
