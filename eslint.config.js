@@ -40,6 +40,7 @@ export default tseslint.config(
       'src/node/**/*.ts',
       'tests/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.mjs',
       '*.config.{js,ts}',
     ],
     languageOptions: { globals: globals.node },

@@ -70,7 +70,10 @@ function useServedApp(
   const app = { url: '', browser: undefined as unknown as Browser };
   beforeAll(async () => {
     if (!chromiumAvailable())
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM_PATH}: \`npm test\` installs Debian's chromium first ` +
+          '(node scripts/test-setup.mjs), or set CHROMIUM_PATH to another Chromium',
+      );
     let url: string;
     ({ server, url } = await serve());
     app.url = url;
