@@ -29,8 +29,16 @@ const methodSchema = z.strictObject({
   delta: z.number().positive().optional(),
   /** flip the ranking (prune the least anomalous first), to test the opposite hypothesis */
   flipOrder: z.boolean().default(false),
-  /** learned only: epochs of score optimization (default 2) */
+  /** learned criteria: epochs of score optimization (default 2) */
   epochs: z.number().int().min(1).optional(),
+  /** the dead-unit rule: prune dead paths first (default 'first' for anomaly criteria, else 'off') */
+  dead: z.enum(['first', 'off']).optional(),
+  /** anomaly criteria: 'tempered' keep-score |w|·p^α (default) or the 'naive' first definition */
+  variant: z.enum(['tempered', 'naive']).optional(),
+  /** anomaly criteria, tempered: exponent α in [0, 16] (default DEFAULT_ALPHA) */
+  alpha: z.number().min(0).max(16).optional(),
+  /** learned criteria: λ ≥ 0 of the ANP-VS vulnerability-suppression term (default 0) */
+  vsLambda: z.number().min(0).max(100).optional(),
 });
 
 const scheduleSchema = z.discriminatedUnion('kind', [

@@ -16,6 +16,7 @@ import { endToEndPrune } from '../prune/end-to-end';
 import { fineTuneMasked } from '../prune/finetune';
 import { iterativePrune } from '../prune/iterative';
 import { disposeMasks, masksFromScores, toTensorMasks } from '../prune/masks';
+import { SPARSITY_TARGETED } from '../prune/criteria';
 import { SCORERS, type ScorerName } from '../prune/scores';
 import { sparsityReport, type SparsityReport } from '../prune/sparsity';
 import type { MaskRule, PlainMasks, ScoreSet } from '../prune/types';
@@ -164,7 +165,15 @@ async function score(
     const ft = parseTrainConfig(prune.fineTune);
     return await SCORERS[m.name].run({
       ctx,
-      options: { delta: m.delta, flipOrder: m.flipOrder, loss: m.loss },
+      options: {
+        delta: m.delta,
+        flipOrder: m.flipOrder,
+        loss: m.loss,
+        dead: m.dead,
+        variant: m.variant,
+        alpha: m.alpha,
+        vsLambda: m.vsLambda,
+      },
       learned: {
         train: s.data.train,
         sparsity,
@@ -204,15 +213,14 @@ export async function runPruneStage(
         if (hooks.signal?.aborted) return { reports, variants };
         hooks.onStage?.('score', `${name} at sparsity ${sparsity}`);
         const tScore = performance.now();
+        const targeted = SPARSITY_TARGETED.includes(m.name);
         const scores: ScoreSet =
-          m.name === 'learned' || baseScores === null
-            ? await score(s, m, s.base, sparsity)
-            : baseScores;
-        if (m.name !== 'learned' && baseScores === null) {
+          targeted || baseScores === null ? await score(s, m, s.base, sparsity) : baseScores;
+        if (!targeted && baseScores === null) {
           baseScores = scores;
           baseScoreSeconds = seconds(tScore);
         }
-        const scoreSeconds = m.name === 'learned' ? seconds(tScore) : baseScoreSeconds;
+        const scoreSeconds = targeted ? seconds(tScore) : baseScoreSeconds;
         const model = cloneModel(s.base);
         const tFt = performance.now();
         const onProgress = (p: { step: number; epochs: number; batchesPerEpoch: number }) =>

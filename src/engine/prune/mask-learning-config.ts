@@ -100,6 +100,8 @@ export interface LearnConfig {
   bnMomentum: number;
   /** per-epoch validation (needs data.val), or null */
   validation: ValidationConfig | null;
+  /** weight λ ≥ 0 of the ANP-VS vulnerability-suppression term (vulnerability.ts); 0 or absent: off */
+  vsLambda?: number;
 }
 
 export type LearnStatus = 'completed' | 'stopped' | 'diverged';

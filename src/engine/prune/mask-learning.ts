@@ -39,6 +39,7 @@ import type {
 } from './mask-learning-config';
 import { disposeMasks, toTensorMasks } from './masks';
 import { hardMasks, steMasks } from './ste';
+import { vulnerabilityLoss } from './vulnerability';
 import type { ScoreVars } from './ste';
 import type { PlainMasks } from './types';
 
@@ -57,6 +58,7 @@ function keepStats(stats: BnStats): BnStats {
 }
 
 interface StepCtx {
+  vsLambda: number;
   model: Model;
   objective: Objective;
   scores: ScoreVars;
@@ -89,12 +91,12 @@ async function learnStep(
     let zAdv: tf.Tensor2D | null = null;
     let bn: BnStats[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const r = objective.loss(model, x, xAdv, y, {
-        masks: steMasks(scores, hard),
-        training: true,
-      });
+      const masks = steMasks(scores, hard);
+      const r = objective.loss(model, x, xAdv, y, { masks, training: true });
       zAdv = r.logitsAdv ? tf.keep(r.logitsAdv) : null;
       if (c.wOpt) bn = r.bnStats.map(keepStats);
+      if (c.vsLambda > 0 && xAdv)
+        return tf.add(r.loss, tf.mul(c.vsLambda, vulnerabilityLoss(model, masks, x, xAdv, true)));
       return r.loss;
     }, vars);
     owned.push(value, ...Object.values(grads));
@@ -164,6 +166,7 @@ export async function learnMask(
   const rng = new Rng(deriveSeed(cfg.seed, TAG.rng));
   const yielder = makeYielder();
   const ctx: StepCtx = {
+    vsLambda: cfg.vsLambda ?? 0,
     model,
     objective: createObjective(cfg.objective),
     scores,

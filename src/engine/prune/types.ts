@@ -40,6 +40,11 @@ export interface ScoreSet {
   layers: Map<string, LayerScores>;
   /** what the scores were computed on: samples, attack, seconds, ... (for reports) */
   meta: Record<string, string | number | boolean>;
+  /**
+   * when the dead-unit rule was measured (scores/dead.ts): kernel name → `[out]`, 1 = a unit
+   * whose activation was 0 on every clean and adversarial scoring sample
+   */
+  deadUnits?: Map<string, Uint8Array>;
 }
 
 /** How scores become masks. */

@@ -9,6 +9,7 @@
  * version) — except after fineTunePruned, where the ranking is kept and only the evaluator is
  * rebuilt (slider.ts explains the floor).
  */
+import { SPARSITY_TARGETED } from '../prune/criteria';
 import type { AbortFlag } from '../attacks/options';
 import type { Dataset } from '../data/dataset';
 import type { SparsityEvaluator } from '../eval/sparsity-evaluator';
@@ -88,8 +89,9 @@ export class PruneState {
     const { model, train, budget, version } = ctx.get();
     const criterion = checkCriterion(req?.criterion);
     const samples = req.samples ?? DEFAULT_SCORE_SAMPLES;
-    const learnedSparsity = criterion === 'learned' ? (this.sparsity > 0 ? this.sparsity : 0.9) : 0;
-    const key = `${criterion}|${req.granularity}|${criterion === 'learned' ? (req.scope ?? 'global') : ''}`;
+    const targeted = SPARSITY_TARGETED.includes(criterion);
+    const learnedSparsity = targeted ? (this.sparsity > 0 ? this.sparsity : 0.9) : 0;
+    const key = `${criterion}|${req.granularity}|${targeted ? (req.scope ?? 'global') : ''}`;
     const hit = this.cache.get(key);
     if (
       hit &&

@@ -40,9 +40,11 @@ import {
   anomalyDegree,
   anomalyWeightScores,
   checkAnomalyOptions,
+  temperedKeepScores,
   type AnomalyOptions,
   type PlainLayerMask,
 } from './common-anomaly';
+import { applyDeadRule, deadEntries, deadSummary, DeadCounter } from './dead';
 import { ScoreInputError } from './common-errors';
 import { checkGranularity, makeScoreSet, zeroMasked } from './common-scoreset';
 import {
@@ -55,6 +57,9 @@ import { checkScoreContext, scoringBatches, type ScoreContext, type ScoringBatch
 
 export {
   ANOMALY_DEFAULTS,
+  DEFAULT_ALPHA,
+  lowAnomalyPercentile,
+  temperedKeepScores,
   DELTA_FLOOR,
   WEIGHT_EPS,
   anomalyDegree,
@@ -126,6 +131,9 @@ export async function anomalyFromBatches(
   const cols = layers.reduce((s, l) => s + l.neurons, 0);
   const inDims = layers.map((l) => l.kernelShape[l.kernelShape.length - 2]);
   const perWeight = granularity === 'unstructured';
+  const tempered = o.variant === 'tempered';
+  const needChange = perWeight; // c_i: the naive per-weight form and the tempered A_j·c_i
+  const deadCounter = new DeadCounter(model, masks);
   const cleanChunks: Float32Array[] = [];
   const advChunks: Float32Array[] = [];
   const change = new Float64Array(inDims.reduce((a, b) => a + b, 0));
@@ -134,7 +142,9 @@ export async function anomalyFromBatches(
     if (!b.xAdv) throw new ScoreInputError('xAdv', 'is missing: anomaly needs adversarial inputs');
     cleanChunks.push(await consume(signals(model, masks, layers, o.form, b.x, b.y)));
     advChunks.push(await consume(signals(model, masks, layers, o.form, b.xAdv, b.y)));
-    if (perWeight) {
+    await deadCounter.add(b.x);
+    await deadCounter.add(b.xAdv);
+    if (needChange) {
       const xAdv = b.xAdv;
       const c = await consume(tf.tidy(() => inputChangeSums(model, masks, b.x, xAdv, layers)));
       for (let i = 0; i < c.length; i++) change[i] += c[i];
@@ -144,34 +154,60 @@ export async function anomalyFromBatches(
   if (n === 0) throw new ScoreInputError('data', 'is empty: anomaly needs at least one sample');
   const clean = concatChunks(cleanChunks);
   const adv = concatChunks(advChunks);
+  const dead = deadCounter.result();
   const data: Float32Array[] = [];
   let col0 = 0;
   let in0 = 0;
   for (const [li, l] of layers.entries()) {
     const a = anomalyDegree(clean, adv, n, cols, col0, l.neurons, o);
     col0 += l.neurons;
+    const inDim = inDims[li];
+    const c = change.subarray(in0, in0 + inDim); // Σ_x, the 1/N cancels in c_i / c̄ and ranks
+    in0 += inDim;
     let scores = a;
-    if (perWeight) {
+    if (tempered || perWeight) {
       const kernel = model.params.get(l.kernelName);
       if (!kernel) throw new ScoreInputError('model', `has no parameter '${l.kernelName}'`);
       const w = await kernel.data();
-      const inDim = inDims[li];
-      const c = change.subarray(in0, in0 + inDim); // Σ_x, the 1/N cancels in c_i / c̄
-      scores = anomalyWeightScores(a, c, w, l.neurons, inDim, await plainMask(masks, l));
-      in0 += inDim;
+      const mask = await plainMask(masks, l);
+      scores = tempered
+        ? temperedKeepScores(
+            a,
+            c,
+            w,
+            l.neurons,
+            inDim,
+            o.alpha,
+            !perWeight,
+            mask,
+            deadEntries(l, granularity, dead),
+          )
+        : anomalyWeightScores(a, c, w, l.neurons, inDim, mask);
     }
     await zeroMasked(l, scores, granularity, masks);
     data.push(scores);
   }
-  return makeScoreSet(`anomaly-${o.form}`, granularity, o.order, layers, data, {
+  const set = makeScoreSet(`anomaly-${o.form}`, granularity, o.order, layers, data, {
     form: o.form,
     measure: o.measure,
     delta: o.delta,
     deltaMode: o.deltaMode,
+    variant: o.variant,
     samples: n,
     maskedScore: 0,
-    perWeight: '(A_j/Ā)·(c_i/c̄)/(|w_ij|/mean|w| + 1e-8)',
+    perWeight: tempered
+      ? granularity === 'unstructured'
+        ? `|w_ij|·p(A_j·c_i)^α, α = ${o.alpha}`
+        : `L1(w_j)·p(A_j)^α, α = ${o.alpha}`
+      : granularity === 'unstructured'
+        ? '(A_j/Ā)·(c_i/c̄)/(|w_ij|/mean|w| + 1e-8)'
+        : 'A_j',
+    ...(tempered ? { alpha: o.alpha } : {}),
+    dead: o.dead,
+    deadUnits: deadSummary(model.spec, dead),
   });
+  set.deadUnits = new Map([...dead.units].map(([k, v]) => [k, Uint8Array.from(v)]));
+  return o.dead === 'first' ? applyDeadRule(model.spec, set, dead) : set;
 }
 
 /**

@@ -15,31 +15,56 @@ export interface AnomalyOptions {
   delta?: number;
   /** 'layer' (default): δ_l = delta · layer mean |s(x)|; 'absolute': δ_l = delta (signal units) */
   deltaMode?: 'layer' | 'absolute';
-  /** default 'prune-highest' (the anomaly hypothesis) */
+  /**
+   * 'tempered' (default): keep-score |w|·p^α with p the within-layer percentile of low anomaly
+   * over live entries, prune-lowest, dead paths first; 'naive': the thesis's "most anomalous
+   * first" as first defined (prune-highest, no dead rule unless asked): the negative result
+   */
+  variant?: 'tempered' | 'naive';
+  /** tempering exponent α ≥ 0 of the tempered variant (α = 0: dead-aware magnitude) */
+  alpha?: number;
+  /** the dead-unit rule (scores/dead.ts); default 'first' (tempered) or 'off' (naive) */
+  dead?: 'first' | 'off';
+  /** default 'prune-lowest' (tempered keep-score) or 'prune-highest' (naive: most anomalous first) */
   order?: PruneOrder;
 }
+
+/**
+ * Default α of the tempered variant: chosen by the α study of docs/experiments.md (study 2,
+ * "choosing α"): LeNet PGD-AT, 90% global unstructured, short PGD-AT fine-tune.
+ */
+export const DEFAULT_ALPHA = 0.5;
 
 export const ANOMALY_DEFAULTS = {
   measure: 'relative',
   delta: 0.01,
   deltaMode: 'layer',
-  order: 'prune-highest',
+  variant: 'tempered',
+  alpha: DEFAULT_ALPHA,
 } as const;
 
 /** Smallest δ used, so |Δs| / (|s| + δ) stays finite. */
 export const DELTA_FLOOR = 1e-12;
 
+function oneOf(field: string, v: unknown, ok: readonly string[]): void {
+  if (!ok.includes(v as string))
+    throw new ScoreInputError(field, `must be one of ${ok.join(', ')}, got ${String(v)}`);
+}
+
 /** Fill defaults and check options; throws ScoreInputError naming the bad field. */
 export function checkAnomalyOptions(o: AnomalyOptions): Required<AnomalyOptions> {
-  const r = { ...ANOMALY_DEFAULTS, ...o } as Required<AnomalyOptions>;
-  const oneOf = (field: string, v: unknown, ok: readonly string[]) => {
-    if (!ok.includes(v as string))
-      throw new ScoreInputError(field, `must be one of ${ok.join(', ')}, got ${String(v)}`);
-  };
+  const clean = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const r = { ...ANOMALY_DEFAULTS, ...clean } as Required<AnomalyOptions>;
+  oneOf('variant', r.variant, ['tempered', 'naive']);
+  r.order ??= r.variant === 'naive' ? 'prune-highest' : 'prune-lowest';
+  r.dead ??= r.variant === 'naive' ? 'off' : 'first';
   oneOf('form', r.form, ['activation', 'gradient']);
   oneOf('measure', r.measure, ['relative', 'absolute']);
   oneOf('deltaMode', r.deltaMode, ['layer', 'absolute']);
   oneOf('order', r.order, ['prune-highest', 'prune-lowest']);
+  oneOf('dead', r.dead, ['first', 'off']);
+  if (typeof r.alpha !== 'number' || !Number.isFinite(r.alpha) || r.alpha < 0 || r.alpha > 16)
+    throw new ScoreInputError('alpha', `must be a number in [0, 16], got ${String(r.alpha)}`);
   if (typeof r.delta !== 'number' || !Number.isFinite(r.delta) || r.delta < 0)
     throw new ScoreInputError('delta', `must be a finite number ≥ 0, got ${String(r.delta)}`);
   return r;
@@ -141,5 +166,72 @@ export function anomalyWeightScores(
     const wn = wBar > 0 ? Math.abs(w[k]) / wBar : 0;
     out[k] = (an * cn) / (wn + WEIGHT_EPS);
   }
+  return out;
+}
+
+/**
+ * Within-layer percentile of LOW anomaly over the `live` entries: the least anomalous live entry
+ * gets 1, the most anomalous 1/n (n live entries; ties share their average rank). Entries that are
+ * not live get 1 (they are handled by the mask or the dead rule). Scale-free: the same uniform
+ * spread in every layer, so it reorders weights inside a layer without moving layer sparsity.
+ */
+export function lowAnomalyPercentile(u: ArrayLike<number>, live: Uint8Array): Float32Array {
+  const idx: number[] = [];
+  for (let k = 0; k < u.length; k++) if (live[k]) idx.push(k);
+  idx.sort((a, b) => u[a] - u[b] || a - b);
+  const out = new Float32Array(u.length).fill(1);
+  const n = idx.length;
+  for (let r = 0; r < n;) {
+    let e = r;
+    while (e + 1 < n && u[idx[e + 1]] === u[idx[r]]) e++;
+    const rank = (r + e) / 2; // 0-based average rank, ascending anomaly
+    for (let t = r; t <= e; t++) out[idx[t]] = (n - rank) / n;
+    r = e + 1;
+  }
+  return out;
+}
+
+/**
+ * The tempered keep-score of one layer (prune-lowest; formula in anomaly.ts):
+ *   unstructured  k(w_ij) = |w_ij| · p_ij^α,  p = lowAnomalyPercentile(A_j · c_i) over live weights
+ *   structured    k_j = Σ_i |W_·ij| · p_j^α,  p = lowAnomalyPercentile(A_j) over live units
+ * A weight (unit) is live when its mask keeps it and it is not on a dead path (`dead`, kernel
+ * shape or `[out]`, 1 = dead; may be omitted). Masked entries score exactly 0 (the module's
+ * rule); dead entries are left to the dead rule. a: `[J]`; c: `[inDim]`; w: kernel row-major.
+ */
+export function temperedKeepScores(
+  a: ArrayLike<number>,
+  c: ArrayLike<number>,
+  w: ArrayLike<number>,
+  neurons: number,
+  inDim: number,
+  alpha: number,
+  structured: boolean,
+  mask?: PlainLayerMask,
+  dead?: Uint8Array,
+): Float32Array {
+  const keptW = (k: number) =>
+    !mask || (mask.perNeuron ? mask.data[k % neurons] : mask.data[k]) !== 0;
+  if (structured) {
+    const l1 = new Float64Array(neurons);
+    const unitKept = new Uint8Array(neurons);
+    for (let k = 0; k < w.length; k++)
+      if (keptW(k)) {
+        l1[k % neurons] += Math.abs(w[k]);
+        unitKept[k % neurons] = 1;
+      }
+    const live = Uint8Array.from(unitKept, (v, j) => (v && !(dead && dead[j]) ? 1 : 0));
+    const p = lowAnomalyPercentile(a, live);
+    return Float32Array.from(l1, (v, j) => (unitKept[j] ? v * Math.pow(p[j], alpha) : 0));
+  }
+  const u = new Float32Array(w.length);
+  const live = new Uint8Array(w.length);
+  for (let k = 0; k < w.length; k++) {
+    u[k] = a[k % neurons] * c[Math.floor(k / neurons) % inDim];
+    live[k] = keptW(k) && !(dead && dead[k]) ? 1 : 0;
+  }
+  const p = lowAnomalyPercentile(u, live);
+  const out = new Float32Array(w.length);
+  for (let k = 0; k < w.length; k++) out[k] = keptW(k) ? Math.abs(w[k]) * Math.pow(p[k], alpha) : 0;
   return out;
 }

@@ -11,15 +11,24 @@
  * | random             | seeded uniform                           | lowest       | baseline                       |
  * | snip               | |w·∂L/∂w| on the clean or adversarial loss | lowest       | Lee et al. 2019; Molchanov et al. 2017 |
  * | learned            | HYDRA scores, optimized under the adversarial loss | lowest | Sehwag et al. 2020, 2002.10509 |
+ * | anomaly-learned    | HYDRA scores initialised from the dead-aware anomaly keep-score, optional ANP-VS term | lowest | thesis (end to end); Sehwag et al. 2020; Madaan et al. 2020 |
+ *
+ * Every criterion takes the dead-unit rule (`dead: 'first' | 'off'`, scores/dead.ts): default
+ * 'first' for the anomaly criteria (unless `variant: 'naive'`), 'off' for the others, where
+ * 'first' gives their "dead first" rows. The anomaly criteria default to the tempered keep-score
+ * |w|·p^α (anomaly.ts); `variant: 'naive'` is the thesis's "most anomalous first" as first
+ * defined, kept as the negative result.
  */
 import type { Dataset } from '../../data/dataset';
 
 import type { ObjectiveConfigInput } from '../../train/objectives';
-import { criterionLabel, type Criterion } from '../criteria';
+import { criterionLabel, defaultDeadRule, type Criterion } from '../criteria';
 import type { PruneOrder, ScoreSet } from '../types';
 import { anomalyScores } from './anomaly';
 import type { ScoreContext } from './context';
-import { learnedScores } from './learned';
+import { applyDeadRule, deadEntries, deadUnits } from './dead';
+import { hydraInitScores, keepScaledInit, learnedScores } from './learned';
+import { prunableKernels } from '../masks';
 import { magnitudeScores } from './magnitude';
 import { randomScores } from './random';
 import { snipScores } from './snip';
@@ -38,6 +47,14 @@ export interface ScorerInput {
     flipOrder?: boolean;
     /** snip: 'clean' or 'adversarial' loss (default 'adversarial') */
     loss?: 'clean' | 'adversarial';
+    /** the dead-unit rule (default: defaultDeadRule of the criterion) */
+    dead?: 'first' | 'off';
+    /** anomaly criteria: 'tempered' (default) or 'naive' (first definition, the negative result) */
+    variant?: 'tempered' | 'naive';
+    /** anomaly criteria, tempered: the exponent α ≥ 0 (default DEFAULT_ALPHA) */
+    alpha?: number;
+    /** learned criteria: λ of the ANP-VS vulnerability-suppression term (default 0) */
+    vsLambda?: number;
   };
   /** learned only: training data, target sparsity and scope, objective, epochs */
   learned?: {
@@ -70,10 +87,62 @@ function anomaly(form: 'activation' | 'gradient', measure: 'relative' | 'absolut
       await anomalyScores(ctx, {
         form,
         measure,
-        ...(options.delta !== undefined ? { delta: options.delta } : {}),
+        delta: options.delta,
+        variant: options.variant,
+        alpha: options.alpha,
+        dead: options.dead,
       }),
       options.flipOrder,
     );
+}
+
+/** Apply the dead rule to a data-free or non-anomaly criterion's scores when asked for. */
+async function withDead(name: Criterion, input: ScorerInput, set: ScoreSet): Promise<ScoreSet> {
+  if ((input.options.dead ?? defaultDeadRule(name)) !== 'first') return set;
+  return applyDeadRule(input.ctx.model.spec, set, await deadUnits(input.ctx));
+}
+
+/**
+ * HYDRA score learning (learned.ts) from `init`, then the dead rule on the learned scores when
+ * asked for (dead entries start at 0 and get no gradient, so this only fixes ties).
+ */
+async function learnFrom(
+  input: ScorerInput,
+  init: Awaited<ReturnType<typeof keepScaledInit>> | undefined,
+  initName: string | undefined,
+  dead: 'first' | 'off',
+): Promise<ScoreSet> {
+  const { ctx, learned, options } = input;
+  if (!learned) throw new Error('learned scores need training data, a sparsity and an objective');
+  const info = dead === 'first' ? await deadUnits(ctx) : null;
+  let start = init;
+  if (!start && info) {
+    // HYDRA's scaled |w| with dead paths at exactly 0 ("HYDRA from dead-aware |w|")
+    start = await hydraInitScores(ctx.model, ctx.granularity);
+    for (const l of prunableKernels(ctx.model.spec, ctx.granularity)) {
+      const d = deadEntries(l, ctx.granularity, info);
+      const v = start.get(l.kernelName)?.data;
+      if (v) for (let k = 0; k < d.length; k++) if (d[k]) v[k] = 0;
+    }
+    initName = 'hydra-scaled-magnitude, dead paths 0';
+  }
+  const set = await learnedScores(
+    ctx.model,
+    { train: learned.train },
+    {
+      granularity: ctx.granularity,
+      sparsity: learned.sparsity,
+      scope: learned.scope,
+      objective: learned.objective,
+      epochs: learned.epochs,
+      batchSize: learned.batchSize,
+      seed: ctx.seed,
+      signal: ctx.signal,
+      vsLambda: options.vsLambda ?? 0,
+      ...(start ? { init: start, initName } : {}),
+    },
+  );
+  return info ? applyDeadRule(ctx.model.spec, set, info) : set;
 }
 
 export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
@@ -107,10 +176,14 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
     paper: 'Han et al. 2015, arXiv 1506.02626; Li et al. 2017, arXiv 1608.08710',
     order: 'prune-lowest',
     usesAttack: false,
-    run: async ({ ctx, options }) =>
+    run: async (input) =>
       flip(
-        await magnitudeScores(ctx.model, ctx.granularity, { masks: ctx.masks }),
-        options.flipOrder,
+        await withDead(
+          'magnitude',
+          input,
+          await magnitudeScores(input.ctx.model, input.ctx.granularity, { masks: input.ctx.masks }),
+        ),
+        input.options.flipOrder,
       ),
   },
   random: {
@@ -119,7 +192,12 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
     paper: 'baseline',
     order: 'prune-lowest',
     usesAttack: false,
-    run: async ({ ctx }) => randomScores(ctx.model, ctx.granularity, ctx.seed),
+    run: async (input) =>
+      withDead(
+        'random',
+        input,
+        await randomScores(input.ctx.model, input.ctx.granularity, input.ctx.seed),
+      ),
   },
   snip: {
     name: 'snip',
@@ -127,8 +205,15 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
     paper: 'Lee et al. 2019, arXiv 1810.02340; Molchanov et al. 2017, arXiv 1611.06440',
     order: 'prune-lowest',
     usesAttack: true,
-    run: async ({ ctx, options }) =>
-      flip(await snipScores(ctx, { loss: options.loss ?? 'adversarial' }), options.flipOrder),
+    run: async (input) =>
+      flip(
+        await withDead(
+          'snip',
+          input,
+          await snipScores(input.ctx, { loss: input.options.loss ?? 'adversarial' }),
+        ),
+        input.options.flipOrder,
+      ),
   },
   learned: {
     name: 'learned',
@@ -136,23 +221,36 @@ export const SCORERS: Readonly<Record<ScorerName, ScorerEntry>> = {
     paper: 'Sehwag, Wang, Mittal, Jana 2020, arXiv 2002.10509',
     order: 'prune-lowest',
     usesAttack: false,
-    run: async ({ ctx, learned }) => {
-      if (!learned)
-        throw new Error('learned scores need training data, a sparsity and an objective');
-      return learnedScores(
-        ctx.model,
-        { train: learned.train },
-        {
-          granularity: ctx.granularity,
-          sparsity: learned.sparsity,
-          scope: learned.scope,
-          objective: learned.objective,
-          epochs: learned.epochs,
-          batchSize: learned.batchSize,
-          seed: ctx.seed,
-          signal: ctx.signal,
-        },
+    run: async (input) =>
+      learnFrom(input, undefined, undefined, input.options.dead ?? defaultDeadRule('learned')),
+  },
+  'anomaly-learned': {
+    name: 'anomaly-learned',
+    label: criterionLabel('anomaly-learned'),
+    paper:
+      'thesis (SCUT), end to end; Sehwag et al. 2020, arXiv 2002.10509; Madaan et al. 2020, arXiv 1908.04355',
+    order: 'prune-lowest',
+    usesAttack: true,
+    run: async (input) => {
+      const { ctx, options } = input;
+      const dead = options.dead ?? defaultDeadRule('anomaly-learned');
+      // the keep-score the mask starts from: tempered activation anomaly (dead rule inside)
+      const keep = await anomalyScores(ctx, {
+        form: 'activation',
+        measure: 'relative',
+        delta: options.delta,
+        variant: 'tempered',
+        alpha: options.alpha,
+        dead,
+      });
+      const alpha = keep.meta.alpha;
+      const set = await learnFrom(
+        input,
+        keepScaledInit(ctx.model, keep),
+        `anomaly keep-score (α = ${String(alpha)}, dead ${dead})`,
+        dead,
       );
+      return { ...set, method: 'anomaly-learned' };
     },
   },
 };

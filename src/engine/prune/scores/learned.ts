@@ -36,9 +36,46 @@ const learnedSchema = z.strictObject({
   /** score optimizer (default SGD μ 0.9, wd 1e-4) and schedule (default 'cosine') */
   optimizer: rateSchema.shape.optimizer,
   schedule: z.enum(['constant', 'cosine']).default('cosine'),
+  /** λ ≥ 0 of the ANP-VS vulnerability-suppression term (prune/vulnerability.ts; default 0: off) */
+  vsLambda: z.number().min(0).max(100).default(0),
 });
 
-export type LearnedOptions = z.input<typeof learnedSchema> & MaskHooks;
+export type LearnedOptions = z.input<typeof learnedSchema> &
+  MaskHooks & {
+    /**
+     * initial scores instead of HYDRA's scaled magnitude (e.g. keepScaledInit of a dead-aware
+     * anomaly keep-score), kernel name → { shape, data }; `initName` names it in the report
+     */
+    init?: Map<string, { shape: number[]; data: Float32Array }>;
+    initName?: string;
+  };
+
+/**
+ * HYDRA-scaled initial scores from any keep-score (higher is kept; order 'prune-lowest'):
+ *   s = √(6/fan_in) · k / max_layer k
+ * per eligible layer, as hydraInitScores scales |w|. Non-finite entries (the dead rule's −∞) and
+ * masked entries (0) start at exactly 0, so they sit at the bottom of the first top-k mask.
+ */
+export function keepScaledInit(
+  model: Model,
+  keep: ScoreSet,
+  exclude?: string[],
+): Map<string, { shape: number[]; data: Float32Array }> {
+  if (keep.order !== 'prune-lowest')
+    throw new Error(`scores '${keep.method}' prune the highest first; a keep-score is needed`);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const l of prunableKernels(model.spec, keep.granularity, exclude)) {
+    const s = keep.layers.get(l.kernelName);
+    if (!s) throw new Error(`scores have no entry for '${l.kernelName}'`);
+    const v = Float32Array.from(s.data, (x) => (Number.isFinite(x) && x > 0 ? x : 0));
+    let max = 0;
+    for (const x of v) max = Math.max(max, x);
+    const scale = max > 0 ? Math.sqrt(6 / l.fanIn) / max : 0;
+    for (let i = 0; i < v.length; i++) v[i] *= scale;
+    out.set(l.kernelName, { shape: [...s.shape], data: v });
+  }
+  return out;
+}
 
 export const HYDRA_RATE: Rate = {
   optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 },
@@ -92,7 +129,7 @@ export async function learnedScores(
   data: { train: Dataset },
   opts: LearnedOptions,
 ): Promise<ScoreSet> {
-  const { signal, onProgress, onEpochEnd, ...plain } = opts;
+  const { signal, onProgress, onEpochEnd, init, initName, ...plain } = opts;
   const o = parseOrThrow(learnedSchema, plain, 'learned');
   const rule = {
     sparsity: o.sparsity,
@@ -101,7 +138,7 @@ export async function learnedScores(
     exclude: o.exclude,
   };
   const t0 = performance.now();
-  const scores = createScoreVars(await hydraInitScores(model, o.granularity, o.exclude));
+  const scores = createScoreVars(init ?? (await hydraInitScores(model, o.granularity, o.exclude)));
   try {
     const r = await learnMask(
       model,
@@ -123,12 +160,14 @@ export async function learnedScores(
         weights: null,
         bnMomentum: 0,
         validation: null,
+        vsLambda: o.vsLambda,
       },
       { signal, onProgress, onEpochEnd },
     );
     const last = r.history[r.history.length - 1];
     return await readScoreSet(model, scores, o.granularity, 'learned', {
-      init: 'hydra-scaled-magnitude',
+      init: initName ?? 'hydra-scaled-magnitude',
+      vsLambda: o.vsLambda,
       sparsity: o.sparsity,
       scope: o.scope,
       objective: o.objective.kind,

@@ -26,6 +26,7 @@ const COLORS: Record<Criterion, string> = {
   random: '#868e96',
   snip: '#2b8a3e',
   learned: '#c2255c',
+  'anomaly-learned': '#1864ab',
 };
 
 type Row = Record<string, number>;

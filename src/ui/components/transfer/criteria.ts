@@ -1,10 +1,10 @@
 /** The pruning criteria the Transfer benchmark offers (plain UI data; names as the engine's). */
-import { CRITERIA } from '../../../engine/prune/criteria';
+import { CRITERIA, SPARSITY_TARGETED } from '../../../engine/prune/criteria';
 import type { Criterion } from '../../../workers/protocol';
 
-/** every criterion but 'learned' (its scores are trained per sparsity: too slow for a grid) */
+/** every criterion but the learned ones (their scores are trained per sparsity: too slow for a grid) */
 export const UI_CRITERIA: readonly { name: Criterion; label: string }[] = CRITERIA.filter(
-  (c) => c.name !== 'learned',
+  (c) => !SPARSITY_TARGETED.includes(c.name),
 );
 
 /** Human label of a criterion name (the name itself when unknown, e.g. 'base'). */

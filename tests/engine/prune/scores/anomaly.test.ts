@@ -109,7 +109,11 @@ async function denseScores(
 ) {
   const hb = handBatches(DENSE_SPEC, XS, XADV, YS, batchSize);
   try {
-    return await anomalyFromBatches(dense, masks, granularity, hb.batches, opts);
+    // these tests check the first definition's arithmetic; the tempered default: dead.test.ts
+    return await anomalyFromBatches(dense, masks, granularity, hb.batches, {
+      variant: 'naive',
+      ...opts,
+    });
   } finally {
     hb.dispose();
   }
@@ -305,6 +309,7 @@ describe('per-weight anomaly-weighted magnitude (anomalyWeightScores)', () => {
     const hb = handBatches(CONV_SPEC, xs, xs, [1, 0], 2);
     try {
       const s = await anomalyFromBatches(conv, undefined, 'unstructured', hb.batches, {
+        variant: 'naive',
         form: 'gradient',
       });
       const mag = await magnitudeScores(conv, 'unstructured');
@@ -387,6 +392,7 @@ describe('anomaly degree, gradient form', () => {
     const hb = handBatches(CONV_SPEC, xs, xa, ys, 1);
     try {
       const act = await anomalyFromBatches(conv, undefined, 'structured', hb.batches, {
+        variant: 'naive',
         form: 'activation',
         delta: 0.05,
         deltaMode: 'absolute',
@@ -402,6 +408,7 @@ describe('anomaly degree, gradient form', () => {
         ),
       );
       const grad = await anomalyFromBatches(conv, undefined, 'structured', hb.batches, {
+        variant: 'naive',
         form: 'gradient',
       });
       expectClose(
@@ -421,6 +428,7 @@ describe('anomaly degree, gradient form', () => {
         ['gradient', (r: ReturnType<typeof convRef>) => r.gMean],
       ] as const) {
         const pw = await anomalyFromBatches(conv, undefined, 'unstructured', hb.batches, {
+          variant: 'naive',
           form,
           delta: 0.05,
           deltaMode: 'absolute',
@@ -555,7 +563,7 @@ describe('anomalyScores on a real attack (BN + residual tiny model)', () => {
   it('scores every prunable layer, finite and ≥ 0, in both granularities and forms', async () => {
     for (const granularity of ['structured', 'unstructured'] as const)
       for (const form of ['activation', 'gradient'] as const) {
-        const s = await anomalyScores(ctx({ granularity }), { form });
+        const s = await anomalyScores(ctx({ granularity }), { form, variant: 'naive' });
         expect([...s.layers.keys()]).toEqual(
           ['c1', 'b1/conv1', 'b1/conv2', 'b1/shortcut', 'b2/conv1', 'b2/conv2', 'd1', 'out'].map(
             (l) => `${l}/kernel`,
