@@ -7,6 +7,7 @@ import type { BackendDescription } from '../backend/describe';
 import type { BackendChoice } from '../backend';
 import type { AttackOptions } from '../attacks/registry';
 import type { ModelCounts } from '../model/counts';
+import type { OfflineSetsInfo } from '../train/protocol';
 import type { EpochMetrics, LrChangeRecord, TrainStatus } from '../train/types';
 import type { TransferReport } from '../eval/transfer';
 import type { ExperimentConfig } from './config';
@@ -58,7 +59,13 @@ export interface ExperimentReport {
     steps: number;
     epochs: EpochMetrics[];
     lrChanges: LrChangeRecord[];
+    /** includes making the offline sets under the offline-adversarial protocol */
     wallSeconds: number;
+    /**
+     * offline-adversarial protocol only (config `train.protocol`): how its sets were made, once,
+     * before the first epoch (attack, mix, sizes, attack calls, seconds)
+     */
+    offlineSets?: OfflineSetsInfo;
   } | null;
   /** where the base model came from: 'initialized' (seeded) or the loaded file */
   modelSource: string;

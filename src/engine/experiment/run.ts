@@ -117,9 +117,13 @@ export async function runExperiment(
 
     let training: ExperimentReport['training'] = null;
     if (config.train) {
+      const p = config.train.protocol;
       hooks.onStage?.(
         'train',
-        `${spec.name}, ${config.train.objective.kind}, ${config.train.epochs} epochs`,
+        `${spec.name}, ${config.train.objective.kind}, ${config.train.epochs} epochs` +
+          (p?.kind === 'offline-adversarial'
+            ? `, offline-adversarial sets (${p.attack.name}, ${p.mix}) made once first`
+            : ''),
       );
       const tTrain = performance.now();
       const result = await trainModel(
@@ -142,6 +146,7 @@ export async function runExperiment(
         epochs: result.history,
         lrChanges: result.lrChanges,
         wallSeconds: seconds(tTrain),
+        ...(result.offline ? { offlineSets: result.offline } : {}),
       };
     }
 

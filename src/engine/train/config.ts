@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { objectiveEps, objectiveSchema, type ObjectiveConfig } from './objectives';
 import { optimizerSchema, type OptimizerConfig } from './optimizers';
 import { parseOrThrow } from './parse';
+import { protocolSchema, type ProtocolConfig } from './protocol';
 import { scheduleSchema, type ScheduleConfig } from './schedules';
 
 export const validationSchema = z.strictObject({
@@ -18,7 +19,7 @@ export const validationSchema = z.strictObject({
   batchSize: z.number().int().min(1).default(256),
   /** evaluate every this many epochs; the last epoch always (default 1; AccelAT forces 1) */
   evalEvery: z.number().int().min(1).default(1),
-  /** PGD-L∞ radius ε of the adversarial accuracy, pixel units (default: the objective's ε, 0.1 for standard) */
+  /** PGD-L∞ radius ε of the adversarial accuracy, pixel units (default: the objective's ε, else the offline protocol attack's, else 0.1) */
   eps: z.number().min(0).max(1).optional(),
   /** PGD iterations, ≥ 1 (default 10) */
   steps: z.number().int().min(1).default(10),
@@ -51,15 +52,38 @@ export const trainConfigSchema = z
     bnMomentum: z.number().min(0).max(1).default(0.1),
     /** emit a progress event every this many steps (default 1) */
     progressEvery: z.number().int().min(1).default(1),
+    /**
+     * where x′ comes from (protocol.ts): absent or { kind: 'per-batch' } = the objective crafts it
+     * for every batch; { kind: 'offline-adversarial', attack, mix } = AccelAT's protocol, the
+     * sets made once before the first epoch (needs objective 'standard'). No default is written
+     * in, so configs without it resolve exactly as before.
+     */
+    protocol: protocolSchema.optional(),
   })
-  .transform((c) => {
-    const eps = c.validation.eps ?? objectiveEps(c.objective) ?? 0.1;
+  .superRefine((c, ctx) => {
+    if (c.protocol?.kind === 'offline-adversarial' && c.objective.kind !== 'standard')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objective', 'kind'],
+        message: `the offline-adversarial protocol trains on its fixed sets with the clean cross-entropy: objective.kind must be 'standard', not '${c.objective.kind}'`,
+      });
+  })
+  .transform((c): TrainConfig => {
+    const attackEps =
+      c.protocol?.kind === 'offline-adversarial' ? c.protocol.attack.options.eps : undefined;
+    const eps =
+      c.validation.eps ??
+      objectiveEps(c.objective) ??
+      (typeof attackEps === 'number' ? attackEps : 0.1);
     const validation: ValidationConfig = {
       ...c.validation,
       eps,
       stepSize: c.validation.stepSize ?? (2.5 * eps) / c.validation.steps,
     };
-    return { ...c, validation };
+    const { protocol, ...rest } = c;
+    return protocol === undefined
+      ? { ...rest, validation }
+      : { ...rest, validation, protocol: protocol as ProtocolConfig };
   });
 
 /** A resolved training config: every field present. */
@@ -74,6 +98,8 @@ export interface TrainConfig {
   validation: ValidationConfig;
   bnMomentum: number;
   progressEvery: number;
+  /** absent: per-batch (the objective crafts x′ each batch); see protocol.ts */
+  protocol?: ProtocolConfig;
 }
 
 /** What a user writes: any subset of the fields (nested objects need their `kind`). */

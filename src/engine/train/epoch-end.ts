@@ -1,10 +1,14 @@
 /**
  * The end of an epoch: validation (when due), the schedule's epoch hook (AccelAT), the epoch's
  * metrics. Validation is due every `validation.evalEvery` epochs, at the last epoch, and at every
- * epoch under a schedule that needs the adversarial validation accuracy.
+ * epoch under a schedule that needs the adversarial validation accuracy (per-batch protocol).
+ * Under the offline-adversarial protocol the accuracy on its fixed adversarial validation set is
+ * measured at every epoch end, and that is what the schedule's hook (AccelAT) reads.
  */
 import { deriveSeed } from '../data/order';
 import type { Dataset } from '../data/dataset';
+import { accuracy } from '../eval/accuracy';
+import { logitsFn } from '../model/forward';
 import type { Model } from '../model/types';
 import { emptyAccumulator } from './checkpoint';
 import { SEED_TAG, type Run } from './run-state';
@@ -27,17 +31,32 @@ export async function endEpoch(
   const t0 = performance.now();
   let valClean: number | null = null;
   let valAdv: number | null = null;
+  const fixed = run.fixedVal;
   const due =
     (e + 1) % cfg.validation.evalEvery === 0 ||
     e === cfg.epochs - 1 ||
-    needsAdvValAccuracy(run.schedule);
+    (fixed === null && needsAdvValAccuracy(run.schedule));
   if (val !== undefined && cfg.validation.subsetSize > 0 && due) {
     const seed = deriveSeed(cfg.seed, SEED_TAG.val, e);
     const v = await validationAccuracy(model, run.masks, val, cfg.validation, seed, hooks.signal);
     valClean = v.clean;
     valAdv = v.adv;
   }
-  const sched = onEpochEnd(run.schedule, { epoch: e, advValAccuracy: valAdv });
+  let valFixed: number | null = null;
+  if (fixed !== null) {
+    valFixed = hooks.offlineValAccuracy
+      ? await hooks.offlineValAccuracy(model, run.masks, e)
+      : await accuracy(
+          logitsFn(model, { masks: run.masks }),
+          fixed.x,
+          fixed.y,
+          cfg.validation.batchSize,
+        );
+  }
+  const sched = onEpochEnd(run.schedule, {
+    epoch: e,
+    advValAccuracy: fixed !== null ? valFixed : valAdv,
+  });
   run.schedule = sched.state;
   if (sched.change) {
     const rec: LrChangeRecord = { ...sched.change, epoch: e + 1, step: run.step };
@@ -54,6 +73,7 @@ export async function endEpoch(
     trainAdvAcc: a.advSamples > 0 ? a.advCorrect / a.advSamples : null,
     valCleanAcc: valClean,
     valAdvAcc: valAdv,
+    ...(valFixed !== null ? { valFixedAdvAcc: valFixed } : {}),
     lr: run.lastLr ?? lrAt(run.schedule, { epoch: e, step: run.step, stepsPerEpoch: run.spe }),
     wallSec: a.wallMs / 1000,
   };

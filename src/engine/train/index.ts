@@ -1,7 +1,8 @@
 /**
  * The training module's public API: `trainModel` and its config, hooks and results; checkpoints;
  * objectives (standard, PGD-AT, TRADES, FGSM-RS with its overfitting guard); optimizers (SGD,
- * Adam/AdamW); learning-rate schedules (constant, multistep, cosine, cyclic, AccelAT).
+ * Adam/AdamW); learning-rate schedules (constant, multistep, cosine, cyclic, AccelAT); training
+ * protocols (per-batch, or AccelAT's offline adversarial sets).
  * See docs/training.md for the formulas, citations and defaults.
  */
 export { trainModel } from './loop';
@@ -61,6 +62,15 @@ export {
   type OptimizerState,
 } from './optimizers';
 export { expandMasks, type ParamMasks } from './masking';
+export {
+  makeOfflineSets,
+  protocolSchema,
+  type OfflineProtocolConfig,
+  type OfflineSets,
+  type OfflineSetsInfo,
+  type ProtocolConfig,
+  type ProtocolConfigInput,
+} from './protocol';
 export {
   createSchedule,
   lrAt,

@@ -15,6 +15,10 @@
  * the device never waits for the host between steps; same results bit for bit. Epoch ends, checks,
  * checkpoints, pauses and stops first drain the step in flight (a pause or stop lets the step
  * already dispatched finish); a divergence read late rewinds to its own step.
+ * Offline-adversarial protocol (protocol.ts): before anything else, the attack makes the
+ * adversarial training and validation sets once against the initial model; the epochs then draw
+ * their batches from those fixed sets (objective 'standard'), and AccelAT reads the accuracy on
+ * the fixed validation set (epoch-end.ts). Such a run cannot resume from a checkpoint.
  * Randomness: epoch e's batch order is epochOrder(seed', e) (data/order.ts); each step's attack
  * seed is drawn from the run's Rng, whose state is checkpointed; validation seeds derive from
  * (seed, epoch). So a resumed run replays the uninterrupted one exactly (checkpoint.ts).
@@ -30,6 +34,7 @@ import { endEpoch } from './epoch-end';
 import { TrainError } from './errors';
 import { runGuardCheck } from './guard-run';
 import { checkDataset, checkResumeConfig, isAbort, makeYielder } from './run-setup';
+import { makeOfflineSets, type OfflineSets } from './protocol';
 import { checkpointOf, disposeRun, startRun, type Run } from './run-state';
 import { eventAt, lrAt } from './schedules';
 import {
@@ -78,7 +83,52 @@ export async function trainModel(
       'the accelat schedule needs the adversarial validation accuracy: pass inputs.val and validation.subsetSize > 0',
     );
   }
-  const run = startRun(model, inputs, cfg, resume);
+  let offline: OfflineSets | null = null;
+  const protocol = cfg.protocol;
+  if (protocol?.kind === 'offline-adversarial') {
+    if (resume)
+      throw new TrainError(
+        'bad-checkpoint',
+        'a run under the offline-adversarial protocol cannot resume: its adversarial sets were made from the initial model, which a checkpoint does not hold; start it again',
+      );
+    try {
+      offline = await makeOfflineSets(
+        model,
+        inputs.masks,
+        inputs.train,
+        inputs.val,
+        cfg.validation.subsetSize,
+        protocol,
+        cfg.seed,
+        hooks.signal,
+      );
+    } catch (e) {
+      if (!isAbort(e)) throw e;
+      return {
+        status: 'stopped',
+        message: 'stopped while the offline adversarial sets were being made (nothing trained)',
+        epoch: 0,
+        batch: 0,
+        step: 0,
+        history: [],
+        lrChanges: [],
+        guard: null,
+        checkpoint: null,
+      };
+    }
+    hooks.onOfflineSets?.(offline.info);
+  }
+  /** what the steps draw their batches from (the offline protocol's fixed set) */
+  const stepInputs: TrainInputs = offline ? { ...inputs, train: offline.train } : inputs;
+  let run: Run;
+  try {
+    run = startRun(model, stepInputs, cfg, resume);
+  } catch (e) {
+    offline?.val?.x.dispose();
+    offline?.val?.y.dispose();
+    throw e;
+  }
+  run.fixedVal = offline?.val ?? null;
   const session: Session = { start: performance.now(), stepMs: 0, steps: 0, samples: 0 };
   const yielder = makeYielder();
   const finish = async (
@@ -95,6 +145,7 @@ export async function trainModel(
     lrChanges: run.lrChanges,
     guard: run.guard ? run.guard.state : null,
     checkpoint: withCheckpoint ? await checkpointOf(model, run) : null,
+    ...(offline ? { offline: offline.info } : {}),
   });
   const pipelined = hooks.pipelined ?? PIPELINED_BACKENDS.has(tf.getBackend());
   const healthy = pipelined ? tf.tidy(() => tf.variable(tf.scalar(true, 'bool'), false)) : null;
@@ -167,7 +218,7 @@ export async function trainModel(
       }
       let f: InFlight;
       try {
-        f = await dispatchAt(model, run, inputs, hooks, healthy);
+        f = await dispatchAt(model, run, stepInputs, hooks, healthy);
       } catch (e) {
         if (!isAbort(e)) throw e;
         const ended = await drain();

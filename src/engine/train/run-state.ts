@@ -62,6 +62,11 @@ export interface Run {
     x: tf.Tensor4D;
     y: tf.Tensor1D;
   } | null;
+  /**
+   * offline-adversarial protocol: the fixed adversarial validation set x `[M, H, W, C]`, y `[M]`
+   * (owned by the run), else null
+   */
+  fixedVal: { x: tf.Tensor4D; y: tf.Tensor1D } | null;
 }
 
 /** A run at its start, or at the checkpoint's position (weights loaded into `model`). */
@@ -129,6 +134,7 @@ export function startRun(
             ...headBatch(inputs.val ?? inputs.train, guardCfg.batchSize),
           }
         : null,
+      fixedVal: null,
     };
   } catch (e) {
     if (optimizer) disposeOptimizer(optimizer);
@@ -147,6 +153,8 @@ export function disposeRun(run: Run): void {
     run.guard.x.dispose();
     run.guard.y.dispose();
   }
+  run.fixedVal?.x.dispose();
+  run.fixedVal?.y.dispose();
 }
 
 /** The run's checkpoint at its current position. */

@@ -7,6 +7,7 @@ import type { Masks, Model } from '../model/types';
 import type { Dataset } from '../data/dataset';
 import type { Checkpoint } from './checkpoint';
 import type { GuardCheck, GuardState } from './objectives/overfit-guard';
+import type { OfflineSetsInfo } from './protocol';
 import type { LrChange } from './schedules';
 
 /** One progress event (every `progressEvery` steps and at each epoch's last batch). */
@@ -49,6 +50,11 @@ export interface EpochMetrics {
   valCleanAcc: number | null;
   /** PGD-L∞ accuracy on the validation subset (config.validation), or null */
   valAdvAcc: number | null;
+  /**
+   * offline-adversarial protocol only (absent otherwise): accuracy on the fixed adversarial
+   * validation set made before the first epoch, measured every epoch; what AccelAT reads there
+   */
+  valFixedAdvAcc?: number;
   /** learning rate of the epoch's last step */
   lr: number;
   /** wall-clock seconds spent on this epoch (steps and validation, summed across resumes) */
@@ -97,6 +103,13 @@ export interface TrainHooks {
    * model (inference mode is the caller's choice) and the masks.
    */
   overfitCheck?(model: Model, masks: Masks | undefined): Promise<GuardCheck>;
+  /**
+   * Offline-adversarial protocol: replaces the measurement of the accuracy on the fixed
+   * adversarial validation set at the end of `epoch` (for tests: a scripted sequence).
+   */
+  offlineValAccuracy?(model: Model, masks: Masks | undefined, epoch: number): Promise<number>;
+  /** Offline-adversarial protocol: the sets are made (before the first step). */
+  onOfflineSets?(info: OfflineSetsInfo): void;
 }
 
 /** What to train on. */
@@ -141,4 +154,6 @@ export interface TrainResult {
    * the state before the failing step); else null
    */
   checkpoint: Checkpoint | null;
+  /** offline-adversarial protocol only: how its sets were made (absent otherwise) */
+  offline?: OfflineSetsInfo;
 }
