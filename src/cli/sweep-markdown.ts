@@ -70,6 +70,12 @@ export function sweepSummaryMarkdown(r: SweepReport, seedAxis = 'seed'): string 
       (r.target !== undefined
         ? `; epochs/seconds-to-target: first epoch whose validation adversarial accuracy ≥ ${(100 * r.target).toFixed(1)}% (seeds that never reached it left out, n shown)`
         : '') +
+      (r.settle !== undefined
+        ? `; epochs/seconds-to-settle: first epoch from which the validation adversarial accuracy stays within ${(100 * r.settle.margin).toFixed(1)} points of the best any '${cellText(r.settle.axis)}' reached (per seed; '-fixed': on the offline protocol's fixed adversarial validation set; seconds include making the offline sets)` +
+          (r.settle.baseline !== undefined
+            ? `; speedup: ${cellText(String(r.settle.baseline))}'s figure / this one's, per seed`
+            : '')
+        : '') +
       '.',
   );
   out.push('');

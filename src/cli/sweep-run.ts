@@ -94,7 +94,13 @@ export async function runSweep(
     }
   }
   const report = makeSweepReport(
-    { name: plan.name, axes: plan.axes, cells: plan.cells.length, target: plan.target },
+    {
+      name: plan.name,
+      axes: plan.axes,
+      cells: plan.cells.length,
+      target: plan.target,
+      settle: plan.settle,
+    },
     [shard],
     runs,
   );

@@ -84,6 +84,9 @@ const attackSpecSchema = z
 const evalSchema = z.strictObject({
   /** number of test images evaluated (the first N of the test split); default 1000 */
   n: positiveInt.default(1000),
+  /** clean accuracy also on the first cleanN test images (e.g. all 10,000), reported beside the
+   *  n-image figures as `cleanFull`; attacks still run on n (optional) */
+  cleanN: positiveInt.optional(),
   /** evaluation batch size; default 250 */
   batchSize: positiveInt.default(250),
   /** attacks, run AutoAttack-style for the worst case; default PGD-20 at the dataset's budget */
@@ -113,6 +116,19 @@ export const sweepConfigSchema = z.strictObject({
   axes: z.array(sweepAxisSchema).min(1).max(8),
   /** validation adversarial accuracy in [0, 1] for 'epochs-to-target' / 'seconds-to-target' */
   target: z.number().min(0).max(1).optional(),
+  /**
+   * 'epochs-to-settle' / 'seconds-to-settle' (docs/sweeps.md): within the cells that differ only
+   * in `axis` (per seed), the first epoch from which the validation adversarial accuracy stays
+   * within `margin` of the best any of them reached; with `baseline` (a label of that axis) also
+   * the speed-up against it
+   */
+  settle: z
+    .strictObject({
+      axis: z.string().min(1).max(40),
+      margin: z.number().min(0).max(1),
+      baseline: z.union([z.string().min(1).max(60), z.number()]).optional(),
+    })
+    .optional(),
 });
 export type SweepConfig = z.output<typeof sweepConfigSchema>;
 

@@ -38,6 +38,8 @@ export {
   makeSweepReport,
   meanStd,
   reportMetrics,
+  settleEpoch,
+  settleRows,
   summarizeSweep,
   variantLabel,
   withoutSeed,

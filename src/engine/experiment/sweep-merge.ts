@@ -1,6 +1,6 @@
 /**
  * Merging the shard reports of one sweep (`npm run merge`): the shards must describe the same
- * sweep (name, axes with their values and labels, cell count, target); every run's params must be
+ * sweep (name, axes with their values and labels, cell count, target, settle rule); every run's params must be
  * those of its grid index; a cell reported twice must be reported identically (the same shard
  * file given twice is fine, two different runs of one cell are refused). The merged report lists
  * the cells still missing and recomputes the summary. Every shard is validated first (size before
@@ -38,7 +38,9 @@ export const MAX_SHARD_SECONDS = 1e9;
 const seconds = z.number().min(0).max(MAX_SHARD_SECONDS);
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_ITEMS);
 const label = z.union([z.string().max(10_000), z.number()]);
-const epochs = list(z.looseObject({ valAdvAcc: frac.nullable(), wallSec: seconds }));
+const epochs = list(
+  z.looseObject({ valAdvAcc: frac.nullable(), valFixedAdvAcc: frac.optional(), wallSec: seconds }),
+);
 const evaluation = z.looseObject({
   cleanAccuracy: frac,
   attacks: list(z.looseObject({ name: text, robustAccuracy: frac })),
@@ -49,7 +51,13 @@ const evaluation = z.looseObject({
 const runReportSchema = z.looseObject({
   evaluation,
   wallSeconds: seconds,
-  training: z.looseObject({ wallSeconds: seconds, epochs }).nullable(),
+  training: z
+    .looseObject({
+      wallSeconds: seconds,
+      epochs,
+      offlineSets: z.looseObject({ seconds }).optional(),
+    })
+    .nullable(),
   pruning: list(
     z.looseObject({
       method: text,
@@ -94,6 +102,7 @@ const shardSchema = z.looseObject({
   axes: z.array(axisSchema).min(1).max(8),
   cells: z.number().int().min(1).max(MAX_SWEEP_CELLS),
   target: frac.optional(),
+  settle: z.looseObject({ axis: text, margin: frac, baseline: label.optional() }).optional(),
   shards: list(
     z
       .looseObject({ index: z.number().int().min(0), count: z.number().int().min(1) })
@@ -188,6 +197,8 @@ export function mergeSweepReports(
     if (r.name !== first.r.name) throw differs('names', first.r.name, r.name);
     if (r.cells !== first.r.cells) throw differs('cell counts', first.r.cells, r.cells);
     if (r.target !== first.r.target) throw differs('targets', first.r.target, r.target);
+    if (JSON.stringify(r.settle) !== JSON.stringify(first.r.settle))
+      throw differs('settle rules', first.r.settle, r.settle);
     if (JSON.stringify(r.axes) !== axesJson)
       throw new SweepMergeError(
         `${source} and ${first.source} are not shards of the same sweep: their axes (names, paths, values or labels) differ`,
@@ -219,7 +230,13 @@ export function mergeSweepReports(
     }
   }
   return makeSweepReport(
-    { name: first.r.name, axes: first.r.axes, cells: first.r.cells, target: first.r.target },
+    {
+      name: first.r.name,
+      axes: first.r.axes,
+      cells: first.r.cells,
+      target: first.r.target,
+      settle: first.r.settle,
+    },
     [...shards.values()],
     [...runs.values()].map((v) => v.cell),
     seedAxis,

@@ -12,6 +12,7 @@ import {
   SWEEP_REPORT_VERSION,
   type AxisLabel,
   type MetricRow,
+  type SettleSpec,
   type SweepAxis,
   type SweepCell,
   type SweepReport,
@@ -21,6 +22,8 @@ import {
 export interface MetricOptions {
   /** validation adversarial accuracy in [0, 1] that 'epochs-to-target' waits for */
   target?: number;
+  /** the 'epochs-to-settle' rule (a cross-cell metric: summarizeSweep only) */
+  settle?: SettleSpec;
 }
 
 /** Metrics that are not accuracies (shown as numbers, not percentages). */
@@ -31,11 +34,118 @@ export const NON_ACCURACY_METRICS: ReadonlySet<string> = new Set([
   'epochs-to-target',
   'seconds-to-target',
   'inference-ms',
+  'epochs-to-settle',
+  'seconds-to-settle',
+  'speedup-epochs',
+  'speedup-seconds',
+  'epochs-to-settle-fixed',
+  'seconds-to-settle-fixed',
+  'speedup-epochs-fixed',
+  'speedup-seconds-fixed',
 ]);
+
+/** Tolerance of the settle comparison (accuracies are fractions k/n; best − margin is rounded). */
+const SETTLE_EPS = 1e-9;
+
+/**
+ * The first epoch (from 1) from which every evaluated accuracy, through the last evaluated
+ * epoch, is ≥ `level` (epochs not evaluated, null, are skipped); NaN when the last evaluated
+ * epoch is below `level` or none was evaluated.
+ */
+export function settleEpoch(accs: readonly (number | null | undefined)[], level: number): number {
+  let first = NaN;
+  for (let i = accs.length - 1; i >= 0; i--) {
+    const a = accs[i];
+    if (a === null || a === undefined) continue;
+    if (a < level - SETTLE_EPS) break;
+    first = i + 1;
+  }
+  return first;
+}
+
+type SettleEpoch = Pick<EpochMetrics, 'valAdvAcc' | 'valFixedAdvAcc' | 'wallSec'>;
+
+/** The two curves a settle can be read on: live PGD validation, and the offline fixed set. */
+const SETTLE_CURVES = [
+  { suffix: '', acc: (e: SettleEpoch) => e.valAdvAcc },
+  { suffix: '-fixed', acc: (e: SettleEpoch) => e.valFixedAdvAcc },
+] as const;
+
+/**
+ * The settle metrics of each cell's base training curve, by cell index (see SettleSpec): per
+ * curve (live validation PGD accuracy; '-fixed': the offline protocol's fixed adversarial
+ * validation set, where recorded), 'epochs-to-settle' and 'seconds-to-settle' (the offline sets'
+ * making plus the epochs' wall time through that epoch) and, with a baseline, 'speedup-epochs'
+ * and 'speedup-seconds' = baseline's / this cell's (same group, so the same seed). The group's
+ * best is over the cells given: a partial merge gives provisional figures. NaN: never settled
+ * (or no baseline figure).
+ */
+export function settleRows(
+  runs: readonly SweepCell[],
+  settle: SettleSpec,
+): Map<number, MetricRow[]> {
+  const key = (c: SweepCell) =>
+    JSON.stringify(Object.entries(c.params).filter(([k]) => k !== settle.axis));
+  const groups = new Map<string, SweepCell[]>();
+  for (const c of runs) {
+    if (!c.report.training) continue;
+    const k = key(c);
+    groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
+  const out = new Map<number, MetricRow[]>();
+  for (const cells of groups.values()) {
+    for (const curve of SETTLE_CURVES) {
+      const curveOf = (c: SweepCell) => (c.report.training?.epochs ?? []).map(curve.acc);
+      const all = cells.flatMap((c) =>
+        curveOf(c).filter((a): a is number => typeof a === 'number'),
+      );
+      if (all.length === 0) continue;
+      const level = Math.max(...all) - settle.margin;
+      const figures = new Map<SweepCell, { epochs: number; seconds: number }>();
+      for (const c of cells) {
+        const t = c.report.training;
+        if (!t) continue;
+        const epochs = settleEpoch(curveOf(c), level);
+        let seconds = t.offlineSets?.seconds ?? 0;
+        for (let i = 0; i < epochs; i++) seconds += t.epochs[i].wallSec;
+        figures.set(c, { epochs, seconds: Number.isNaN(epochs) ? NaN : seconds });
+      }
+      const base =
+        settle.baseline === undefined
+          ? undefined
+          : cells.find((c) => String(c.params[settle.axis]) === String(settle.baseline));
+      const b = base ? figures.get(base) : undefined;
+      for (const [c, f] of figures) {
+        const rows = out.get(c.index) ?? [];
+        rows.push({ variant: 'base', metric: `epochs-to-settle${curve.suffix}`, value: f.epochs });
+        rows.push({
+          variant: 'base',
+          metric: `seconds-to-settle${curve.suffix}`,
+          value: f.seconds,
+        });
+        if (settle.baseline !== undefined) {
+          rows.push({
+            variant: 'base',
+            metric: `speedup-epochs${curve.suffix}`,
+            value: b ? b.epochs / f.epochs : NaN,
+          });
+          rows.push({
+            variant: 'base',
+            metric: `speedup-seconds${curve.suffix}`,
+            value: b ? b.seconds / f.seconds : NaN,
+          });
+        }
+        out.set(c.index, rows);
+      }
+    }
+  }
+  return out;
+}
 
 /** 'clean', one row per attack ('name', or 'name#k' when an attack appears twice), 'worst-case'. */
 function accuracyRows(variant: string, ev: EvaluationReport): MetricRow[] {
   const rows: MetricRow[] = [{ variant, metric: 'clean', value: ev.cleanAccuracy }];
+  if (ev.cleanFull) rows.push({ variant, metric: 'clean-full', value: ev.cleanFull.accuracy });
   const counts = new Map<string, number>();
   for (const a of ev.attacks) counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
   const seen = new Map<string, number>();
@@ -148,10 +258,11 @@ export function summarizeSweep(
 ): SweepSummaryRow[] {
   const groups = new Map<string, SweepSummaryRow>();
   const sorted = [...runs].sort((a, b) => a.index - b.index);
+  const settled = opts.settle ? settleRows(sorted, opts.settle) : new Map<number, MetricRow[]>();
   for (const cell of sorted) {
     const params = withoutSeed(cell.params, seedAxis);
     const key = JSON.stringify(params);
-    for (const row of reportMetrics(cell.report, opts)) {
+    for (const row of [...reportMetrics(cell.report, opts), ...(settled.get(cell.index) ?? [])]) {
       const k = JSON.stringify([key, row.variant, row.metric]);
       let g = groups.get(k);
       if (!g) {
@@ -182,7 +293,7 @@ export function summarizeSweep(
  * among them listed as missing, the summary computed over what is there.
  */
 export function makeSweepReport(
-  sweep: { name: string; axes: SweepAxis[]; cells: number; target?: number },
+  sweep: { name: string; axes: SweepAxis[]; cells: number; target?: number; settle?: SettleSpec },
   shards: { index: number; count: number }[],
   runs: readonly SweepCell[],
   seedAxis = 'seed',
@@ -200,8 +311,9 @@ export function makeSweepReport(
     shards: [...shards].sort((a, b) => a.count - b.count || a.index - b.index),
     runs: sorted,
     missing,
-    summary: summarizeSweep(sorted, seedAxis, { target: sweep.target }),
+    summary: summarizeSweep(sorted, seedAxis, { target: sweep.target, settle: sweep.settle }),
   };
   if (sweep.target !== undefined) report.target = sweep.target;
+  if (sweep.settle !== undefined) report.settle = sweep.settle;
   return report;
 }

@@ -54,6 +54,21 @@ export interface SweepSummaryRow {
   values: number[];
 }
 
+/**
+ * The speed metric 'epochs-to-settle' (sweep-summary.ts settleRows): within each group of cells
+ * that differ only in `axis` (the seed kept, so per seed), the best validation adversarial
+ * accuracy any cell reached at any epoch; each cell's first epoch from which its accuracy stays
+ * ≥ best − `margin` through the last epoch.
+ */
+export interface SettleSpec {
+  /** the axis compared (e.g. 'schedule'); not the seed axis */
+  axis: string;
+  /** accuracy points below the group's best that still count as there, in [0, 1] */
+  margin: number;
+  /** a label of `axis` (e.g. 'constant'): also report each cell's speed-up against it */
+  baseline?: AxisLabel;
+}
+
 export interface SweepReport {
   format: typeof SWEEP_REPORT_FORMAT;
   version: typeof SWEEP_REPORT_VERSION;
@@ -70,4 +85,6 @@ export interface SweepReport {
   summary: SweepSummaryRow[];
   /** the sweep's validation adversarial accuracy target of 'epochs-to-target', when set */
   target?: number;
+  /** the sweep's 'epochs-to-settle' rule, when set */
+  settle?: SettleSpec;
 }

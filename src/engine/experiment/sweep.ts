@@ -18,7 +18,7 @@ import {
   type ExperimentConfig,
   type SweepConfig,
 } from './config';
-import type { AxisLabel, SweepAxis } from './sweep-types';
+import type { AxisLabel, SettleSpec, SweepAxis } from './sweep-types';
 
 /** One cell of an expanded grid, validated and ready to run. */
 export interface SweepPlanCell {
@@ -36,6 +36,8 @@ export interface SweepPlan {
   axes: SweepAxis[];
   /** validation adversarial accuracy target of 'epochs-to-target', in [0, 1], when set */
   target?: number;
+  /** the 'epochs-to-settle' rule, when set */
+  settle?: SettleSpec;
   /** every cell of the grid, by index */
   cells: SweepPlanCell[];
 }
@@ -181,6 +183,23 @@ export function expandSweep(raw: unknown, source = 'config'): SweepPlan {
       r.error.issues.map((i) => `${['sweep', ...i.path.map(String)].join('.')}: ${i.message}`),
     );
   const { axes, issues } = sweepAxes(r.data);
+  const settle = r.data.settle;
+  if (settle !== undefined) {
+    const axis = axes.find((a) => a.name === settle.axis);
+    if (!axis)
+      issues.push(
+        `sweep.settle.axis: '${settle.axis}' is not an axis (axes: ${axes.map((a) => a.name).join(', ')})`,
+      );
+    else if (settle.axis === 'seed')
+      issues.push('sweep.settle.axis: the seed axis holds replicates; compare another axis');
+    else if (
+      settle.baseline !== undefined &&
+      !axis.labels.some((l) => String(l) === String(settle.baseline))
+    )
+      issues.push(
+        `sweep.settle.baseline: '${String(settle.baseline)}' is not a label of axis '${axis.name}' (${axis.labels.join(', ')})`,
+      );
+  }
   if (issues.length > 0) throw new ConfigError(source, issues);
   const total = gridSize(axes, source);
   const paths = r.data.axes.map((a) => (typeof a.path === 'string' ? [a.path] : a.path));
@@ -212,7 +231,9 @@ export function expandSweep(raw: unknown, source = 'config'): SweepPlan {
     if (bad.length >= 20) bad.push(`… ${badCells} invalid cells of ${total} in all`);
     throw new ConfigError(source, bad);
   }
-  return { name: name ?? '', axes, target: r.data.target, cells };
+  const plan: SweepPlan = { name: name ?? '', axes, target: r.data.target, cells };
+  if (settle !== undefined) plan.settle = settle;
+  return plan;
 }
 
 /** The grid indices of shard `s` in a grid of `cells`: index % s.count == s.index, ascending. */
