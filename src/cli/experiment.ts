@@ -1,8 +1,11 @@
 /**
- * `npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--quiet]`
+ * `npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu]
+ *   [--export safetensors,onnx,tfjs-layers] [--quiet]`
  *
  * Runs an experiment config headless in Node: validates it before any work, shows a progress bar
- * with ETA, and writes `<dir>/report.json` and `<dir>/model.safetensors`. A config with a `sweep`
+ * with ETA, and writes `<dir>/report.json` and `<dir>/model.safetensors` (with --export, the
+ * model, and the saved pruned models, in each format named: model.onnx, model.layers.json +
+ * model.layers.bin; ./model-files.ts). A config with a `sweep`
  * runs the cells of shard i of N (index % N == i; all cells without --shard), each into
  * `<dir>/cells/<index>/`, skipping cells already finished there, then writes the shard's sweep
  * report `<dir>/shard-<i>-of-<N>.json` (docs/sweeps.md).
@@ -24,8 +27,8 @@ import {
 import { parseShard, type Shard } from '../engine/experiment/sweep';
 import { compactModel } from '../engine/prune/compact';
 import { disposeMasks, toTensorMasks } from '../engine/prune/masks';
-import { saveModelSafetensors } from '../engine/model/serialize/model-io';
 import { disposeModel } from '../engine/model/init';
+import { parseExportFormats, writeModelFiles, type ExportFormat } from './model-files';
 import { nodeWasmOptions } from '../node/wasm-threads';
 import { progressBar, type ProgressBar } from './progress';
 import { runSweep } from './sweep-run';
@@ -37,8 +40,9 @@ const FASHION_MNIST_DIR = path.join(ROOT, 'public/datasets/fashion-mnist');
 /** A config is a page of JSON; anything far larger is not one (checked before reading it). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--threads N] [--quiet]
+const USAGE = `usage: npm run experiment -- <config.json> --out <dir> [--shard i/N] [--backend wasm|cpu] [--threads N] [--export F,..] [--quiet]
   --shard i/N   a sweep config: run only the cells with index % N == i (0-based: 0 ≤ i < N)
+  --export F,.. model file formats: safetensors (default), onnx, tfjs-layers (docs/format.md)
   --threads N   WASM threads (default: the logical cores, at most 4; use 1 when several runs share the machine)`;
 
 export interface Args {
@@ -50,6 +54,8 @@ export interface Args {
   quiet: boolean;
   /** sweeps only; absent: every cell (shard 0/1) */
   shard?: Shard;
+  /** model file formats; absent: safetensors */
+  export?: ExportFormat[];
 }
 
 class UsageError extends Error {}
@@ -66,6 +72,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let quiet = false;
   let shard: Shard | undefined;
   let threads: number | undefined;
+  let formats: ExportFormat[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') out = argv[++i];
@@ -85,6 +92,12 @@ export function parseArgs(argv: readonly string[]): Args {
       } catch (e) {
         throw new UsageError(`${(e as Error).message}\n${USAGE}`);
       }
+    } else if (a === '--export') {
+      try {
+        formats = parseExportFormats(argv[++i]);
+      } catch (e) {
+        throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+      }
     } else if (a === '--quiet') quiet = true;
     else if (a === '--help' || a === '-h') throw new UsageError(USAGE);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
@@ -96,6 +109,7 @@ export function parseArgs(argv: readonly string[]): Args {
   const args: Args = { config, out, backend, quiet };
   if (threads !== undefined) args.threads = threads;
   if (shard) args.shard = shard;
+  if (formats) args.export = formats;
   return args;
 }
 
@@ -245,32 +259,31 @@ export async function runSingle(
 
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(out, 'model.safetensors'), await saveModelSafetensors(model));
+  const formats = args.export ?? ['safetensors'];
+  const written = [
+    'report.json',
+    ...(await writeModelFiles(out, 'model', model, undefined, formats)),
+  ];
   disposeModel(model);
-  const written = ['report.json', 'model.safetensors'];
   const saveVariants = config.prune?.saveModels ?? false;
   if (variants.length > 0 && saveVariants)
     await mkdir(path.join(out, 'pruned'), { recursive: true });
   for (const v of variants) {
     if (saveVariants) {
       // weights with the masks applied (pruned entries exactly 0) and the masks beside them
-      const file = path.join(
-        'pruned',
-        `${slug(v.method)}-s${Math.round(v.sparsity * 1000) / 10}.safetensors`,
-      );
+      const stem = path.join('pruned', `${slug(v.method)}-s${Math.round(v.sparsity * 1000) / 10}`);
       const masks = toTensorMasks(v.masks);
-      await writeFile(path.join(out, file), await saveModelSafetensors(v.model, masks));
+      written.push(...(await writeModelFiles(out, stem, v.model, masks, formats)));
       disposeMasks(masks);
-      written.push(file);
       if (config.prune?.granularity === 'structured') {
         // removed channels and units physically gone: a smaller file and a faster model
         const compact = compactModel(v.model, v.masks);
         const rest = compact.masks.size > 0 ? toTensorMasks(compact.masks) : undefined;
-        const cfile = file.replace(/\.safetensors$/, '.compact.safetensors');
-        await writeFile(path.join(out, cfile), await saveModelSafetensors(compact.model, rest));
+        written.push(
+          ...(await writeModelFiles(out, `${stem}.compact`, compact.model, rest, formats)),
+        );
         if (rest) disposeMasks(rest);
         disposeModel(compact.model);
-        written.push(cfile);
       }
     }
     disposeModel(v.model);
