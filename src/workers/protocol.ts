@@ -26,6 +26,7 @@ export type {
   ModelInfo,
   NeuronView,
   Progress,
+  ScoreHistogram,
   ScoreRequest,
   ScoreSummary,
   SliderInfo,

@@ -6,7 +6,7 @@ export { Session, VAL_FRACTION, VAL_SEED, type SessionIO } from './session';
 export { SessionError } from './errors';
 export { datasetFromFiles, TEST_SPLIT, TEST_SPLIT_SEED, type LoadedFiles } from './datasets';
 export { throttle, type Throttle } from './throttle';
-export { histogram, finiteRange } from './histogram';
+export { histogram, finiteRange, scoreHistogram, LOG_SPAN } from './histogram';
 export type * from './types';
 export {
   MemoryRunStore,

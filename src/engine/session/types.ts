@@ -130,6 +130,29 @@ export interface SliderRequest {
   whiteBoxAttack?: AttackChoice | null;
   /** scoring samples (default 256) */
   samples?: number;
+  /**
+   * move along the criterion's shipped fine-tuned path (session/path.ts) instead of one-shot
+   * masks of the dense weights; needs the default model and a path for the criterion
+   */
+  path?: boolean;
+}
+
+/** A fine-tuned pruning path shipped with the app (public/models/paths/index.json). */
+export interface PathInfo {
+  criterion: Criterion;
+  label: string;
+  /** the CLI command that made it */
+  command: string;
+  /** checkpoint sparsities, increasing, fractions removed */
+  checkpoints: number[];
+}
+
+/** Where a slider position sits on a path. */
+export interface PathPosition {
+  /** sparsity of the checkpoint at or below the position (0: the dense base) */
+  checkpoint: number;
+  /** true at exactly a checkpoint (or 0): fine-tuned weights; false: one-shot beyond it */
+  fineTuned: boolean;
 }
 
 /** The prepared slider: its settings and the dense model's figures. */
@@ -148,6 +171,8 @@ export interface SliderInfo {
   /** after fineTunePruned: the sparsity the model was fine-tuned at (the slider's floor), else null */
   fineTunedSparsity: number | null;
   seconds: number;
+  /** the fine-tuned path the slider moves along, or null (one-shot masks of the current model) */
+  path: PathInfo | null;
 }
 
 /** What the slider shows at one sparsity; `whiteBox` arrives after clean and transfer. */
@@ -161,6 +186,8 @@ export interface SliderPoint {
   /** white-box robust accuracy of the masked model (null until computed or when skipped) */
   whiteBox: number | null;
   report: SparsityReport;
+  /** on a path: which checkpoint and whether fine-tuned; null for one-shot sliders */
+  path: PathPosition | null;
 }
 
 export type EvaluateResult =
@@ -210,6 +237,28 @@ export interface Histogram {
   counts: number[];
 }
 
+/**
+ * A histogram of pruning scores (session/histogram.ts `scoreHistogram`). Scores are
+ * heavy-tailed (anomaly degree: most near 0, a few up to ~1e5), so when the finite scores are all
+ * ≥ 0 and the positive ones span more than `LOG_SPAN` (100×, two decades) the bins are
+ * log-spaced: `edges` are still score values, equally spaced in log10 from the smallest to the
+ * largest positive score, and exact zeros are counted apart (`zeros`), not binned. Otherwise the
+ * bins are linear over the finite range, zeros included. ±∞ (the dead-unit rule's dead paths,
+ * pruned first: prune/scores/dead.ts) and NaN are never binned, only counted.
+ */
+export interface ScoreHistogram extends Histogram {
+  scale: 'linear' | 'log';
+  /** scores equal to 0 (binned on a linear axis, apart on a log axis) */
+  zeros: number;
+  /** scores equal to −∞ and +∞: the dead-unit rule's dead-path weights (units), pruned first */
+  negInf: number;
+  posInf: number;
+  /** NaN scores (should not happen; counted so that nothing vanishes silently) */
+  nan: number;
+  /** every score: the binned ones plus those counted apart */
+  total: number;
+}
+
 export interface LayerDistribution {
   layer: string;
   kernelName: string;
@@ -220,7 +269,7 @@ export interface LayerDistribution {
   /** how many weights the mask removes (drawn apart) */
   pruned: number;
   /** the current criterion's scores of this layer */
-  scores: Histogram | null;
+  scores: ScoreHistogram | null;
 }
 
 export interface AdversarialExample {

@@ -21,14 +21,14 @@ import type { Masks, Model } from '../model/types';
 import { disposeMasks, toTensorMasks } from '../prune/masks';
 import { anomalyDegree } from '../prune/scores/common-anomaly';
 import type { PlainMasks, ScoreSet } from '../prune/types';
-import { finiteRange, histogram } from './histogram';
+import { finiteRange, histogram, scoreHistogram } from './histogram';
 import type { ResolvedAttack } from './scoring';
 import type {
   AdversarialExample,
-  Histogram,
   LayerActivations,
   LayerDistribution,
   NeuronView,
+  ScoreHistogram,
 } from './types';
 
 /** Most images `adversarialExamples` returns at once. */
@@ -168,15 +168,19 @@ export async function neuronView(
   }
 }
 
-/** Weight histograms of every prunable layer before and after the masks, and score histograms. */
+/**
+ * Weight histograms of every prunable layer before and after the masks (linear, signed, over the
+ * layer's range), and score histograms per layer and over all layers (`scoreHistogram`: log-spaced
+ * for heavy-tailed scores, with zeros and the dead rule's ±∞ counted apart).
+ */
 export async function distributions(
   model: Model,
   masks: PlainMasks | null,
   scores: ScoreSet | null,
   bins: number,
-): Promise<{ layers: LayerDistribution[]; scores: Histogram | null }> {
+): Promise<{ layers: LayerDistribution[]; scores: ScoreHistogram | null }> {
   const out: LayerDistribution[] = [];
-  const all: number[] = [];
+  const parts: Float32Array[] = [];
   for (const l of prunableLayers(model.spec)) {
     const w = await (model.params.get(l.kernelName) as tf.Variable).data();
     const m = masks?.get(l.kernelName);
@@ -186,17 +190,24 @@ export async function distributions(
     else if (m) for (let i = 0; i < w.length; i++) keep[i] = m.data[i] === 0 ? 0 : 1;
     const range = finiteRange(w);
     const s = scores?.layers.get(l.kernelName);
-    if (s) for (const v of s.data) all.push(v);
+    if (s) parts.push(s.data);
     out.push({
       layer: l.name,
       kernelName: l.kernelName,
       before: histogram(w, bins, range),
       after: histogram(w, bins, range, keep),
       pruned: keep.reduce((a, k) => a + (k === 0 ? 1 : 0), 0),
-      scores: s ? histogram(s.data, bins) : null,
+      scores: s ? scoreHistogram(s.data, bins) : null,
     });
   }
-  return { layers: out, scores: scores ? histogram(all, bins) : null };
+  if (!scores) return { layers: out, scores: null };
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return { layers: out, scores: scoreHistogram(all, bins) };
 }
 
 /** The first `count` test images, attacked on the dense model, with dense and pruned predictions. */

@@ -2,18 +2,21 @@
  * The Distributions view: per prunable layer, the histogram of kernel weights before pruning,
  * split into the weights kept and removed by the mask at the slider's sparsity, or the histogram of
  * the current criterion's scores; and the scores over the whole model. The thesis argues from
- * these why robust models need pruning.
+ * these why robust models need pruning. Heavy-tailed scores (anomaly degree) are drawn on
+ * log-spaced bins (a log10 axis); zeros and the dead-unit rule's ±∞ (dead paths, pruned first)
+ * are counted under the chart, not drawn.
  *
  * The mask is the Prune view's (criterion, granularity, scope, sparsity): if the slider is not
  * prepared yet (the app opened on this tab), it is prepared here first.
  */
 import { useEffect, useState } from 'react';
-import type { Histogram, LayerDistribution } from '../../workers/protocol';
+import type { LayerDistribution, ScoreHistogram } from '../../workers/protocol';
 import { HistogramChart } from '../components/distributions/HistogramChart';
 import {
   LayerDistributionCard,
   type Shown,
 } from '../components/distributions/LayerDistributionCard';
+import { ScoreNotes } from '../components/distributions/ScoreNotes';
 import { errorMessage, getEngine } from '../engine-client';
 import { useCore } from '../store/core';
 import { usePrune } from '../store/prune';
@@ -22,7 +25,7 @@ const BINS = 60;
 
 interface Distributions {
   layers: LayerDistribution[];
-  scores: Histogram | null;
+  scores: ScoreHistogram | null;
   /** the slider value (percent) they were computed at, null before the slider is ready */
   pct: number | null;
 }
@@ -67,6 +70,7 @@ export function DistributionsView() {
   }, [hasModel, modelVersion, preparing, preparedKey, pointPct]);
 
   if (!dist) return <p className="muted">Computing the distributions…</p>;
+  const scoreUnit = granularity === 'structured' ? 'units' : 'weights';
   return (
     <div className="distributions-view">
       <section className="card">
@@ -117,6 +121,7 @@ export function DistributionsView() {
               label="Scores of all layers"
               logCounts={logCounts}
             />
+            <ScoreNotes h={dist.scores} unit={scoreUnit} />
           </>
         ) : (
           <p className="muted">No scores yet: they are computed on the Prune view.</p>
@@ -124,7 +129,13 @@ export function DistributionsView() {
       </section>
       <div className="grid">
         {dist.layers.map((d) => (
-          <LayerDistributionCard key={d.kernelName} d={d} shown={shown} logCounts={logCounts} />
+          <LayerDistributionCard
+            key={d.kernelName}
+            d={d}
+            shown={shown}
+            logCounts={logCounts}
+            scoreUnit={scoreUnit}
+          />
         ))}
       </div>
     </div>

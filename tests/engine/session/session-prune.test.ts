@@ -143,6 +143,13 @@ describe('Session pruning', () => {
     expect(c1.before.counts.reduce((a, b) => a + b, 0)).toBe(3 * 3 * 1 * 4);
     expect(c1.after.counts.reduce((a, b) => a + b, 0) + c1.pruned).toBe(36);
     expect(c1.before.edges).toEqual(c1.after.edges);
+    // structured scores: one per unit, each binned or counted apart (zeros on a log axis, ±∞)
+    expect(c1.scores?.total).toBe(4);
+    const sc = dist.scores;
+    if (!sc) throw new Error('no score histogram');
+    expect(sc.total).toBe(dist.layers.reduce((n, l) => n + (l.scores?.total ?? 0), 0));
+    const apart = (sc.scale === 'log' ? sc.zeros : 0) + sc.negInf + sc.posInf + sc.nan;
+    expect(sc.counts.reduce((a, b) => a + b, 0) + apart).toBe(sc.total);
     await s.dispose();
   });
 

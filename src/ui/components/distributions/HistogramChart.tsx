@@ -1,15 +1,17 @@
 /**
  * One histogram as a recharts BarChart. With `after` (same edges as `before`), each bin is split
  * into the weights the mask keeps and the weights it removes (stacked: kept + removed = before),
- * so the pruned weights are shown apart from the survivors.
+ * so the pruned weights are shown apart from the survivors. A score histogram on log-spaced bins
+ * (`scale: 'log'`) draws its bins equally wide, i.e. a log10 axis, each labelled by its geometric
+ * centre (the tooltip gives its edges).
  */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Histogram } from '../../../workers/protocol';
+import type { Histogram, ScoreHistogram } from '../../../workers/protocol';
 import { count, short } from '../prune/format';
 
 interface Props {
   /** all values (e.g. every kernel weight, or every score) */
-  before: Histogram;
+  before: Histogram | ScoreHistogram;
   /** the values the mask keeps, on the same edges; omit for a plain histogram */
   after?: Histogram;
   height?: number;
@@ -42,13 +44,14 @@ export function HistogramChart({
   logCounts = false,
 }: Props) {
   const split = after !== undefined && sameEdges(before, after);
+  const log = 'scale' in before && before.scale === 'log';
   const data = before.counts.map((c, i) => {
     const lo = before.edges[i];
     const hi = before.edges[i + 1];
     const kept = split ? after.counts[i] : c;
     const removed = split ? Math.max(0, c - kept) : 0;
     return {
-      bin: short((lo + hi) / 2),
+      bin: short(log ? Math.sqrt(lo * hi) : (lo + hi) / 2),
       range: `[${short(lo)}, ${short(hi)})`,
       counts: { kept, removed },
       // log scale: the stack's total is log10(1 + all); kept keeps its own log height
@@ -60,7 +63,12 @@ export function HistogramChart({
   const top = Math.max(1, Math.ceil(Math.max(...data.map((d) => d.kept + d.removed))));
   const logTicks = Array.from({ length: top + 1 }, (_, k) => k);
   return (
-    <div className="chart" role="img" aria-label={label}>
+    <div
+      className="chart"
+      role="img"
+      aria-label={log ? `${label} (log10 axis)` : label}
+      data-scale={log ? 'log' : 'linear'}
+    >
       <ResponsiveContainer width="100%" height={height}>
         <BarChart data={data} barCategoryGap={0} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />

@@ -1,11 +1,13 @@
 /**
  * One prunable layer's distributions: its kernel weights before pruning, split into kept and
  * removed at the current sparsity (removed drawn apart, in red, with their count), or the current
- * criterion's scores of the layer.
+ * criterion's scores of the layer (log10 axis when heavy-tailed; zeros and dead paths counted
+ * under it).
  */
 import type { LayerDistribution } from '../../../workers/protocol';
 import { count, pct } from '../prune/format';
 import { HistogramChart } from './HistogramChart';
+import { ScoreNotes } from './ScoreNotes';
 
 export type Shown = 'weights' | 'scores';
 
@@ -13,10 +15,13 @@ export function LayerDistributionCard({
   d,
   shown,
   logCounts,
+  scoreUnit = 'weights',
 }: {
   d: LayerDistribution;
   shown: Shown;
   logCounts: boolean;
+  /** what one score belongs to: a weight (unstructured) or a unit (structured) */
+  scoreUnit?: 'weights' | 'units';
 }) {
   const total = d.before.counts.reduce((a, b) => a + b, 0);
   return (
@@ -36,12 +41,15 @@ export function LayerDistributionCard({
           logCounts={logCounts}
         />
       ) : d.scores ? (
-        <HistogramChart
-          before={d.scores}
-          color="#7048e8"
-          label={`${d.layer} scores`}
-          logCounts={logCounts}
-        />
+        <>
+          <HistogramChart
+            before={d.scores}
+            color="#7048e8"
+            label={`${d.layer} scores`}
+            logCounts={logCounts}
+          />
+          <ScoreNotes h={d.scores} unit={scoreUnit} />
+        </>
       ) : (
         <p className="muted">No scores for this layer.</p>
       )}
