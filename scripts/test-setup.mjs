@@ -54,7 +54,7 @@ export function systemParts(env = process.env) {
     {
       // finds the module without importing it (20 ms rather than 1 s); dpkg keeps its libraries
       name: 'PyTorch for /usr/bin/python3',
-      usedBy: 'npm run bench (the PyTorch ratios), the PyTorch loader test',
+      usedBy: 'tests/engine/model/torch-loader.test.ts, npm run bench (the PyTorch ratios)',
       command: [
         '/usr/bin/python3',
         '-c',
