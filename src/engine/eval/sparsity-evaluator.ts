@@ -55,6 +55,12 @@ import type { AttackSpec } from './robustness';
 export interface MaskSource {
   /** masks removing `sparsity` ∈ [0, 1) (fraction removed) */
   masksAt(sparsity: number): PlainMasks;
+  /**
+   * the weights the masks apply to at `sparsity` (same spec as the base), e.g. the fine-tuned
+   * checkpoint of a pruning path (session/path.ts); absent: the base model. The transfer set stays
+   * crafted on the base model.
+   */
+  modelAt?(sparsity: number): Model;
 }
 
 export interface SparsityEvaluatorOptions {
@@ -202,7 +208,7 @@ export async function createSparsityEvaluator(
     const report = sparsityReport(model.spec, plain);
     const masks = toTensorMasks(plain);
     try {
-      const f = logitsFn(model, { masks });
+      const f = logitsFn(o.ranking.modelAt?.(s) ?? model, { masks });
       const ms = { masks: since(t0), sweep: 0, whiteBox: 0 };
       t0 = performance.now();
       const r = splitCorrect(await correctPerSample(f, cache.x, cache.y2, sweepBatch, flag), n);

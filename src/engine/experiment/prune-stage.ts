@@ -8,10 +8,12 @@
 import { getAttack, resolveAttackOptions } from '../attacks/registry';
 import type { AbortFlag } from '../attacks/options';
 import { datasetSize, take, type Dataset } from '../data/dataset';
+import * as tf from '@tensorflow/tfjs-core';
+import { accuracy } from '../eval/accuracy';
 import { evaluateRobustness, type RobustnessProgress } from '../eval/robustness';
 import { cloneModel, disposeModel } from '../model/init';
 import { logitsFn } from '../model/forward';
-import type { Model } from '../model/types';
+import type { Masks, Model } from '../model/types';
 import { endToEndPrune } from '../prune/end-to-end';
 import { fineTuneMasked } from '../prune/finetune';
 import { iterativePrune } from '../prune/iterative';
@@ -110,10 +112,31 @@ export async function evaluateModel(
       })),
       worstCaseAccuracy: r.worstCaseAccuracy,
       standalone: r.standalone,
+      ...(config.eval.cleanN !== undefined && config.eval.cleanN > n
+        ? { cleanFull: await cleanOnFirst(model, test, config.eval.cleanN, tm) }
+        : {}),
       wallSeconds: seconds(t0),
     };
   } finally {
     if (tm) disposeMasks(tm);
+  }
+}
+
+/** Clean accuracy of `model` under `masks` on the first `count` test images (all if fewer). */
+async function cleanOnFirst(
+  model: Model,
+  test: Dataset,
+  count: number,
+  masks: Masks | undefined,
+): Promise<{ n: number; accuracy: number }> {
+  const n = Math.min(count, datasetSize(test));
+  const [h, w, c] = test.shape;
+  const x = tf.tensor4d(test.images.subarray(0, n * h * w * c), [n, h, w, c]); // [N, H, W, C]
+  const y = tf.tensor1d(test.labels.subarray(0, n), 'int32'); // [N]
+  try {
+    return { n, accuracy: await accuracy(logitsFn(model, { masks }), x, y, 500) };
+  } finally {
+    tf.dispose([x, y]);
   }
 }
 

@@ -94,4 +94,6 @@ export interface EvaluationReport {
   worstCaseAccuracy: number;
   standalone: boolean;
   wallSeconds: number;
+  /** clean accuracy on the first `n` test images when eval.cleanN asks for more than `n` */
+  cleanFull?: { n: number; accuracy: number };
 }

@@ -45,6 +45,7 @@ const evaluation = z.looseObject({
   cleanAccuracy: frac,
   attacks: list(z.looseObject({ name: text, robustAccuracy: frac })),
   worstCaseAccuracy: frac,
+  cleanFull: z.strictObject({ n: z.number().int().min(1), accuracy: frac }).optional(),
 });
 
 /** What the summary reads of a run's report (reportMetrics in sweep-summary.ts). */

@@ -19,6 +19,14 @@ import { rankScores, type ScoreRanking } from '../prune/ranking';
 import type { PlainMasks, ScoreSet } from '../prune/types';
 import { SessionError } from './errors';
 import {
+  disposePath,
+  loadCheckpoints,
+  parsePathManifest,
+  pathInfo,
+  pathSource,
+  type PathCheckpoint,
+} from './path';
+import {
   checkCriterion,
   computeScoreSet,
   DEFAULT_SCORE_SAMPLES,
@@ -36,6 +44,7 @@ import {
 import type {
   Criterion,
   EvaluateResult,
+  PathInfo,
   Progress,
   ScoreRequest,
   ScoreSummary,
@@ -49,7 +58,17 @@ import type {
 
 /** What the session lends a pruning call: the model and data (checked at each use), flags. */
 export interface PruneCtx {
-  get(): { model: Model; train: Dataset; test: Dataset; budget: string; version: number };
+  get(): {
+    model: Model;
+    train: Dataset;
+    test: Dataset;
+    budget: string;
+    version: number;
+    /** where the model came from ('default' for the bundled model) */
+    source?: string;
+  };
+  /** reads a file of the app's public folder (the shipped paths); absent in bare contexts */
+  read?: (path: string) => Promise<Uint8Array>;
   signal: AbortFlag;
   onProgress?: (p: Progress) => void;
 }
@@ -64,6 +83,14 @@ interface ScoreEntry {
 
 interface Slider {
   settings: SliderSettings;
+  /** the fine-tuned path, when the slider moves along one */
+  path: {
+    info: PathInfo;
+    /** criterion of the one-shot ranking of the dense base below the first checkpoint */
+    below: Criterion;
+    checkpoints: PathCheckpoint[];
+    source: ReturnType<typeof pathSource> | null;
+  } | null;
   scores: ScoreSet | null;
   ranking: ScoreRanking | null;
   source: ReturnType<typeof maskSource> | null;
@@ -127,8 +154,10 @@ export class PruneState {
     if (settings.scope !== 'global' && settings.scope !== 'layer')
       throw new SessionError(`scope must be 'global' or 'layer', got '${String(settings.scope)}'`);
     await this.reset(false);
+    const path = req.path ? await this.loadPath(ctx, settings) : null;
     this.slider = {
       settings,
+      path,
       scores: null,
       ranking: null,
       source: null,
@@ -157,7 +186,35 @@ export class PruneState {
       whiteBoxAttack: s.whiteBoxAttack,
       fineTunedSparsity: this.fineTuned?.sparsity ?? null,
       seconds: sl.seconds,
+      path: sl.path?.info ?? null,
     };
+  }
+
+  /** Load the shipped path of the slider's criterion (checks model, granularity and scope). */
+  private async loadPath(ctx: PruneCtx, s: SliderSettings): Promise<NonNullable<Slider['path']>> {
+    const { model, source } = ctx.get();
+    if (!ctx.read) throw new SessionError('this session cannot read the shipped paths');
+    if (source !== 'default')
+      throw new SessionError(
+        'the fine-tuned path starts from the default model: load it to move along the path',
+      );
+    if (s.granularity !== 'unstructured' || s.scope !== 'global')
+      throw new SessionError('the shipped paths are global unstructured pruning');
+    const text = new TextDecoder().decode(await ctx.read('models/paths/index.json'));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new SessionError(`models/paths/index.json is not JSON: ${(e as Error).message}`);
+    }
+    const p = parsePathManifest(raw).paths.find((q) => q.criterion === s.criterion);
+    if (!p) throw new SessionError(`no fine-tuned path is shipped for '${s.criterion}'`);
+    const read = ctx.read;
+    const files = [];
+    for (const c of p.checkpoints)
+      files.push({ sparsity: c.sparsity, name: c.file, bytes: await read(`models/${c.file}`) });
+    const checkpoints = await loadCheckpoints(model, files);
+    return { info: pathInfo(p), below: p.below, checkpoints, source: null };
   }
 
   private requireSlider(): Slider {
@@ -171,10 +228,17 @@ export class PruneState {
     const { model, version } = ctx.get();
     if (sl.ranking && (this.fineTuned || sl.rankingVersion === version)) return;
     const s = sl.settings;
-    const entry = await this.scores(ctx, s);
+    const entry = await this.scores(
+      ctx,
+      sl.path ? { ...s, criterion: sl.path.below } : s, // a path ranks the dense base one-shot
+    );
     sl.scores = entry.set;
     sl.ranking = rankScores(model.spec, entry.set, { scope: s.scope });
-    sl.source = maskSource(sl.ranking, () => this.fineTuned?.sparsity ?? 0);
+    if (sl.path) {
+      sl.path.source = pathSource(model, sl.ranking, sl.path.checkpoints);
+      const along = sl.path.source;
+      sl.source = { last: null, masksAt: (x) => along.masksAt(x), modelAt: along.modelAt };
+    } else sl.source = maskSource(sl.ranking, () => this.fineTuned?.sparsity ?? 0);
     sl.rankingVersion = version;
   }
 
@@ -226,27 +290,39 @@ export class PruneState {
     // the partial point carries the evaluator's own report: nothing is recomputed for it
     const res = await (sl.evaluator as SparsityEvaluator).evaluate(sparsity, {
       signal: ctx.signal,
-      onPartial: (p) => onPartial?.({ ...p, whiteBox: null }),
+      onPartial: (p) =>
+        onPartial?.({ ...p, whiteBox: null, path: sl.path?.source?.describe(sparsity) ?? null }),
     });
     if (res.status !== 'done') return res;
-    const { ms: _ms, ...point } = res.point;
+    const { ms: _ms, ...rest } = res.point;
+    const point: SliderPoint = { ...rest, path: sl.path?.source?.describe(sparsity) ?? null };
     this.lastPoint = point;
     return { status: 'done', point };
   }
 
-  /** The slider's masks (null when dense) and its criterion's scores (null without a slider). */
-  async viewState(ctx: PruneCtx): Promise<{ masks: PlainMasks | null; scores: ScoreSet | null }> {
+  /**
+   * The slider's masks (null when dense), its criterion's scores (null without a slider) and, on
+   * a path, the checkpoint's weights the masks apply to (else null: the current model).
+   */
+  async viewState(
+    ctx: PruneCtx,
+  ): Promise<{ masks: PlainMasks | null; scores: ScoreSet | null; model: Model | null }> {
     const sl = this.slider;
-    if (!sl) return { masks: null, scores: null };
+    if (!sl) return { masks: null, scores: null, model: null };
     await this.ensureRanking(ctx, sl);
     const effective = Math.max(this.sparsity, this.fineTuned?.sparsity ?? 0);
     const masks =
       effective > 0 ? (sl.source as NonNullable<Slider['source']>).masksAt(this.sparsity) : null;
-    return { masks, scores: sl.scores };
+    const model = sl.path?.source?.modelAt?.(this.sparsity) ?? null;
+    return { masks, scores: sl.scores, model };
   }
 
   /** What fineTunePruned fine-tunes: the slider's masks at its sparsity (must be > 0). */
   async fineTuneTarget(ctx: PruneCtx): Promise<{ sparsity: number; masks: PlainMasks }> {
+    if (this.slider?.path)
+      throw new SessionError(
+        "the path's checkpoints are fine-tuned already; choose the one-shot slider to fine-tune your own",
+      );
     const { masks } = await this.viewState(ctx);
     if (!masks)
       throw new SessionError('move the sparsity slider above 0% to choose what to fine-tune');
@@ -376,6 +452,7 @@ export class PruneState {
   async reset(clearScores = true): Promise<void> {
     const sl = this.slider;
     this.slider = null;
+    if (sl?.path) disposePath(sl.path.checkpoints);
     this.building = null;
     this.fineTuned = null;
     this.lastPoint = null;

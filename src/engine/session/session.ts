@@ -540,8 +540,8 @@ export class Session {
       if (!Number.isInteger(index) || index < 0 || index >= n)
         throw new SessionError(`test image index must be an integer in [0, ${n}), got ${index}`);
       const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
-      const { masks, scores } = await this.prune.viewState(this.pruneCtx(signal));
-      return views.neuronView(model, data.test, index, a, masks, scores, signal);
+      const vs = await this.prune.viewState(this.pruneCtx(signal));
+      return views.neuronView(vs.model ?? model, data.test, index, a, vs.masks, vs.scores, signal);
     });
   }
 
@@ -553,8 +553,8 @@ export class Session {
     return this.job('the distributions', async (signal) => {
       const model = this.requireModel();
       this.assertNotTraining('show distributions');
-      const { masks, scores } = await this.prune.viewState(this.pruneCtx(signal));
-      return views.distributions(model, masks, scores, bins);
+      const vs = await this.prune.viewState(this.pruneCtx(signal));
+      return views.distributions(vs.model ?? model, vs.masks, vs.scores, bins);
     });
   }
 
@@ -566,8 +566,8 @@ export class Session {
       if (!Number.isInteger(count) || count < 1 || count > max)
         throw new SessionError(`count must be an integer in [1, ${max}], got ${count}`);
       const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
-      const { masks } = await this.prune.viewState(this.pruneCtx(signal));
-      return views.adversarialExamples(model, data.test, count, a, masks, signal);
+      const vs = await this.prune.viewState(this.pruneCtx(signal));
+      return views.adversarialExamples(vs.model ?? model, data.test, count, a, vs.masks, signal);
     });
   }
 
@@ -578,8 +578,10 @@ export class Session {
     return this.job('the export', async (signal) => {
       const model = this.requireModel();
       this.assertNotTraining('export');
-      const { masks } = await this.prune.viewState(this.pruneCtx(signal));
-      return buildExport(kind, model, masks, this.prune.sparsity, () => this.report());
+      const vs = await this.prune.viewState(this.pruneCtx(signal));
+      return buildExport(kind, vs.model ?? model, vs.masks, this.prune.sparsity, () =>
+        this.report(),
+      );
     });
   }
 
@@ -650,8 +652,10 @@ export class Session {
           test: data.test,
           budget: data.budget,
           version: this.version,
+          source: this.current?.source,
         };
       },
+      read: this.io.readPublic,
       signal,
       onProgress,
     };

@@ -130,6 +130,29 @@ export interface SliderRequest {
   whiteBoxAttack?: AttackChoice | null;
   /** scoring samples (default 256) */
   samples?: number;
+  /**
+   * move along the criterion's shipped fine-tuned path (session/path.ts) instead of one-shot
+   * masks of the dense weights; needs the default model and a path for the criterion
+   */
+  path?: boolean;
+}
+
+/** A fine-tuned pruning path shipped with the app (public/models/paths/index.json). */
+export interface PathInfo {
+  criterion: Criterion;
+  label: string;
+  /** the CLI command that made it */
+  command: string;
+  /** checkpoint sparsities, increasing, fractions removed */
+  checkpoints: number[];
+}
+
+/** Where a slider position sits on a path. */
+export interface PathPosition {
+  /** sparsity of the checkpoint at or below the position (0: the dense base) */
+  checkpoint: number;
+  /** true at exactly a checkpoint (or 0): fine-tuned weights; false: one-shot beyond it */
+  fineTuned: boolean;
 }
 
 /** The prepared slider: its settings and the dense model's figures. */
@@ -148,6 +171,8 @@ export interface SliderInfo {
   /** after fineTunePruned: the sparsity the model was fine-tuned at (the slider's floor), else null */
   fineTunedSparsity: number | null;
   seconds: number;
+  /** the fine-tuned path the slider moves along, or null (one-shot masks of the current model) */
+  path: PathInfo | null;
 }
 
 /** What the slider shows at one sparsity; `whiteBox` arrives after clean and transfer. */
@@ -161,6 +186,8 @@ export interface SliderPoint {
   /** white-box robust accuracy of the masked model (null until computed or when skipped) */
   whiteBox: number | null;
   report: SparsityReport;
+  /** on a path: which checkpoint and whether fine-tuned; null for one-shot sliders */
+  path: PathPosition | null;
 }
 
 export type EvaluateResult =

@@ -44,7 +44,7 @@ import {
   type AnomalyOptions,
   type PlainLayerMask,
 } from './common-anomaly';
-import { applyDeadRule, deadEntries, deadSummary, DeadCounter } from './dead';
+import { applyDeadRule, deadSummary, DeadCounter } from './dead';
 import { ScoreInputError } from './common-errors';
 import { checkGranularity, makeScoreSet, zeroMasked } from './common-scoreset';
 import {
@@ -132,7 +132,7 @@ export async function anomalyFromBatches(
   const inDims = layers.map((l) => l.kernelShape[l.kernelShape.length - 2]);
   const perWeight = granularity === 'unstructured';
   const tempered = o.variant === 'tempered';
-  const needChange = perWeight; // c_i: the naive per-weight form and the tempered A_j·c_i
+  const needChange = perWeight && !tempered; // c_i: the naive per-weight form only
   const deadCounter = new DeadCounter(model, masks);
   const cleanChunks: Float32Array[] = [];
   const advChunks: Float32Array[] = [];
@@ -173,14 +173,12 @@ export async function anomalyFromBatches(
       scores = tempered
         ? temperedKeepScores(
             a,
-            c,
             w,
             l.neurons,
-            inDim,
             o.alpha,
             !perWeight,
             mask,
-            deadEntries(l, granularity, dead),
+            dead.units.get(l.kernelName),
           )
         : anomalyWeightScores(a, c, w, l.neurons, inDim, mask);
     }
@@ -197,7 +195,7 @@ export async function anomalyFromBatches(
     maskedScore: 0,
     perWeight: tempered
       ? granularity === 'unstructured'
-        ? `|w_ij|·p(A_j·c_i)^α, α = ${o.alpha}`
+        ? `|w_ij|·p(A_j)^α, α = ${o.alpha}`
         : `L1(w_j)·p(A_j)^α, α = ${o.alpha}`
       : granularity === 'unstructured'
         ? '(A_j/Ā)·(c_i/c̄)/(|w_ij|/mean|w| + 1e-8)'

@@ -192,46 +192,38 @@ export function lowAnomalyPercentile(u: ArrayLike<number>, live: Uint8Array): Fl
 }
 
 /**
- * The tempered keep-score of one layer (prune-lowest; formula in anomaly.ts):
- *   unstructured  k(w_ij) = |w_ij| · p_ij^α,  p = lowAnomalyPercentile(A_j · c_i) over live weights
- *   structured    k_j = Σ_i |W_·ij| · p_j^α,  p = lowAnomalyPercentile(A_j) over live units
- * A weight (unit) is live when its mask keeps it and it is not on a dead path (`dead`, kernel
- * shape or `[out]`, 1 = dead; may be omitted). Masked entries score exactly 0 (the module's
- * rule); dead entries are left to the dead rule. a: `[J]`; c: `[inDim]`; w: kernel row-major.
+ * The tempered keep-score of one layer (prune-lowest; formula in anomaly.ts), with p_j the
+ * within-layer percentile of LOW anomaly A_j over the layer's live units:
+ *   unstructured  k(w_ij) = |w_ij| · p_j^α    (every weight into unit j shares its unit's p_j)
+ *   structured    k_j = Σ_i |W_·ij| · p_j^α   (the unit's L1 norm, Li et al. 2017)
+ * A unit is live when its mask keeps at least one of its weights and it is not dead (`deadUnits`,
+ * `[out]`, 1 = dead; may be omitted). Masked entries score exactly 0 (the module's rule); dead
+ * entries are left to the dead rule. α = 0 gives |w| (L1) exactly. a: `[J]`; w: the kernel,
+ * row-major `[..., inDim, J]`.
  */
 export function temperedKeepScores(
   a: ArrayLike<number>,
-  c: ArrayLike<number>,
   w: ArrayLike<number>,
   neurons: number,
-  inDim: number,
   alpha: number,
   structured: boolean,
   mask?: PlainLayerMask,
-  dead?: Uint8Array,
+  deadUnits?: Uint8Array,
 ): Float32Array {
   const keptW = (k: number) =>
     !mask || (mask.perNeuron ? mask.data[k % neurons] : mask.data[k]) !== 0;
-  if (structured) {
-    const l1 = new Float64Array(neurons);
-    const unitKept = new Uint8Array(neurons);
-    for (let k = 0; k < w.length; k++)
-      if (keptW(k)) {
-        l1[k % neurons] += Math.abs(w[k]);
-        unitKept[k % neurons] = 1;
-      }
-    const live = Uint8Array.from(unitKept, (v, j) => (v && !(dead && dead[j]) ? 1 : 0));
-    const p = lowAnomalyPercentile(a, live);
-    return Float32Array.from(l1, (v, j) => (unitKept[j] ? v * Math.pow(p[j], alpha) : 0));
-  }
-  const u = new Float32Array(w.length);
-  const live = new Uint8Array(w.length);
-  for (let k = 0; k < w.length; k++) {
-    u[k] = a[k % neurons] * c[Math.floor(k / neurons) % inDim];
-    live[k] = keptW(k) && !(dead && dead[k]) ? 1 : 0;
-  }
-  const p = lowAnomalyPercentile(u, live);
+  const l1 = new Float64Array(neurons);
+  const unitKept = new Uint8Array(neurons);
+  for (let k = 0; k < w.length; k++)
+    if (keptW(k)) {
+      l1[k % neurons] += Math.abs(w[k]);
+      unitKept[k % neurons] = 1;
+    }
+  const live = Uint8Array.from(unitKept, (v, j) => (v && !(deadUnits && deadUnits[j]) ? 1 : 0));
+  const p = lowAnomalyPercentile(a, live);
+  const f = Float64Array.from(p, (v) => Math.pow(v, alpha));
+  if (structured) return Float32Array.from(l1, (v, j) => (unitKept[j] ? v * f[j] : 0));
   const out = new Float32Array(w.length);
-  for (let k = 0; k < w.length; k++) out[k] = keptW(k) ? Math.abs(w[k]) * Math.pow(p[k], alpha) : 0;
+  for (let k = 0; k < w.length; k++) out[k] = keptW(k) ? Math.abs(w[k]) * f[k % neurons] : 0;
   return out;
 }

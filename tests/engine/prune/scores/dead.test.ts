@@ -190,22 +190,25 @@ describe('tempered anomaly keep-score', () => {
     expect([...p]).toEqual([0.625, 1, 0.25, 0.625, 1]);
   });
 
-  it('is |w|·p^α per weight and L1·p^α per unit, masked entries 0', () => {
-    const a = [1, 3]; // unit 1 more anomalous
-    const c = [2, 1]; // input 0 changes more
-    const w = [0.5, -0.2, 0.4, 0.1]; // [in 2, out 2]
-    // u = A_j·c_i: [2, 6, 1, 3] → ascending 1 (k2), 2 (k0), 3 (k3), 6 (k1) → p = [3/4, 1/4, 1, 2/4]
-    const s = temperedKeepScores(a, c, w, 2, 2, 2, false);
-    const want = [0.5 * 0.75 ** 2, 0.2 * 0.25 ** 2, 0.4 * 1, 0.1 * 0.5 ** 2];
-    want.forEach((v, k) => expect(s[k]).toBeCloseTo(v, 7));
-    const masked = temperedKeepScores(a, c, w, 2, 2, 1, false, {
-      data: [1, 0, 1, 1],
+  it("is |w|·p_j^α per weight (its unit's percentile) and L1·p_j^α per unit, masked entries 0", () => {
+    const a = [1, 3, 2]; // unit 1 most anomalous: p = [1, 1/3, 2/3]
+    const w = [0.5, -0.2, 0.4, 0.1, 0.3, -0.6]; // [in 2, out 3]
+    const p = [1, 1 / 3, 2 / 3];
+    const s = temperedKeepScores(a, w, 3, 2, false);
+    w.forEach((v, k) => expect(s[k]).toBeCloseTo(Math.abs(v) * p[k % 3] ** 2, 7));
+    // unit 2 dead: out of the ranks (p over units 0, 1: [1, 1/2]); its weights keep p = 1
+    const d = temperedKeepScores(a, w, 3, 1, false, undefined, Uint8Array.from([0, 0, 1]));
+    expect(d[1]).toBeCloseTo(0.2 * 0.5, 7);
+    expect(d[2]).toBeCloseTo(0.4, 7);
+    const masked = temperedKeepScores(a, w, 3, 1, false, {
+      data: [1, 0, 1, 1, 1, 1],
       perNeuron: false,
     });
     expect(masked[1]).toBe(0);
-    const st = temperedKeepScores(a, c, w, 2, 2, 1, true);
-    expect(st[0]).toBeCloseTo(0.9 * 1, 7);
-    expect(st[1]).toBeCloseTo(0.3 * 0.5, 7);
+    const st = temperedKeepScores(a, w, 3, 1, true);
+    expect(st[0]).toBeCloseTo(0.6 * 1, 6);
+    expect(st[1]).toBeCloseTo(0.5 / 3, 6);
+    expect(st[2]).toBeCloseTo((1.0 * 2) / 3, 6);
   });
 
   for (const granularity of ['unstructured', 'structured'] as const)
