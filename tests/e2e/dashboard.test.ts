@@ -6,6 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
 import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
 import { useProductionApp } from './browser';
 
@@ -143,7 +145,7 @@ describe('dashboard (production build, Chromium)', () => {
     await page.close();
   });
 
-  it('exports a valid safetensors file whose sparsity matches the slider', async () => {
+  it('exports a valid safetensors file whose sparsity matches the slider, and the same model as ONNX', async () => {
     const { page, errors } = await open('backend=wasm&criterion=magnitude&sparsity=0.6&evalN=200');
     await readyFigure(page, 'clean-accuracy');
     const [download] = await Promise.all([
@@ -172,6 +174,37 @@ describe('dashboard (production build, Chromium)', () => {
       }
     }
     expect(Math.abs(removed / total - 0.6)).toBeLessThan(0.01);
+
+    // the ONNX download of the Export view (its protobuf code is a lazily loaded worker chunk):
+    // same model, masks baked in, so each kernel has at least its mask's zeros, and it runs
+    await page.getByRole('tab', { name: 'Export / import' }).click();
+    const [onnxDownload] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Export ONNX model' }).click(),
+    ]);
+    expect(onnxDownload.suggestedFilename()).toMatch(/\.onnx$/);
+    const onnxBytes = new Uint8Array(await readFile(await onnxDownload.path()));
+    const decoded = onnxProto.onnx.ModelProto.decode(onnxBytes);
+    const meta = Object.fromEntries(decoded.metadataProps.map((p) => [p.key, p.value]));
+    expect([meta.input_name, meta.input_layout, meta.input_range]).toEqual([
+      'input',
+      'NHWC',
+      '[0, 1]',
+    ]);
+    for (const m of masks) {
+      const init = decoded.graph?.initializer.find((t) => t.name === m.name.slice('mask/'.length));
+      if (!init?.rawData) throw new Error(`no initializer for ${m.name}`);
+      const raw = init.rawData.slice();
+      const w = new Float32Array(raw.buffer, 0, raw.byteLength / 4);
+      const zeros = (d: ArrayLike<number>) => Array.from(d).filter((v) => v === 0).length;
+      expect(zeros(w)).toBeGreaterThanOrEqual(zeros(m.data));
+    }
+    const session = await ort.InferenceSession.create(onnxBytes);
+    const { logits } = await session.run({
+      input: new ort.Tensor('float32', new Float32Array(2 * 784).fill(0.5), [2, 28, 28, 1]),
+    });
+    expect(logits.dims).toEqual([2, 10]);
+    await session.release();
     expect(errors).toEqual([]);
     await page.close();
   });

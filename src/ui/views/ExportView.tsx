@@ -1,6 +1,7 @@
 /**
  * The Export / import view: download the model at the slider's current sparsity (safetensors,
- * tfjs, masks, compacted, report.json), and import a model saved by the app or the CLI.
+ * tfjs, ONNX, tfjs Layers, masks, compacted, report.json), and import a model saved by the app or
+ * the CLI.
  */
 import { useEffect } from 'react';
 import { ExportPanel } from '../components/export/ExportPanel';
