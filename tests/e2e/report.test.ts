@@ -4,9 +4,10 @@
  * transfer sections against the JSON itself; a corrupt file and a file with a bad field raise
  * the alert naming the file while the open report stays; a second report dropped anywhere on the
  * view adds the compare chart; a sweep report built from two real reports shows its summary
- * (mean ± std computed here) and opens a cell as a single report.
+ * (mean ± std computed here) and opens a cell as a single report. The project's own merged study
+ * reports (docs/experiments/*.sweep.json, bundled) are listed on the tab and open with one click.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { useDevServer } from './browser';
 import { sweepOf } from '../ui/report-fixtures';
 
 const RESULTS = path.resolve('docs/results');
+const STUDIES = path.resolve('docs/experiments');
 const FULL = 'fmnist-transfer-standard.report.json'; // training, pruning at 3 sparsities, transfer
 const SECOND = 'fmnist-pgd-at.report.json';
 
@@ -233,6 +235,50 @@ describe('Reports view (Chromium)', () => {
     // remove: the first card goes, the others stay
     await page.getByRole('button', { name: `Remove ${FULL}` }).click();
     await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(4);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("lists the project's study reports and opens one with a click", async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    await page.goto(`${app.url}?backend=wasm&tab=reports`);
+    // every merged study report of docs/experiments, by name, with what it is
+    const studies = (await readdir(STUDIES)).filter((f) => f.endsWith('.sweep.json')).sort();
+    expect(studies.length).toBeGreaterThanOrEqual(5);
+    const list = page.getByTestId('project-reports').locator('ul[data-group="study"]');
+    const rows = list.getByTestId('project-report');
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(studies.length);
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))).toEqual(
+      studies.map((f) => `docs/experiments/${f}`),
+    );
+    const file = 'prune.sweep.json';
+    const sweep = JSON.parse(await readFile(path.join(STUDIES, file), 'utf8')) as {
+      name: string;
+      runs: unknown[];
+      summary: unknown[];
+    };
+    const row = list.locator(`li[data-path="docs/experiments/${file}"]`);
+    await expect
+      .poll(() => row.textContent(), { timeout: 30_000 })
+      .toContain(`sweep of ${sweep.runs.length} runs`);
+    expect(await row.locator('strong').textContent()).toBe(sweep.name);
+    // nothing open yet; one click opens it as a sweep card with its summary table
+    const cards = page.getByTestId('report-card');
+    expect(await cards.count()).toBe(0);
+    await row.getByRole('button', { name: `Open ${file}` }).click();
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(1);
+    const card = cards.first();
+    expect(await card.getAttribute('data-kind')).toBe('sweep');
+    expect(await card.locator('h2').textContent()).toContain(sweep.name);
+    await expect
+      .poll(() => card.getByTestId('report-summary-table').locator('tbody tr').count(), {
+        timeout: 30_000,
+      })
+      .toBe(sweep.summary.length);
+    expect(await page.getByRole('list', { name: 'Open reports' }).textContent()).toContain(file);
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

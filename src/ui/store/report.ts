@@ -2,10 +2,14 @@
  * The Reports view's state: the report files open at once (single runs and sweeps, in the order
  * opened), each with the name it was opened under. Opening checks the size before reading, then
  * parses and validates (src/ui/report/parse.ts); a bad file sets the app's error alert naming the
- * file and what is wrong, and the reports already open stay. Nothing here touches the engine.
+ * file and what is wrong, and the reports already open stay. The project's own reports (bundled
+ * with the app, report/project-reports.ts) are fetched from the app's origin and then opened by
+ * the same path as a picked file. Nothing here touches the engine.
  */
 import { create } from 'zustand';
 import { checkReportSize, parseReportText, type ParsedReport } from '../report/parse';
+import type { ProjectReport } from '../report/project-list';
+import { fetchProjectReport } from '../report/project-reports';
 import { useCore } from './core';
 
 /** An open report: a single run or a sweep, with a unique id and the name it came under. */
@@ -22,6 +26,8 @@ export interface ReportState {
   open: OpenReport[];
   /** read, validate and open each file; errors go to the app's alert, one line per bad file */
   openFiles(files: readonly File[]): Promise<void>;
+  /** fetch bundled project reports and open them as `openFiles` does (the same validation) */
+  openProject(reports: readonly ProjectReport[]): Promise<void>;
   /** open a sweep's cell (by its grid index) as a single report */
   openCell(sweepId: number, cellIndex: number): void;
   close(id: number): void;
@@ -49,6 +55,20 @@ export const useReports = create<ReportState>()((set, get) => ({
       }
     }
     if (errors.length > 0) useCore.getState().setError(`Could not open ${errors.join(' · ')}`);
+  },
+
+  async openProject(reports) {
+    const files: File[] = [];
+    const errors: string[] = [];
+    for (const r of reports) {
+      try {
+        files.push(await fetchProjectReport(r));
+      } catch (e) {
+        errors.push(e instanceof Error ? e.message : `${r.file}: ${String(e)}`);
+      }
+    }
+    if (errors.length > 0) useCore.getState().setError(`Could not open ${errors.join(' · ')}`);
+    if (files.length > 0) await get().openFiles(files);
   },
 
   openCell(sweepId, cellIndex) {

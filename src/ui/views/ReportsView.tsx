@@ -2,12 +2,15 @@
  * The Reports view: opens reports written by the CLI (a run's report.json or a merged sweep
  * report) from a file picker or a drop anywhere on the view, and shows each as a card with its
  * charts and tables; several can be open at once, and the validation adversarial accuracy curves
- * of the open runs are overlaid to compare them. Files are validated before anything is shown
- * (src/ui/report/parse.ts); everything is rendered as React text, never as HTML.
+ * of the open runs are overlaid to compare them. The project's own study reports, bundled with the
+ * app, are listed with an "Open" button each (report/ProjectReports.tsx). Files are validated
+ * before anything is shown (src/ui/report/parse.ts); everything is rendered as React text, never
+ * as HTML.
  */
 import type { DragEvent } from 'react';
 import { useReports, type OpenReport } from '../store/report';
 import { CompareChart } from './report/CompareChart';
+import { ProjectReports } from './report/ProjectReports';
 import { ReportDrop } from './report/ReportDrop';
 import { SingleReport } from './report/SingleReport';
 import { SweepReport } from './report/SweepReport';
@@ -60,6 +63,7 @@ export function ReportsView() {
         <ReportDrop onFiles={onFiles} />
         <OpenList open={open} onClose={close} />
       </section>
+      <ProjectReports />
       <CompareChart reports={open} />
       {open.map((r) => (
         <article
