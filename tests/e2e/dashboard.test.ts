@@ -192,7 +192,9 @@ describe('dashboard (production build, Chromium)', () => {
       '[0, 1]',
     ]);
     for (const m of masks) {
-      const init = decoded.graph?.initializer.find((t) => t.name === m.name.slice('mask/'.length));
+      const init = (decoded.graph?.initializer ?? []).find(
+        (t) => t.name === m.name.slice('mask/'.length),
+      );
       if (!init?.rawData) throw new Error(`no initializer for ${m.name}`);
       const raw = init.rawData.slice();
       const w = new Float32Array(raw.buffer, 0, raw.byteLength / 4);
