@@ -31,6 +31,34 @@ describe('study configs', () => {
     }
   });
 
+  it('the protocol study runs AccelAT at the paper settings in both protocols (issue 17)', () => {
+    const p = plan('accelat-protocols.json');
+    expect(p.cells).toHaveLength(2 * 2 * 3 * 4);
+    const seen = new Set<string>();
+    for (const c of p.cells) {
+      const t = c.config.train;
+      expect(t?.epochs).toBe(50);
+      expect(t?.batchSize).toBe(128);
+      expect(t?.optimizer).toMatchObject({ kind: 'sgd', momentum: 0.9, weightDecay: 0 });
+      expect(t?.seed).toBe(c.config.seed);
+      const protocol = t?.protocol?.kind ?? 'per-batch';
+      expect(t?.objective.kind).toBe(protocol === 'per-batch' ? 'pgd-at' : 'standard');
+      if (t?.schedule.kind === 'accelat')
+        expect(t.schedule).toEqual({
+          kind: 'accelat',
+          lr: 1e-3,
+          ftEp: 5,
+          sdEp: 5,
+          pw: 0.005,
+          paLr: 0.8,
+          fiLr: 1e-6,
+        });
+      seen.add(`${c.config.model.architecture}/${protocol}/${t?.schedule.kind}`);
+    }
+    expect(seen.size).toBe(2 * 2 * 4);
+    expect(p.settle).toMatchObject({ axis: 'schedule', baseline: 'constant' });
+  });
+
   it('the pruning studies cover every criterion at 50-99% sparsity, one-shot and end to end', () => {
     const one = plan('prune.json').cells[0].config.prune;
     const structured = plan('prune-structured.json').cells[0].config.prune;
