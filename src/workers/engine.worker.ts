@@ -157,6 +157,7 @@ const api = {
 
   computeScores: (req: ScoreRequest, onProgress?: (p: Progress) => void) =>
     session.computeScores(req, onProgress),
+  shippedPaths: () => session.shippedPaths(),
   prepareSlider: (req: SliderRequest, onProgress?: (p: Progress) => void) =>
     session.prepareSlider(req, onProgress),
   evaluateSparsity: (sparsity: number, onPartial?: (p: SliderPoint) => void) =>

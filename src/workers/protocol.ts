@@ -30,6 +30,8 @@ export type {
   ScoreRequest,
   ScoreSummary,
   SliderInfo,
+  PathInfo,
+  PathPosition,
   SliderPoint,
   SliderRequest,
   SparsityCurve,

@@ -35,8 +35,9 @@ const methodSchema = z.strictObject({
   dead: z.enum(['first', 'off']).optional(),
   /** anomaly criteria: 'tempered' keep-score |w|·p^α (default) or the 'naive' first definition */
   variant: z.enum(['tempered', 'naive']).optional(),
-  /** anomaly criteria, tempered: exponent α in [0, 16] (default DEFAULT_ALPHA) */
-  alpha: z.number().min(0).max(16).optional(),
+  /** anomaly criteria, tempered: exponent α in [−16, 16] (default DEFAULT_ALPHA; < 0 keeps the
+   *  anomalous units, the opposite hypothesis) */
+  alpha: z.number().min(-16).max(16).optional(),
   /** learned criteria: λ ≥ 0 of the ANP-VS vulnerability-suppression term (default 0) */
   vsLambda: z.number().min(0).max(100).optional(),
 });

@@ -187,7 +187,24 @@ export class PruneState {
       fineTunedSparsity: this.fineTuned?.sparsity ?? null,
       seconds: sl.seconds,
       path: sl.path?.info ?? null,
+      deadUnits: typeof sl.scores?.meta.deadUnits === 'string' ? sl.scores.meta.deadUnits : null,
     };
+  }
+
+  /**
+   * The shipped fine-tuned paths that apply to the current model (none unless it is the bundled
+   * default model, or when the app has no paths/index.json).
+   */
+  async shippedPaths(ctx: PruneCtx): Promise<PathInfo[]> {
+    const { source } = ctx.get();
+    if (source !== 'default' || !ctx.read) return [];
+    let bytes: Uint8Array;
+    try {
+      bytes = await ctx.read('models/paths/index.json');
+    } catch {
+      return [];
+    }
+    return parsePathManifest(JSON.parse(new TextDecoder().decode(bytes))).paths.map(pathInfo);
   }
 
   /** Load the shipped path of the slider's criterion (checks model, granularity and scope). */

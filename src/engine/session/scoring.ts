@@ -133,13 +133,23 @@ export function summarize(
       sum += v;
       n++;
     }
+    const dead = set.deadUnits?.get(l.kernelName);
     return {
       layer: l.layer,
       kernelName: l.kernelName,
       min: n ? min : 0,
       max: n ? max : 0,
       mean: n ? sum / n : 0,
+      ...(dead ? { deadUnits: dead.reduce((a, b) => a + b, 0) } : {}),
     };
   });
-  return { criterion, granularity: set.granularity, seconds, samples, layers };
+  const dead = set.meta.deadUnits;
+  return {
+    criterion,
+    granularity: set.granularity,
+    seconds,
+    samples,
+    layers,
+    ...(typeof dead === 'string' ? { deadUnits: dead } : {}),
+  };
 }

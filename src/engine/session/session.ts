@@ -65,6 +65,7 @@ import type {
   ScoreRequest,
   ScoreSummary,
   SliderInfo,
+  PathInfo,
   SliderPoint,
   SliderRequest,
   SparsityCurve,
@@ -496,6 +497,13 @@ export class Session {
   async prepareSlider(req: SliderRequest, onProgress?: (p: Progress) => void): Promise<SliderInfo> {
     return this.job('preparing the slider', (signal) =>
       this.prune.prepare(this.pruneCtx(signal, onProgress), req),
+    );
+  }
+
+  /** The fine-tuned pruning paths shipped for the current model (session/path.ts). */
+  async shippedPaths(): Promise<PathInfo[]> {
+    return this.job('reading the shipped paths', (signal) =>
+      this.prune.shippedPaths(this.pruneCtx(signal)),
     );
   }
 

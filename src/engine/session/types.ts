@@ -114,7 +114,17 @@ export interface ScoreSummary {
   /** wall seconds the scores took */
   seconds: number;
   samples: number;
-  layers: { layer: string; kernelName: string; min: number; max: number; mean: number }[];
+  /** per layer, over finite scores; `deadUnits` when the criterion measured the dead-unit rule */
+  layers: {
+    layer: string;
+    kernelName: string;
+    min: number;
+    max: number;
+    mean: number;
+    deadUnits?: number;
+  }[];
+  /** "fc1 64/120, fc2 26/84" when the dead-unit rule was measured, else absent */
+  deadUnits?: string;
 }
 
 export interface SliderRequest {
@@ -173,6 +183,8 @@ export interface SliderInfo {
   seconds: number;
   /** the fine-tuned path the slider moves along, or null (one-shot masks of the current model) */
   path: PathInfo | null;
+  /** dead units per layer as the ranking's scores measured them ("fc1 64/120, …"), or null */
+  deadUnits: string | null;
 }
 
 /** What the slider shows at one sparsity; `whiteBox` arrives after clean and transfer. */
@@ -212,6 +224,11 @@ export interface LayerActivations {
   scores: Float32Array | null;
   /** 1 where the current mask removes the neuron (structured) or all its weights */
   removed: Uint8Array;
+  /**
+   * 1 where the neuron is dead: silent on every clean and adversarial scoring sample of the
+   * current criterion (prune/scores/dead.ts); null when the criterion did not measure it
+   */
+  dead: Uint8Array | null;
 }
 
 export interface NeuronView {

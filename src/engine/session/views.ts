@@ -54,10 +54,15 @@ export function neuronScores(layer: PrunableLayer, set: ScoreSet | null): Float3
   const s = set?.layers.get(layer.kernelName);
   if (!s) return null;
   if (s.shape.length === 1) return Float32Array.from(s.data);
+  // mean over the neuron's finite scores (the dead rule's ±∞ entries are shown as dead units)
   const sum = new Float64Array(layer.neurons);
-  for (let i = 0; i < s.data.length; i++) sum[i % layer.neurons] += s.data[i];
-  const per = s.data.length / layer.neurons;
-  return Float32Array.from(sum, (v) => v / per);
+  const count = new Uint32Array(layer.neurons);
+  for (let i = 0; i < s.data.length; i++)
+    if (Number.isFinite(s.data[i])) {
+      sum[i % layer.neurons] += s.data[i];
+      count[i % layer.neurons]++;
+    }
+  return Float32Array.from(sum, (v, j) => (count[j] > 0 ? v / count[j] : 0));
 }
 
 /** HWC → CHW (conv maps), or a copy (dense). */
@@ -147,6 +152,9 @@ export async function neuronView(
         }),
         scores: neuronScores(l, scores),
         removed: removedNeurons(l, masks),
+        dead: scores?.deadUnits?.get(l.kernelName)
+          ? Uint8Array.from(scores.deadUnits.get(l.kernelName) as Uint8Array)
+          : null,
       };
     });
     return {

@@ -12,6 +12,7 @@
 import { create } from 'zustand';
 import type {
   Criterion,
+  PathInfo,
   Progress,
   SliderInfo,
   SliderPoint,
@@ -40,6 +41,8 @@ export interface PruneState extends PruneSettings {
   preparingKey: string | null;
   /** the prepared slider: evaluation set, dense figures, attacks, limits */
   slider: SliderInfo | null;
+  /** the fine-tuned paths shipped for the current model (empty unless it is the default one) */
+  paths: PathInfo[];
   /** the latest figures received, and the slider value (percent) they belong to */
   point: SliderPoint | null;
   pointPct: number | null;
@@ -69,7 +72,8 @@ export interface PruneState extends PruneSettings {
 
 const WHITE_BOX_ATTACKS = ['fgsm', 'pgd-linf'] as const;
 
-const initialPct = Math.round((readNumber('sparsity', 0, 0.99) ?? 0.5) * 100);
+/** The app opens at 90% on the anomaly end-to-end path (docs/experiments.md, study 2). */
+const initialPct = Math.round((readNumber('sparsity', 0, 0.99) ?? 0.9) * 100);
 
 /** bumped by every preparation: results of an older one are dropped */
 let generation = 0;
@@ -105,7 +109,7 @@ function cancelWorkerCalls(): Promise<void> {
 let urlTimer: ReturnType<typeof setTimeout> | null = null;
 
 function keyOf(s: PruneSettings, modelVersion: number): string {
-  return `${modelVersion}|${s.criterion}|${s.granularity}|${s.scope}`;
+  return `${modelVersion}|${s.criterion}|${s.granularity}|${s.scope}|${s.path ? 'path' : 'one-shot'}`;
 }
 
 function fail(e: unknown): void {
@@ -164,16 +168,28 @@ async function runPreparation(key: string, s: PruneSettings, set: Set, get: () =
   try {
     // stop the worker's work for the old settings (curves, scoring): it would slow this down
     await (stale ? cancelWorkerCalls() : cancelling);
-    core.setActivity(`scoring weights: ${s.criterion}, ${s.granularity}…`);
-    const scoring = activityFeed((p: Progress) => `scoring: ${progressText(p)}`, live);
-    await engine.computeScores(settings, scoring.cb).finally(scoring.end);
+    const paths = await engine.shippedPaths();
     if (gen !== generation) return;
+    set({ paths });
+    const onPath =
+      s.path &&
+      s.granularity === 'unstructured' &&
+      s.scope === 'global' &&
+      paths.some((p) => p.criterion === s.criterion);
+    if (!onPath) {
+      core.setActivity(`scoring weights: ${s.criterion}, ${s.granularity}…`);
+      const scoring = activityFeed((p: Progress) => `scoring: ${progressText(p)}`, live);
+      await engine.computeScores(settings, scoring.cb).finally(scoring.end);
+      if (gen !== generation) return;
+    }
     core.setActivity('preparing the slider (transfer set on the dense model)…');
     const preparing = activityFeed(
       (p: Progress) => `preparing the slider: ${progressText(p)}`,
       live,
     );
-    const slider = await engine.prepareSlider(settings, preparing.cb).finally(preparing.end);
+    const slider = await engine
+      .prepareSlider({ ...settings, path: onPath }, preparing.cb)
+      .finally(preparing.end);
     if (gen !== generation) return;
     set({ preparedKey: key, preparingKey: null, slider });
     core.setActivity('');
@@ -190,9 +206,11 @@ export const usePrune = create<PruneState>()((set, get) => ({
     readParam(
       'criterion',
       CRITERIA.map((c) => c.value),
-    ) ?? 'anomaly-activation',
+    ) ?? 'anomaly-learned',
   granularity: readParam('granularity', GRANULARITIES) ?? 'unstructured',
   scope: readParam('scope', SCOPES) ?? 'global',
+  path: readParam('path', ['on', 'off'] as const) !== 'off',
+  paths: [],
   sparsityPct: initialPct,
   preparedKey: null,
   preparingKey: null,
@@ -204,7 +222,11 @@ export const usePrune = create<PruneState>()((set, get) => ({
   fineTuning: false,
 
   setSettings(settings) {
-    writeParams(settings as Record<string, string | undefined>);
+    const { path, ...rest } = settings;
+    writeParams({
+      ...(rest as Record<string, string | undefined>),
+      ...(path !== undefined ? { path: path ? undefined : 'off' } : {}),
+    });
     set(settings);
   },
 

@@ -21,7 +21,11 @@ export interface AnomalyOptions {
    * first" as first defined (prune-highest, no dead rule unless asked): the negative result
    */
   variant?: 'tempered' | 'naive';
-  /** tempering exponent α ≥ 0 of the tempered variant (α = 0: dead-aware magnitude) */
+  /**
+   * tempering exponent α of the tempered variant, in [−16, 16]: α > 0 removes the anomalous units'
+   * weights sooner (the thesis's hypothesis), α = 0 is dead-aware magnitude, α < 0 keeps them
+   * (the opposite hypothesis)
+   */
   alpha?: number;
   /** the dead-unit rule (scores/dead.ts); default 'first' (tempered) or 'off' (naive) */
   dead?: 'first' | 'off';
@@ -63,8 +67,8 @@ export function checkAnomalyOptions(o: AnomalyOptions): Required<AnomalyOptions>
   oneOf('deltaMode', r.deltaMode, ['layer', 'absolute']);
   oneOf('order', r.order, ['prune-highest', 'prune-lowest']);
   oneOf('dead', r.dead, ['first', 'off']);
-  if (typeof r.alpha !== 'number' || !Number.isFinite(r.alpha) || r.alpha < 0 || r.alpha > 16)
-    throw new ScoreInputError('alpha', `must be a number in [0, 16], got ${String(r.alpha)}`);
+  if (typeof r.alpha !== 'number' || !Number.isFinite(r.alpha) || Math.abs(r.alpha) > 16)
+    throw new ScoreInputError('alpha', `must be a number in [-16, 16], got ${String(r.alpha)}`);
   if (typeof r.delta !== 'number' || !Number.isFinite(r.delta) || r.delta < 0)
     throw new ScoreInputError('delta', `must be a finite number ≥ 0, got ${String(r.delta)}`);
   return r;

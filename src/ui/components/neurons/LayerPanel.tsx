@@ -13,6 +13,7 @@ export function LayerPanel({ layer }: { layer: LayerActivations }) {
   const neurons = layer.anomaly.length;
   const removed = countRemoved(layer.removed);
   const what = layer.kind === 'conv2d' ? 'channels' : 'units';
+  const dead = layer.dead ? countRemoved(layer.dead) : null;
   return (
     <section className="card layer-panel" aria-label={`Layer ${layer.layer}`}>
       <h3>
@@ -20,7 +21,16 @@ export function LayerPanel({ layer }: { layer: LayerActivations }) {
         <span className="label">
           {layer.kind} · [{layer.shape.join(' × ')}] · {neurons} {what}
           {removed > 0 ? ` · ${removed} removed by the mask` : ' · none removed'}
-        </span>
+        </span>{' '}
+        {dead !== null ? (
+          <span
+            className="label dead-units"
+            data-testid={`dead-units-${layer.layer}`}
+            title="never fire on any clean or adversarial scoring sample: their paths are pruned first (dead-unit rule)"
+          >
+            · {dead} dead {what}
+          </span>
+        ) : null}
       </h3>
       {layer.kind === 'conv2d' ? <ConvMaps layer={layer} /> : <DenseStrips layer={layer} />}
       <div className="layer-anomaly">

@@ -13,6 +13,8 @@ export function PruneSettings() {
   const granularity = usePrune((s) => s.granularity);
   const scope = usePrune((s) => s.scope);
   const setSettings = usePrune((s) => s.setSettings);
+  const path = usePrune((s) => s.path);
+  const shipped = usePrune((s) => s.paths.find((p) => p.criterion === s.criterion) ?? null);
   // the worker refuses to re-score while fine-tuning
   const locked = usePrune((s) => s.fineTuning);
   return (
@@ -59,6 +61,20 @@ export function PruneSettings() {
           ))}
         </select>
       </label>
+      {shipped ? (
+        <label className="path-toggle" title={shipped.command}>
+          <input
+            type="checkbox"
+            disabled={locked || granularity !== 'unstructured' || scope !== 'global'}
+            checked={path && granularity === 'unstructured' && scope === 'global'}
+            onChange={(e) => setSettings({ path: e.target.checked })}
+          />
+          <span>
+            fine-tuned path ({shipped.checkpoints.map((c) => `${Math.round(c * 100)}%`).join(', ')}
+            ); off: one-shot masks of the current weights
+          </span>
+        </label>
+      ) : null}
     </div>
   );
 }

@@ -19,25 +19,58 @@ function attackText(a: { name: string; options: Record<string, unknown> } | null
     .join(', ');
 }
 
+/** Where the figures come from on a fine-tuned path (data-testid="path-position"). */
+function PathPosition() {
+  const slider = usePrune((s) => s.slider);
+  const point = usePrune((s) => s.point);
+  const pointPct = usePrune((s) => s.pointPct);
+  if (!slider?.path) return null;
+  const pos = point?.path ?? null;
+  const at = pointPct ?? 0;
+  let text = 'locating the slider on the path…';
+  if (pos && pos.checkpoint === 0)
+    text = pos.fineTuned
+      ? 'the dense model'
+      : `one-shot from the dense model to ${at}% (below the first checkpoint; not fine-tuned)`;
+  else if (pos && pos.fineTuned) text = `fine-tuned checkpoint at ${pct(pos.checkpoint)}`;
+  else if (pos)
+    text = `checkpoint ${pct(pos.checkpoint)} (fine-tuned), pruned one-shot by |w| to ${at}% (not fine-tuned beyond it)`;
+  return (
+    <p className="path-notes" data-testid="path-position" data-fine-tuned={pos?.fineTuned ?? ''}>
+      <strong>{slider.path.label}</strong>, fine-tuned path (checkpoints{' '}
+      {slider.path.checkpoints.map((c) => pct(c)).join(', ')}): {text}
+    </p>
+  );
+}
+
 export function SliderNotes() {
   const slider = usePrune((s) => s.slider);
   const sparsityPct = usePrune((s) => s.sparsityPct);
   if (!slider) return null;
   const overCap = sparsityPct / 100 > slider.maxSparsity + 1e-9;
   return (
-    <p className="muted slider-notes">
-      {slider.n} test images · dense model: clean {pct(slider.base.clean)}, transfer{' '}
-      {pct(slider.base.transfer)} · transfer attack {attackText(slider.transferAttack)} (crafted
-      once on the dense model) · white-box {attackText(slider.whiteBoxAttack)}
-      {overCap ? (
-        <strong>
-          {' '}
-          · the per-layer caps allow at most {pct(slider.maxSparsity)}: figures are for that
-        </strong>
-      ) : null}
-      {slider.fineTunedSparsity !== null ? (
-        <> · fine-tuned at {pct(slider.fineTunedSparsity)} (lower values keep that mask)</>
-      ) : null}
-    </p>
+    <>
+      <PathPosition />
+      <p className="muted slider-notes">
+        {slider.n} test images · dense model: clean {pct(slider.base.clean)}, transfer{' '}
+        {pct(slider.base.transfer)} · transfer attack {attackText(slider.transferAttack)} (crafted
+        once on the dense model) · white-box {attackText(slider.whiteBoxAttack)}
+        {overCap ? (
+          <strong>
+            {' '}
+            · the per-layer caps allow at most {pct(slider.maxSparsity)}: figures are for that
+          </strong>
+        ) : null}
+        {slider.deadUnits !== null ? (
+          <span data-testid="dead-units">
+            {' '}
+            · dead units (silent on every clean and adversarial scoring sample): {slider.deadUnits}
+          </span>
+        ) : null}
+        {slider.fineTunedSparsity !== null ? (
+          <> · fine-tuned at {pct(slider.fineTunedSparsity)} (lower values keep that mask)</>
+        ) : null}
+      </p>
+    </>
   );
 }

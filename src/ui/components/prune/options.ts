@@ -21,4 +21,6 @@ export interface PruneSettings {
   criterion: Criterion;
   granularity: Granularity;
   scope: Scope;
+  /** move along the criterion's shipped fine-tuned path when there is one (default true) */
+  path: boolean;
 }
