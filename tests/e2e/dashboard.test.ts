@@ -84,6 +84,37 @@ describe('dashboard (production build, Chromium)', () => {
     await page.close();
   }, 420_000);
 
+  it('opens on the anomaly end-to-end path at 90%: a fine-tuned checkpoint near the dense model', async () => {
+    const { page, errors } = await open('backend=wasm&evalN=500');
+    const where = page.getByTestId('path-position');
+    await expect.poll(() => where.textContent(), { timeout: 120_000 }).toMatch(/checkpoint at 90/);
+    expect(await where.getAttribute('data-fine-tuned')).toBe('true');
+    expect(await page.getByRole('slider', { name: 'Sparsity' }).inputValue()).toBe('90');
+    const clean90 = await readyFigure(page, 'clean-accuracy');
+    const robust90 = await readyFigure(page, 'robust-accuracy');
+    await readyFigure(page, 'transfer-accuracy');
+    expect(robust90).toBeLessThanOrEqual(clean90);
+    // the dense figures of the same page, for comparison
+    await setSlider(page, 0);
+    await expect.poll(() => where.textContent(), { timeout: 60_000 }).toMatch(/dense model/);
+    const clean0 = await readyFigure(page, 'clean-accuracy');
+    const robust0 = await readyFigure(page, 'robust-accuracy');
+    // docs/experiments.md, study 2: the path at 90% is within a few points of the dense model
+    expect(clean90).toBeGreaterThan(clean0 - 5);
+    expect(robust90).toBeGreaterThan(robust0 - 5);
+    // beyond a checkpoint the slider says it is one-shot, not fine-tuned
+    await setSlider(page, 92);
+    await expect
+      .poll(() => where.getAttribute('data-fine-tuned'), { timeout: 60_000 })
+      .toBe('false');
+    await expect.poll(() => where.textContent()).toMatch(/one-shot/);
+    await readyFigure(page, 'clean-accuracy');
+    // dead units are measured and shown
+    await expect.poll(() => page.getByTestId('dead-units').textContent()).toMatch(/fc1 \d+\/120/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('serves a Content-Security-Policy without unsafe-eval and makes no request off its origin', async () => {
     const page = await app.browser.newPage();
     const foreign: string[] = [];
