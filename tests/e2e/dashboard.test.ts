@@ -265,7 +265,11 @@ describe('dashboard (production build, Chromium)', () => {
   }, 240_000);
 
   it('renders the prune view for the README screenshot (SCREENSHOT=1 writes docs/screenshot.png)', async () => {
-    const { page, errors } = await open('backend=wasm&sparsity=0.5&evalN=500');
+    // as a new user opens it: the anomaly end-to-end path at 90%
+    const { page, errors } = await open('backend=wasm&evalN=500');
+    await expect
+      .poll(() => page.getByTestId('path-position').textContent(), { timeout: 120_000 })
+      .toMatch(/checkpoint at 90/);
     await readyFigure(page, 'clean-accuracy');
     await readyFigure(page, 'robust-accuracy');
     await readyFigure(page, 'transfer-accuracy');

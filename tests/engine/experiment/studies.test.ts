@@ -98,6 +98,44 @@ describe('study configs', () => {
       );
   });
 
+  it('the LeNet pruning study is at the scale issue 12 asks (three bases, full data, every row)', () => {
+    const cells = [...plan('prune-lenet.json').cells, ...plan('prune-lenet-robust.json').cells];
+    const sparsities = new Set(cells.flatMap((c) => c.config.prune?.sparsities ?? []));
+    expect([...sparsities].sort()).toEqual([0.5, 0.7, 0.9, 0.95, 0.99]);
+    const rows = new Set(
+      cells.map((c) => {
+        const m = c.config.prune?.methods[0];
+        return `${m?.name}|${m?.variant ?? ''}|${m?.dead ?? ''}|${m?.vsLambda ?? 0}`;
+      }),
+    );
+    for (const want of [
+      'anomaly-activation|naive||0', // the negative result
+      'anomaly-activation|||0', // the dead rule (default on)
+      'anomaly-learned|||0', // end to end
+      'anomaly-learned|||0.5', // end to end with vulnerability suppression
+      'magnitude|||0',
+      'magnitude||first|0',
+      'learned|||0', // HYDRA from |w|
+      'learned||first|0',
+      'snip|||0',
+      'random|||0',
+    ])
+      expect(rows, want).toContain(want);
+    const bases = new Set(cells.map((c) => c.config.model.load));
+    expect(bases.size).toBe(3);
+    for (const c of cells) {
+      expect(c.config.data).not.toHaveProperty('trainLimit'); // the full training split
+      expect(c.config.prune?.fineTune.epochs).toBeGreaterThanOrEqual(1);
+      expect(c.config.prune?.fineTune.objective.kind).toBe('pgd-at');
+      expect(c.config.eval.cleanN).toBe(10000);
+      expect(c.config.eval.n).toBeGreaterThanOrEqual(1000);
+      const attacks = c.config.eval.attacks.map((a) => a.name);
+      expect(attacks).toContain('pgd-linf');
+      const high = c.config.prune?.sparsities.some((s) => s === 0.9 || s === 0.95);
+      if (high) expect(attacks).toEqual(expect.arrayContaining(['apgd-ce', 'square']));
+    }
+  });
+
   it('the transfer study runs on a standard and on an adversarially trained base', () => {
     const p = plan('transfer.json');
     const bases = new Set(p.cells.map((c) => c.config.train?.objective.kind));
