@@ -33,7 +33,11 @@ export interface PathManifest {
     command: string;
     /** criterion of the one-shot ranking of the dense base below the first checkpoint */
     below: Criterion;
-    checkpoints: { sparsity: number; file: string }[];
+    /**
+     * each checkpoint's file and, optionally, its figures as the CLI measured them (clean on the
+     * whole test set, robust = worst case of the CLI's attacks on its first `n` images)
+     */
+    checkpoints: { sparsity: number; file: string; clean?: number; robust?: number; n?: number }[];
   }[];
 }
 
@@ -65,6 +69,9 @@ export function parsePathManifest(raw: unknown): PathManifest {
     for (const c of p.checkpoints) {
       if (!(typeof c.sparsity === 'number' && c.sparsity > last && c.sparsity < 1))
         bad(`paths[${i}]: checkpoint sparsities must increase within (0, 1)`);
+      for (const k of ['clean', 'robust'] as const)
+        if (c[k] !== undefined && !(typeof c[k] === 'number' && c[k] >= 0 && c[k] <= 1))
+          bad(`paths[${i}]: checkpoint ${k} must be a fraction in [0, 1]`);
       if (typeof c.file !== 'string' || !/^[\w./-]+\.safetensors$/.test(c.file))
         bad(`paths[${i}]: checkpoint file '${String(c.file)}' is not a .safetensors path`);
       last = c.sparsity;
@@ -145,5 +152,10 @@ export function pathInfo(p: PathManifest['paths'][number]): PathInfo {
     label: p.label,
     command: p.command,
     checkpoints: p.checkpoints.map((c) => c.sparsity),
+    figures: p.checkpoints.flatMap((c) =>
+      typeof c.clean === 'number' && typeof c.robust === 'number'
+        ? [{ sparsity: c.sparsity, clean: c.clean, robust: c.robust }]
+        : [],
+    ),
   };
 }

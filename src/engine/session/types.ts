@@ -10,9 +10,17 @@ import type { ModelSpec } from '../model/spec';
 import type { Granularity } from '../prune/types';
 import type { SparsityReport } from '../prune/sparsity';
 import type { TransferReport } from '../eval/transfer';
+import type { WhiteBoxEstimate } from '../eval/sparsity-evaluator';
 import type { EpochMetrics, LrChangeRecord, TrainStatus } from '../train/types';
 
-export type { BackendName, Granularity, SparsityReport, EpochMetrics, LrChangeRecord };
+export type {
+  BackendName,
+  Granularity,
+  SparsityReport,
+  EpochMetrics,
+  LrChangeRecord,
+  WhiteBoxEstimate,
+};
 
 export interface BackendInfo extends BackendChoice {
   details: BackendDescription;
@@ -155,6 +163,8 @@ export interface PathInfo {
   command: string;
   /** checkpoint sparsities, increasing, fractions removed */
   checkpoints: number[];
+  /** the checkpoints' figures as the CLI measured them (see public/models/paths/index.json) */
+  figures: { sparsity: number; clean: number; robust: number }[];
 }
 
 /** Where a slider position sits on a path. */
@@ -197,6 +207,12 @@ export interface SliderPoint {
   transferRobust: number;
   /** white-box robust accuracy of the masked model (null until computed or when skipped) */
   whiteBox: number | null;
+  /**
+   * while `whiteBox` is null and its attack runs: what the white-box figure is estimated to be
+   * so far, with a 95% interval and the images and steps behind it (eval/sparsity-evaluator.ts,
+   * progressive white-box); absent on the clean + transfer partial and on the final point
+   */
+  estimate?: WhiteBoxEstimate;
   report: SparsityReport;
   /** on a path: which checkpoint and whether fine-tuned; null for one-shot sliders */
   path: PathPosition | null;

@@ -88,6 +88,7 @@ describe('Session slider along a fine-tuned path', () => {
         label: 'test path',
         command: 'npm run experiment -- test.json',
         checkpoints: [0.5, 0.8],
+        figures: [],
       },
     ]);
     s.useModel(initModel(tinyConv(), 4), 'new');

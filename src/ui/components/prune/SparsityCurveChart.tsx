@@ -51,6 +51,7 @@ export function SparsityCurveChart() {
   const busy = usePrune((s) => s.curvesBusy);
   const sparsityPct = usePrune((s) => s.sparsityPct);
   const point = usePrune((s) => (s.pointPct === s.sparsityPct ? s.point : null));
+  const path = usePrune((s) => s.slider?.path ?? null);
   if (!curves) {
     return (
       <p className="muted">
@@ -96,6 +97,24 @@ export function SparsityCurveChart() {
               stroke="#1d2433"
               label={{ value: `slider ${sparsityPct}%`, position: 'top', fontSize: 11 }}
             />
+            {(path?.figures ?? []).flatMap((f) => [
+              <ReferenceDot
+                key={`path clean ${f.sparsity}`}
+                x={Math.round(f.sparsity * 1000) / 10}
+                y={f.clean}
+                r={4}
+                fill="#1d2433"
+                stroke="none"
+              />,
+              <ReferenceDot
+                key={`path robust ${f.sparsity}`}
+                x={Math.round(f.sparsity * 1000) / 10}
+                y={f.robust}
+                r={4}
+                fill="#fff"
+                stroke="#1d2433"
+              />,
+            ])}
             {point?.whiteBox !== null && point?.whiteBox !== undefined ? (
               <ReferenceDot
                 x={sparsityPct}
@@ -116,7 +135,15 @@ export function SparsityCurveChart() {
             {c.criterion}
           </li>
         ))}
-        <li className="muted">solid: clean · dashed: transfer-adversarial · dot: white-box</li>
+        <li className="muted">
+          one-shot, not fine-tuned · solid: clean · dashed: transfer-adversarial · dot: white-box
+        </li>
+        {path && path.figures.length > 0 ? (
+          <li className="muted" data-testid="path-figures">
+            ● / ○ the fine-tuned path ({path.label}): clean and worst-case robust accuracy as the
+            CLI measured them
+          </li>
+        ) : null}
       </ul>
     </>
   );
