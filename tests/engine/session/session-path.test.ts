@@ -2,6 +2,7 @@
 // below the slider, its fine-tuned weights at its own sparsity, one-shot |w| beyond it with
 // nested masks, the dense base below the first checkpoint; figures equal a standalone evaluation
 // of the checkpoint; refusals; no tensor leaks.
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { evaluateRobustness } from '../../../src/engine/eval/robustness';
 import { logitsFn } from '../../../src/engine/model/forward';
@@ -13,6 +14,7 @@ import { disposeMasks, masksFromScores, toTensorMasks } from '../../../src/engin
 import { magnitudeScores } from '../../../src/engine/prune/scores/magnitude';
 import type { PlainMasks } from '../../../src/engine/prune/types';
 import { Session } from '../../../src/engine/session';
+import { parsePathManifest } from '../../../src/engine/session/path';
 import { expectNoLeak, tinyConv, tinyData } from './helpers';
 
 const SLIDER = {
@@ -78,6 +80,64 @@ async function pathSession(): Promise<{ s: Session; files: Map<string, Uint8Arra
   s.useModel(base, 'default');
   return { s, files };
 }
+
+describe('the path manifest', () => {
+  const ok = {
+    criterion: 'anomaly-learned',
+    label: 'x',
+    base: 'models/default.safetensors',
+    command: 'c',
+    below: 'magnitude',
+    checkpoints: [{ sparsity: 0.5, file: 'paths/a.safetensors' }],
+  };
+  it('names what is wrong in a bad manifest', () => {
+    expect(() => parsePathManifest({})).toThrow(/expected \{ paths/);
+    expect(() => parsePathManifest({ paths: [{ ...ok, below: undefined }] })).toThrow(/below/);
+    expect(() =>
+      parsePathManifest({
+        paths: [
+          {
+            ...ok,
+            checkpoints: [
+              { sparsity: 0.7, file: 'paths/a.safetensors' },
+              { sparsity: 0.5, file: 'paths/b.safetensors' },
+            ],
+          },
+        ],
+      }),
+    ).toThrow(/increase/);
+    expect(() =>
+      parsePathManifest({ paths: [{ ...ok, checkpoints: [{ sparsity: 0.5, file: '../x.bin' }] }] }),
+    ).toThrow(/not a .safetensors path/);
+    expect(() =>
+      parsePathManifest({
+        paths: [{ ...ok, checkpoints: [{ sparsity: 0.5, file: 'paths/a.safetensors', clean: 2 }] }],
+      }),
+    ).toThrow(/clean must be a fraction/);
+    expect(parsePathManifest({ paths: [ok] }).paths[0].criterion).toBe('anomaly-learned');
+  });
+
+  it('a checkpoint of another architecture is refused by name, nothing leaks', async () => {
+    const { s, files } = await pathSession();
+    const other = initModel(
+      {
+        ...tinyConv(),
+        layers: tinyConv().layers.map((l) =>
+          l.kind === 'dense' && l.name === 'fc1' ? { ...l, units: 6 } : l,
+        ),
+      },
+      1,
+    );
+    files.set('models/paths/test-50.safetensors', await saveModelSafetensors(other));
+    disposeModel(other);
+    const before = tf.memory().numTensors;
+    await expect(s.prepareSlider(SLIDER)).rejects.toThrow(
+      /test-50.safetensors is not a pruned copy/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    await s.dispose();
+  });
+});
 
 describe('Session slider along a fine-tuned path', () => {
   it('lists the shipped path only for the default model', async () => {
