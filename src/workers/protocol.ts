@@ -40,6 +40,7 @@ export type {
   TrainTick,
   TransferRequest,
   TransferResult,
+  WhiteBoxEstimate,
 } from '../engine/session/types';
 export type { TrainConfigInput } from '../engine/train/config';
 export type { RunRecord, SaveReason } from '../engine/session/run-store';

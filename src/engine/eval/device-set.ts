@@ -129,8 +129,11 @@ async function checkBudgets(p: AttackPlan, stats: tf.Tensor[]): Promise<void> {
 
 /**
  * Run attack `p` against `f` on the samples at `indices` (all N when omitted), in batches of
- * `batchSize` taken in that order, batch b seeded as in the file comment. Calls `onBatch(b, xAdv,
- * yb)` with each adversarial batch (disposed after the call) and returns nothing else.
+ * `batchSize` taken in that order, batch b seeded as in the file comment. Calls `onBatch(xAdv,
+ * yb)` with each adversarial batch (disposed once the call, awaited, returns) and returns nothing
+ * else. `paced`: each batch's budget is checked (read) before the next batch is queued, so no more
+ * than one batch of work is ever queued on an asynchronous device (WebGPU) and a cancel takes
+ * effect within one batch; otherwise the budgets are read once, at the end.
  */
 async function attackBatches(
   f: LogitsFn,
@@ -139,7 +142,8 @@ async function attackBatches(
   batchSize: number,
   signal: AbortFlag | undefined,
   indices: readonly number[] | undefined,
-  onBatch: (xAdv: tf.Tensor4D, yb: tf.Tensor1D) => void,
+  onBatch: (xAdv: tf.Tensor4D, yb: tf.Tensor1D) => void | Promise<void>,
+  paced = false,
 ): Promise<void> {
   const n = indices ? indices.length : set.n;
   const stats: tf.Tensor[] = [];
@@ -162,7 +166,11 @@ async function attackBatches(
         if (xAdv.shape.join() !== xb.shape.join())
           throw new AttackBudgetError(`${p.entry.name} returned [${xAdv.shape}] for [${xb.shape}]`);
         stats.push(budgetStats(p.entry.norm, xb, xAdv));
-        onBatch(xAdv, yb);
+        if (paced) {
+          const batchStats = stats.splice(0);
+          await checkBudgets(p, batchStats).finally(() => tf.dispose(batchStats));
+        }
+        await onBatch(xAdv, yb);
       } finally {
         tf.dispose([xb, yb]);
         xAdv?.dispose();
@@ -187,9 +195,9 @@ export async function craftAdversarialSet(
 ): Promise<tf.Tensor4D> {
   const parts: tf.Tensor4D[] = [];
   try {
-    await attackBatches(f, set, p, batchSize, signal, undefined, (xAdv) =>
-      parts.push(tf.clone(xAdv)),
-    );
+    await attackBatches(f, set, p, batchSize, signal, undefined, (xAdv) => {
+      parts.push(tf.clone(xAdv));
+    });
     return tf.concat(parts); // [N, H, W, C]
   } finally {
     tf.dispose(parts);
@@ -199,7 +207,9 @@ export async function craftAdversarialSet(
 /**
  * White-box robustness (robustness.ts protocol) of the samples at `targets` (normally the
  * clean-correct ones): 1 where argmax f(x') still equals the label, aligned with `targets`.
- * One read per call.
+ * One read per call; with `onBatch`, one read per batch instead (paced, see attackBatches), and
+ * `onBatch(done, resisted)` after each batch but the last: the first `done` targets are final and
+ * `resisted` of them resisted. The results do not depend on `onBatch`.
  */
 export async function whiteBoxResisted(
   f: LogitsFn,
@@ -208,20 +218,41 @@ export async function whiteBoxResisted(
   targets: readonly number[],
   batchSize: number,
   signal?: AbortFlag,
+  onBatch?: (done: number, resisted: number) => void,
 ): Promise<Uint8Array> {
   if (targets.length === 0) return new Uint8Array(0);
   const parts: tf.Tensor[] = [];
+  const flagsOf = (xAdv: tf.Tensor4D, yb: tf.Tensor1D) =>
+    tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(xAdv), 1), yb), 'int32')); // [B]
   try {
-    await attackBatches(
-      f,
-      set,
-      p,
-      batchSize,
-      signal,
-      targets,
-      (xAdv, yb) =>
-        parts.push(tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(xAdv), 1), yb), 'int32'))), // [B]
-    );
+    if (onBatch) {
+      const out = new Uint8Array(targets.length);
+      let done = 0;
+      let resisted = 0;
+      await attackBatches(
+        f,
+        set,
+        p,
+        batchSize,
+        signal,
+        targets,
+        async (xAdv, yb) => {
+          const ok = flagsOf(xAdv, yb);
+          const v = await ok.data().finally(() => ok.dispose());
+          for (let i = 0; i < v.length; i++) {
+            out[done + i] = v[i] ? 1 : 0;
+            resisted += out[done + i];
+          }
+          done += v.length;
+          if (done < targets.length) onBatch(done, resisted);
+        },
+        true,
+      );
+      return out;
+    }
+    await attackBatches(f, set, p, batchSize, signal, targets, (xAdv, yb) => {
+      parts.push(flagsOf(xAdv, yb));
+    });
     const all = tf.concat(parts); // [targets]
     parts.push(all);
     return Uint8Array.from(await all.data());

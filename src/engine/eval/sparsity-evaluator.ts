@@ -23,6 +23,25 @@
  *   clean-correct samples, robust = clean-correct and not fooled (≤ clean); equal, sample for
  *   sample, to `evaluateRobustness(logitsFn(model, {masks}), data, [attack])`.
  *
+ * Progressive white-box (`whiteBoxEstimate: { n }`): the full attack's figure takes seconds, so
+ * before it, in this order,
+ *   1. first estimate: the same attack (same options) on a uniform random sample of n of the T
+ *      clean-correct samples (the first n clean-correct ones of a permutation of 0..N−1 seeded
+ *      once at creation, so neighbouring sparsities share most of it); r of them resist. Robust
+ *      accuracy = (T/N)·(fraction of the T that resist), so the estimate is (T/N)·r/n with the
+ *      95% Wilson score interval of r/n scaled by T/N (conservative: no finite-population
+ *      correction). Skipped when T < 2n (the full attack would cost at most twice as much);
+ *   2. refinements, after each batch of the full attack but the last: its first k targets are
+ *      final (r_k resist) and the other T−k are estimated from the sample:
+ *      (r_k + (T−k)·p)/N for p = r/n and for the interval's ends (without a sample, the hard
+ *      bounds [r_k/N, (r_k + T−k)/N]). The interval narrows to the exact figure;
+ *   3. the full attack's figure, computed exactly as without estimates: the sample's attack is
+ *      separate work (never reused: its batches and random starts differ), so `whiteBox` still
+ *      equals `evaluateRobustness` sample for sample (tested).
+ * Each estimate comes through `onPartial` (`estimate` set) after the clean + transfer partial;
+ * the full attack then reads each batch before queuing the next (device-set.ts, `paced`), so a
+ * superseding call waits for at most one batch of queued device work. Costs n/T more attack work.
+ *
  * Supersede and cancel: calls run one at a time. A new `evaluate` supersedes the running one,
  * which stops at its next batch or attack iteration and resolves `{ status: 'superseded' }`;
  * `signal.aborted` (or `dispose()`) resolves `{ status: 'cancelled' }`. Only bad input rejects.
@@ -37,6 +56,7 @@ import type { PlainMasks } from '../model/masks';
 import type { Model } from '../model/types';
 import { disposeMasks, toTensorMasks } from '../prune/masks';
 import { sparsityReport, type SparsityReport } from '../prune/sparsity';
+import { Rng } from '../rng';
 import { EvalInputError } from './accuracy';
 import {
   checkBatchSize,
@@ -83,6 +103,34 @@ export interface SparsityEvaluatorOptions {
   sweepBatchSize?: number;
   /** cancels the creation (crafting the transfer set) */
   signal?: AbortFlag;
+  /**
+   * progressive white-box (file comment): estimate first on a random sample of `n` clean-correct
+   * samples (integer ≥ 1; the permutation seeded by `seed`, default 0), then refine; absent: none
+   */
+  whiteBoxEstimate?: { n: number; seed?: number };
+}
+
+/**
+ * What the white-box figure is while its full attack runs (file comment): fractions of the N
+ * samples in [0, 1].
+ */
+export interface WhiteBoxEstimate {
+  /** the estimate of the white-box robust accuracy */
+  value: number;
+  /** its interval at `level` (lo ≤ value ≤ hi ≤ clean) */
+  lo: number;
+  hi: number;
+  /** 0.95 */
+  level: number;
+  /** clean-correct samples of the random sample behind the estimate (0: hard bounds only) */
+  sampled: number;
+  /** clean-correct samples whose full-attack result is in (exact) */
+  done: number;
+  /** clean-correct samples the full attack runs on (T) */
+  targets: number;
+  /** the white-box attack, and its gradient steps per image (steps × restarts; FGSM 1) */
+  attack: string;
+  steps: number;
 }
 
 /** clean and transfer figures, available before the white-box attack finishes */
@@ -93,6 +141,8 @@ export interface PartialPoint {
   transferRobust: number;
   /** sparsity per layer and global of the masks evaluated (computed once per call) */
   report: SparsityReport;
+  /** set on the partials that estimate the white-box figure before it is in (file comment) */
+  estimate?: WhiteBoxEstimate;
 }
 
 export interface SparsityPoint extends PartialPoint {
@@ -100,9 +150,10 @@ export interface SparsityPoint extends PartialPoint {
   whiteBox: number | null;
   /**
    * wall milliseconds per phase: masks (masksAt + tensor masks + report), sweep (the clean and
-   * transfer forwards and their one read), whiteBox (0 without a white-box attack)
+   * transfer forwards and their one read), whiteBox (0 without a white-box attack; includes the
+   * estimate), estimate (from the white-box phase's start to the first estimate; 0 without one)
    */
-  ms: { masks: number; sweep: number; whiteBox: number };
+  ms: { masks: number; sweep: number; whiteBox: number; estimate: number };
 }
 
 export type EvaluateOutcome =
@@ -165,6 +216,60 @@ export function splitCorrect(
 }
 const since = (t0: number) => performance.now() - t0;
 
+/** z of the two-sided 95% normal quantile */
+const Z95 = 1.959963984540054;
+
+/**
+ * Wilson score interval (Wilson 1927) of a binomial proportion: `successes` of `n` trials, at the
+ * two-sided level of `z` (default 95%); [0, 1] for n = 0.
+ */
+export function wilsonInterval(successes: number, n: number, z = Z95): { lo: number; hi: number } {
+  if (n <= 0) return { lo: 0, hi: 1 };
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { lo: Math.max(0, center - half), hi: Math.min(1, center + half) };
+}
+
+/**
+ * The estimate after the full attack's first `done` of `targets` targets (`resisted` of them
+ * resisted), the rest estimated from a sample (`sampleResisted` of `sampled`), as fractions of `n`.
+ * Without a sample (`sampled` 0) the interval is the hard bound and the value extrapolates.
+ */
+export function whiteBoxEstimate(
+  n: number,
+  targets: number,
+  done: number,
+  resisted: number,
+  sampled: number,
+  sampleResisted: number,
+  attack: { name: string; steps: number },
+): WhiteBoxEstimate {
+  const rest = targets - done;
+  const p = sampled > 0 ? sampleResisted / sampled : done > 0 ? resisted / done : 0.5;
+  const ci = sampled > 0 ? wilsonInterval(sampleResisted, sampled) : { lo: 0, hi: 1 };
+  return {
+    value: (resisted + rest * p) / n,
+    lo: (resisted + rest * ci.lo) / n,
+    hi: (resisted + rest * ci.hi) / n,
+    level: 0.95,
+    sampled,
+    done,
+    targets,
+    attack: attack.name,
+    steps: attack.steps,
+  };
+}
+
+/** Gradient steps per image of an attack's options: steps × restarts (1 for one-step attacks). */
+function stepsOf(options: Record<string, unknown>): number {
+  const steps = typeof options.steps === 'number' ? options.steps : 1;
+  const restarts = typeof options.restarts === 'number' ? options.restarts : 1;
+  return steps * restarts;
+}
+
 /**
  * Build an evaluator: uploads the data and crafts the transfer set on the base model (the slow
  * part: one attack over N samples). Throws EvalInputError / AttackOptionError for bad input.
@@ -179,6 +284,9 @@ export async function createSparsityEvaluator(
     throw new EvalInputError('ranking must have masksAt(sparsity) (see prune/ranking.ts)');
   const transferPlan = planAttack(o.transferAttack);
   const whitePlan = o.whiteBoxAttack ? planAttack(o.whiteBoxAttack) : null;
+  const sampleN = o.whiteBoxEstimate?.n;
+  if (sampleN !== undefined && !(Number.isInteger(sampleN) && sampleN >= 1))
+    throw new EvalInputError(`whiteBoxEstimate.n must be an integer ≥ 1, got ${String(sampleN)}`);
   const { model, batchSize } = o;
   const set = await deviceSet(o.data, model.spec);
   const n = set.n;
@@ -198,6 +306,13 @@ export async function createSparsityEvaluator(
   const cache = both;
   // the white-box attack gathers clean images by index: rows < N of [clean; transfer]
   const whiteSet: DeviceSet = { ...set, x: cache.x, dispose: () => undefined };
+  // the estimate's sample order: a seeded permutation of 0..N−1, fixed for the evaluator's life
+  const order = new Rng(o.whiteBoxEstimate?.seed ?? 0).shuffle(
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
+  const whiteAttack = whitePlan
+    ? { name: whitePlan.entry.name, steps: stepsOf(whitePlan.options) }
+    : null;
   let generation = 0;
   let disposed = false;
   let tail: Promise<unknown> = Promise.resolve();
@@ -209,7 +324,7 @@ export async function createSparsityEvaluator(
     const masks = toTensorMasks(plain);
     try {
       const f = logitsFn(o.ranking.modelAt?.(s) ?? model, { masks });
-      const ms = { masks: since(t0), sweep: 0, whiteBox: 0 };
+      const ms = { masks: since(t0), sweep: 0, whiteBox: 0, estimate: 0 };
       t0 = performance.now();
       const r = splitCorrect(await correctPerSample(f, cache.x, cache.y2, sweepBatch, flag), n);
       ms.sweep = since(t0);
@@ -222,11 +337,54 @@ export async function createSparsityEvaluator(
       };
       eo.onPartial?.(partial);
       let whiteBox: number | null = null;
-      if (whitePlan) {
+      if (whitePlan && whiteAttack) {
         t0 = performance.now();
         const targets: number[] = [];
         r.correct.forEach((v, i) => v && targets.push(i));
-        const ok = await whiteBoxResisted(f, whiteSet, whitePlan, targets, batchSize, flag);
+        const T = targets.length;
+        let onBatch: ((done: number, resisted: number) => void) | undefined;
+        if (sampleN !== undefined) {
+          // 1. the first estimate on a random sample of the clean-correct samples
+          let sampled = 0;
+          let sampleResisted = 0;
+          if (T >= 2 * sampleN) {
+            const sample: number[] = [];
+            for (let i = 0; i < n && sample.length < sampleN; i++)
+              if (r.correct[order[i]]) sample.push(order[i]);
+            const ok = await whiteBoxResisted(f, whiteSet, whitePlan, sample, batchSize, flag);
+            sampled = sample.length;
+            sampleResisted = countOnes(ok);
+            ms.estimate = since(t0);
+            eo.onPartial?.({
+              ...partial,
+              estimate: whiteBoxEstimate(n, T, 0, 0, sampled, sampleResisted, whiteAttack),
+            });
+          }
+          // 2. refined after each batch of the full attack (paced: one read per batch)
+          onBatch = (done, resisted) =>
+            eo.onPartial?.({
+              ...partial,
+              estimate: whiteBoxEstimate(
+                n,
+                T,
+                done,
+                resisted,
+                sampled,
+                sampleResisted,
+                whiteAttack,
+              ),
+            });
+        }
+        // 3. the full attack, as without estimates
+        const ok = await whiteBoxResisted(
+          f,
+          whiteSet,
+          whitePlan,
+          targets,
+          batchSize,
+          flag,
+          onBatch,
+        );
         whiteBox = countOnes(ok) / n;
         ms.whiteBox = since(t0);
       }

@@ -77,9 +77,14 @@ const initialPct = Math.round((readNumber('sparsity', 0, 0.99) ?? 0.9) * 100);
 
 /** bumped by every preparation: results of an older one are dropped */
 let generation = 0;
-/** bumped by every evaluation request; `shownSeq` is the request the shown point came from */
+/**
+ * bumped by every evaluation request; `shownSeq` is the request the shown point came from, and
+ * `finalSeq` the last request whose final point was shown (its late partials are dropped: the
+ * worker's callbacks and results travel on different message ports)
+ */
 let requestSeq = 0;
 let shownSeq = 0;
+let finalSeq = 0;
 let frame: number | null = null;
 /** the running preparation, if any (exports wait for it) */
 let preparation: Promise<void> | null = null;
@@ -278,16 +283,21 @@ export const usePrune = create<PruneState>()((set, get) => ({
     const pct = get().sparsityPct;
     // above the per-layer caps the ranking cannot remove more: the figures are those of the cap
     const sparsity = Math.min(pct / 100, slider.maxSparsity);
-    const show = (point: SliderPoint) => {
-      if (gen !== generation || seq < shownSeq) return;
+    // partials: clean + transfer, then white-box estimates (point.estimate), then the final
+    const show = (point: SliderPoint, final = false) => {
+      if (gen !== generation || seq < shownSeq || seq === finalSeq) return;
       shownSeq = seq;
+      if (final) finalSeq = seq;
       set({ point, pointPct: pct });
     };
     try {
       await cancelling;
-      const res = await getEngine().evaluateSparsity(sparsity, callback(show));
+      const res = await getEngine().evaluateSparsity(
+        sparsity,
+        callback((p: SliderPoint) => show(p)),
+      );
       if (res.status !== 'done' || gen !== generation) return;
-      show(res.point);
+      show(res.point, true);
       if (get().curves || get().curvesBusy) return;
       if (curvesTimer !== null) clearTimeout(curvesTimer);
       curvesTimer = setTimeout(() => {

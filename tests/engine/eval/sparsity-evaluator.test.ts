@@ -1,5 +1,7 @@
 // Sparsity evaluator: dense figures at sparsity 0, the ranking's masks, equality with an uncached
-// computation, supersede / cancel, no leaks over 20 calls, dispose frees the cache, bad input.
+// computation, supersede / cancel, no leaks over 20 calls, dispose frees the cache, bad input;
+// the progressive white-box: estimate before the final, the final equal to the standalone
+// evaluation, the interval holding it, superseding, no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAttack } from '../../../src/engine/attacks/registry';
@@ -9,7 +11,9 @@ import { EvalInputError, correctness } from '../../../src/engine/eval/accuracy';
 import { evaluateRobustness, type AttackSpec } from '../../../src/engine/eval/robustness';
 import {
   createSparsityEvaluator,
+  wilsonInterval,
   type EvaluateOutcome,
+  type PartialPoint,
   type SparsityEvaluatorOptions,
   type SparsityPoint,
 } from '../../../src/engine/eval/sparsity-evaluator';
@@ -241,5 +245,142 @@ describe('createSparsityEvaluator', () => {
     expect(p.whiteBox).toBeNull();
     await ev.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('progressive white-box (whiteBoxEstimate)', () => {
+  const SAMPLE = 8; // of ~30 clean-correct samples: an estimate, then one refinement (BATCH 16)
+
+  /** Every partial of one call, in order, and the outcome. */
+  async function stream(
+    ev: Awaited<ReturnType<typeof createSparsityEvaluator>>,
+    s: number,
+  ): Promise<{ partials: PartialPoint[]; point: SparsityPoint }> {
+    const partials: PartialPoint[] = [];
+    const out = await ev.evaluate(s, { onPartial: (p) => partials.push(p) });
+    return { partials, point: done(out) };
+  }
+
+  it('gives the Wilson score interval', () => {
+    const w = wilsonInterval(8, 10);
+    expect(w.lo).toBeCloseTo(0.4902, 4);
+    expect(w.hi).toBeCloseTo(0.9433, 4);
+    expect(wilsonInterval(0, 5).lo).toBe(0);
+    expect(wilsonInterval(5, 5).hi).toBe(1);
+    expect(wilsonInterval(0, 0)).toEqual({ lo: 0, hi: 1 });
+  });
+
+  it('streams clean + transfer, an estimate, its refinement, then the exact standalone figure', async () => {
+    const ev = await createSparsityEvaluator(opts({ whiteBoxEstimate: { n: SAMPLE } }));
+    const plain = await createSparsityEvaluator(opts());
+    for (const s of [0, 0.4, 0.7]) {
+      const { partials, point } = await stream(ev, s);
+      // the final figure equals a standalone evaluation with the same attack, options and seed
+      const masks = toTensorMasks(ranking.masksAt(s));
+      const r = await evaluateRobustness(logitsFn(model, { masks }), data, [WHITE], {
+        batchSize: BATCH,
+      });
+      disposeMasks(masks);
+      expect(point.whiteBox).toBe(r.perAttack[0].robustAccuracy);
+      expect(point.whiteBox).toBe(done(await plain.evaluate(s)).whiteBox);
+      // order: the clean + transfer partial first, then estimates only
+      expect(partials[0].estimate).toBeUndefined();
+      expect(partials[0].clean).toBe(point.clean);
+      const estimates = partials.slice(1).map((p) => p.estimate!);
+      expect(estimates.every((e) => e !== undefined)).toBe(true);
+      const T = Math.round(point.clean * N);
+      expect(T).toBeGreaterThanOrEqual(2 * SAMPLE); // so the first estimate runs
+      // first: the sample alone; then one refinement per full-attack batch but the last
+      expect(estimates.map((e) => e.done)).toEqual(
+        Array.from({ length: Math.ceil(T / BATCH) }, (_, i) => i * BATCH),
+      );
+      let width = Infinity;
+      for (const e of estimates) {
+        expect(e).toMatchObject({ sampled: SAMPLE, targets: T, attack: 'pgd-linf', steps: 4 });
+        expect(e.level).toBe(0.95);
+        expect(e.lo).toBeLessThanOrEqual(e.value);
+        expect(e.value).toBeLessThanOrEqual(e.hi);
+        expect(e.hi).toBeLessThanOrEqual(point.clean + 1e-12);
+        // the interval holds the final figure here, and narrows as the full attack goes on
+        expect(point.whiteBox!).toBeGreaterThanOrEqual(e.lo - 1e-12);
+        expect(point.whiteBox!).toBeLessThanOrEqual(e.hi + 1e-12);
+        expect(e.hi - e.lo).toBeLessThan(width);
+        width = e.hi - e.lo;
+      }
+      expect(point.ms.estimate).toBeGreaterThan(0);
+      expect(point.ms.estimate).toBeLessThan(point.ms.whiteBox);
+    }
+    await ev.dispose();
+    await plain.dispose();
+  });
+
+  it('without room for a sample, refines within the hard bounds', async () => {
+    const ev = await createSparsityEvaluator(opts({ whiteBoxEstimate: { n: N } }));
+    const { partials, point } = await stream(ev, 0.3);
+    const estimates = partials.slice(1).map((p) => p.estimate!);
+    const T = Math.round(point.clean * N);
+    expect(T).toBeGreaterThan(BATCH);
+    // no first estimate (T < 2n), one refinement per full-attack batch but the last
+    expect(estimates.map((e) => e.done)).toEqual(
+      Array.from({ length: Math.ceil(T / BATCH) - 1 }, (_, i) => (i + 1) * BATCH),
+    );
+    for (const e of estimates) {
+      expect(e.sampled).toBe(0);
+      // the first `done` targets are final: the figure lies in [r/N, (r + T − done)/N]
+      expect(e.hi - e.lo).toBeCloseTo((T - e.done) / N, 12);
+      expect(point.whiteBox!).toBeGreaterThanOrEqual(e.lo - 1e-12);
+      expect(point.whiteBox!).toBeLessThanOrEqual(e.hi + 1e-12);
+    }
+    await ev.dispose();
+    await expect(createSparsityEvaluator(opts({ whiteBoxEstimate: { n: 0 } }))).rejects.toThrow(
+      EvalInputError,
+    );
+  });
+
+  it('a newer call supersedes the estimate and the refinement at once', async () => {
+    const slow: AttackSpec = {
+      name: 'pgd-linf',
+      options: { eps: 0.1, steps: 150, stepSize: 0.01, seed: 3 },
+    };
+    const ev = await createSparsityEvaluator(
+      opts({ whiteBoxAttack: slow, whiteBoxEstimate: { n: SAMPLE } }),
+    );
+    const before = tf.memory().numTensors;
+    const seen: PartialPoint[] = [];
+    let second: Promise<EvaluateOutcome> | undefined;
+    let third: Promise<EvaluateOutcome> | undefined;
+    // the 2nd call supersedes the 1st as soon as its clean + transfer figures are out, before the
+    // first estimate; the 3rd supersedes the 2nd right after its first estimate, in the full attack
+    const onSecond = (p: PartialPoint) => {
+      seen.push(p);
+      if (p.estimate) third ??= ev.evaluate(0.3);
+    };
+    const first = ev.evaluate(0.5, {
+      onPartial: (p) => {
+        seen.push(p);
+        if (!p.estimate) second ??= ev.evaluate(0.6, { onPartial: onSecond });
+      },
+    });
+    expect(await first).toEqual({ status: 'superseded', sparsity: 0.5 });
+    expect(await second!).toEqual({ status: 'superseded', sparsity: 0.6 });
+    const of = (s: number) => seen.filter((p) => p.sparsity === s).map((p) => p.estimate?.done);
+    expect(of(0.5)).toEqual([undefined]); // no estimate after being superseded
+    expect(of(0.6)).toEqual([undefined, 0]); // the first estimate, no refinement, no final
+    expect(done(await third!).whiteBox).not.toBeNull(); // the newest call completes
+    expect(tf.memory().numTensors).toBe(before);
+    await ev.dispose();
+  });
+
+  it('leaks no tensor across repeated progressive calls', async () => {
+    const ev = await createSparsityEvaluator(opts({ whiteBoxEstimate: { n: SAMPLE } }));
+    await stream(ev, 0.5);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 8; i++) await stream(ev, (i * 0.29) % 0.9);
+    const pending = Array.from({ length: 6 }, (_, i) =>
+      ev.evaluate(0.1 * i, { onPartial: () => undefined }),
+    );
+    await Promise.all(pending);
+    expect(tf.memory().numTensors).toBe(before);
+    await ev.dispose();
   });
 });
