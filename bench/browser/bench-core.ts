@@ -5,7 +5,7 @@
  * same way as in Node (untimed warm-up, then median / p95 of timed steps, each ending in a
  * read-back): standard, FGSM-RS and PGD-7 AT (PGD-7 on the MLP only off WASM); on WASM also the
  * PGD-20 evaluation of 1,000 images (bench/tasks/pgd-eval-core.ts) and slider moves
- * (bench/tasks/slider-core.ts); on WebGPU / WebGL also the training loop's time per step,
+ * (bench/tasks/slider-core.ts: clean + transfer, and the progressive white-box figure); on WebGPU / WebGL also the training loop's time per step,
  * pipelined and not (src/engine/train/loop.ts). The page is cross-origin
  * isolated (vite.config.ts headers), so WASM runs its threaded build.
  */
@@ -14,13 +14,13 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { describeBackend, initBackend, type BackendName } from '../../src/engine/backend';
 import { lenetSpec, mlpSpec } from '../../src/engine/model/spec';
 import { latencyStats } from '../../src/engine/eval/timing';
-import { SWEEP_BATCH } from '../../src/engine/session/slider';
+import { EVAL_BATCH, SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
 import { syntheticDataset } from '../../src/engine/data/synthetic';
 import { disposeModel, initModel } from '../../src/engine/model/init';
 import { trainModel } from '../../src/engine/train/loop';
 import type { ModelSpec } from '../../src/engine/model/spec';
 import { pgdEvalRunnerOn } from '../tasks/pgd-eval-core';
-import { sliderMoves } from '../tasks/slider-core';
+import { sliderMoves, sliderWhiteBoxMoves } from '../tasks/slider-core';
 import { stepRunnerOn, syntheticBatch } from '../tasks/step-core';
 
 export interface BrowserRow {
@@ -189,6 +189,33 @@ export async function runBench(
       runs: s.runs,
       note: '1,000 synthetic images, FGSM transfer set, dedicated worker (like the app)',
     });
+    // the progressive white-box figure with the app's settings on 250 images, from the call
+    const w = await sliderWhiteBoxMoves(250, quick ? 6 : 20);
+    const first = latencyStats(w.first);
+    const full = latencyStats(w.full);
+    const about = `250 synthetic images (${w.targets.toFixed(0)} clean-correct on average), PGD-10, dedicated worker`;
+    rows.push(
+      {
+        task: 'slider-white-box-first',
+        model: 'lenet',
+        backend: `chromium-${label}`,
+        batch: WHITE_BOX_FIRST_N,
+        median_ms: first.median,
+        p95_ms: first.p95,
+        runs: first.runs,
+        note: `${about}; first estimate on ${WHITE_BOX_FIRST_N}; ${w.noEstimate} moves without one`,
+      },
+      {
+        task: 'slider-white-box-full',
+        model: 'lenet',
+        backend: `chromium-${label}`,
+        batch: EVAL_BATCH,
+        median_ms: full.median,
+        p95_ms: full.p95,
+        runs: full.runs,
+        note: about,
+      },
+    );
   }
   return { rows, description };
 }

@@ -14,8 +14,8 @@ import { lenetSpec, mlpSpec, type ModelSpec } from '../../src/engine/model/spec'
 import { makeAnomalyRunner } from '../tasks/anomaly';
 import { memoryBench } from '../tasks/memory';
 import { makePgdEvalRunner } from '../tasks/pgd-eval';
-import { sliderBench } from '../tasks/slider';
-import { SWEEP_BATCH } from '../../src/engine/session/slider';
+import { PROGRESSIVE_N, sliderBench } from '../tasks/slider';
+import { SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
 import { makeStepRunner, OBJECTIVES } from '../tasks/train-step';
 import type { BenchArgs, NodeBackend } from './args';
 import { measure, type Timing } from './measure';
@@ -142,6 +142,14 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
       row('slider-white-box', 'lenet', backend, EVAL_BATCH, s.whiteBox, {
         samples: EVAL_SAMPLES,
         note: `PGD-10 on clean-correct samples; tensors cached ${s.tensorsCached}, after ${s.tensorsAfter}`,
+      }),
+      row('slider-white-box-first', 'lenet', backend, WHITE_BOX_FIRST_N, s.progressive.first, {
+        samples: PROGRESSIVE_N,
+        note: `from the call to the first white-box estimate (masks, sweep, PGD-10 on a random ${WHITE_BOX_FIRST_N} of ${s.progressive.targets.toFixed(0)} clean-correct images on average); ${s.progressive.noEstimate} moves without one`,
+      }),
+      row('slider-white-box-full', 'lenet', backend, EVAL_BATCH, s.progressive.full, {
+        samples: PROGRESSIVE_N,
+        note: `from the call to the full PGD-10 figure (exact; after the estimate), ${PROGRESSIVE_N} images`,
       }),
     );
     log(`  ${backend} slider: ${s.partial.median.toFixed(1)} / p95 ${s.partial.p95.toFixed(1)} ms`);

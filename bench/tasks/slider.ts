@@ -6,7 +6,9 @@
  * white-box PGD-10 on the masked model. Then `points` seeded random sparsities in [0, 0.95):
  * the clean + transfer latency (from the call to onPartial: masks, one batched forward sweep over
  * [clean; transfer] in batches of `sweepBatch` (the app's SWEEP_BATCH), one read) and the
- * white-box latency (the evaluator's own ms.whiteBox).
+ * white-box latency (the evaluator's own ms.whiteBox). Then the progressive white-box figure
+ * with the app's settings on the first PROGRESSIVE_N images (slider-core.ts, progressiveMoves):
+ * from the call to the first estimate and to the full figure.
  * A warm-up call runs first. Units: ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,12 +20,14 @@ import { lenetSpec } from '../../src/engine/model/spec';
 import { rankScores } from '../../src/engine/prune/ranking';
 import { magnitudeScores } from '../../src/engine/prune/scores/magnitude';
 import { Rng } from '../../src/engine/rng';
-import { SWEEP_BATCH } from '../../src/engine/session/slider';
+import { SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
 import { trainModel } from '../../src/engine/train/loop';
 import { fashionMnist } from '../lib/data';
 import { measure, type Timing } from '../lib/measure';
+import { PGD10, progressiveMoves } from './slider-core';
 
-const PGD10 = { eps: 0.1, steps: 10, stepSize: 0.025, restarts: 1, seed: 1 };
+/** evaluation images of the progressive white-box rows (issue 13: the full figure on 250) */
+export const PROGRESSIVE_N = 250;
 
 export interface SliderResult {
   partial: Timing;
@@ -37,6 +41,12 @@ export interface SliderResult {
   tensorsAfter: number;
   /** medians of the evaluator's own phases of the timed moves, ms: masks, the sweep */
   phases: { masks: number; sweep: number };
+  /**
+   * the progressive white-box figure on the first PROGRESSIVE_N images with the app's settings
+   * (first estimate on WHITE_BOX_FIRST_N), from the call: the first estimate and the full figure;
+   * moves without a first estimate, and the mean clean-correct images attacked
+   */
+  progressive: { first: Timing; full: Timing; noEstimate: number; targets: number };
 }
 
 /**
@@ -105,6 +115,19 @@ export async function sliderBench(
   );
   const tensorsAfter = tf.memory().numTensors;
   await ev.dispose();
+  // the progressive white-box figure: the app's evaluator on the first PROGRESSIVE_N images
+  const few = take(test, PROGRESSIVE_N);
+  const pev = await createSparsityEvaluator({
+    model,
+    ranking,
+    data: { x: few.images, y: few.labels, shape: few.shape },
+    transferAttack: { name: 'pgd-linf', options: PGD10 },
+    whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
+    batchSize: batch,
+    sweepBatchSize: sweepBatch,
+    whiteBoxEstimate: { n: WHITE_BOX_FIRST_N },
+  });
+  const prog = await progressiveMoves(pev, points).finally(() => pev.dispose());
   disposeModel(model);
   const stats = (v: number[]): Timing => {
     const l = latencyStats(v);
@@ -122,6 +145,12 @@ export async function sliderBench(
     phases: {
       masks: latencyStats(masksMs.slice(1)).median,
       sweep: latencyStats(sweepMs.slice(1)).median,
+    },
+    progressive: {
+      first: stats(prog.first),
+      full: stats(prog.full),
+      noEstimate: prog.noEstimate,
+      targets: prog.targets,
     },
   };
 }
