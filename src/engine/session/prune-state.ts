@@ -198,13 +198,15 @@ export class PruneState {
   async shippedPaths(ctx: PruneCtx): Promise<PathInfo[]> {
     const { source } = ctx.get();
     if (source !== 'default' || !ctx.read) return [];
-    let bytes: Uint8Array;
+    let text: string;
     try {
-      bytes = await ctx.read('models/paths/index.json');
+      text = new TextDecoder().decode(await ctx.read('models/paths/index.json'));
     } catch {
       return [];
     }
-    return parsePathManifest(JSON.parse(new TextDecoder().decode(bytes))).paths.map(pathInfo);
+    // a missing file may come back as the app's index.html (a static server's SPA fallback)
+    if (text.trimStart().startsWith('<')) return [];
+    return parsePathManifest(JSON.parse(text)).paths.map(pathInfo);
   }
 
   /** Load the shipped path of the slider's criterion (checks model, granularity and scope). */

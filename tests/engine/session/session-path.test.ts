@@ -157,6 +157,21 @@ describe('Session slider along a fine-tuned path', () => {
     await s.dispose();
   });
 
+  it('lists none when the manifest is missing, also when a server answers with its index.html', async () => {
+    for (const answer of ['missing', '<!doctype html><html></html>']) {
+      const s = new Session({
+        readPublic: async (p) => {
+          if (answer === 'missing') throw new Error(`${p}: HTTP 404`);
+          return new TextEncoder().encode(answer);
+        },
+      });
+      s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
+      s.useModel(initModel(tinyConv(), 3), 'default');
+      expect(await s.shippedPaths()).toEqual([]);
+      await s.dispose();
+    }
+  });
+
   it('evaluates the checkpoint at its sparsity and one-shot |w| beyond it, as a standalone evaluation would', async () => {
     const { s, files } = await pathSession();
     const info = await s.prepareSlider(SLIDER);
