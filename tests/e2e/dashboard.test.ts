@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { loadFashionMnist } from '../../src/engine/data/fashion-mnist';
+import { evaluateRobustness } from '../../src/engine/eval/robustness';
+import { logitsFn } from '../../src/engine/model/forward';
+import { disposeModel } from '../../src/engine/model/init';
 import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
+import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
+import { disposeMasks } from '../../src/engine/prune/masks';
+import { Session } from '../../src/engine/session';
+import { EVAL_BATCH, evalData } from '../../src/engine/session/slider';
 import { useProductionApp } from './browser';
 
 const app = useProductionApp('dist-e2e');
@@ -241,6 +249,86 @@ describe('dashboard (production build, Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('the white-box figure follows a drag: computing with an estimate, then ready and exact at each stop', async () => {
+    const query = 'backend=wasm&criterion=magnitude&sparsity=0&evalN=200';
+    const { page, errors } = await open(query);
+    await readyFigure(page, 'robust-accuracy');
+    // every state and text the white-box figure goes through, recorded in the page
+    await page.evaluate(`(() => {
+      const el = document.querySelector('[data-testid="robust-accuracy"]');
+      window.__robust = [];
+      const log = () => window.__robust.push([el.getAttribute('data-state'), el.textContent]);
+      new MutationObserver(log).observe(el, {
+        attributes: true, childList: true, characterData: true, subtree: true,
+      });
+    })()`);
+    const log = () => page.evaluate('window.__robust') as Promise<[string, string][]>;
+    const stops = [30, 50, 70];
+    const seen: number[] = [];
+    let estimates = 0;
+    for (const stop of stops) {
+      const mark = (await log()).length;
+      // a drag: several positions in quick succession, the last one held
+      for (const pct of [stop - 12, stop - 6, stop]) await setSlider(page, pct);
+      await expect
+        .poll(async () => (await log()).slice(mark).some(([state]) => state === 'computing'))
+        .toBe(true);
+      seen.push(await readyFigure(page, 'robust-accuracy'));
+      const states = (await log()).slice(mark);
+      expect(states.at(-1)?.[0]).toBe('ready');
+      // while computing, the figure never claims to be final: '…', or an estimate '≈ x%'
+      for (const [state, text] of states.slice(0, -1))
+        if (state === 'computing') expect(text).toMatch(/^(…|≈ \d+(\.\d)?%|\d+(\.\d)?%)$/);
+      if (states.some(([, text]) => text.startsWith('≈'))) estimates++;
+      await expect
+        .poll(() => page.getByTestId('robust-basis').textContent())
+        .toMatch(/pgd-linf, 10 steps, on all \d+ clean-correct of 200 images/);
+    }
+    // the first estimate (50 of ≥ 100 clean-correct images) was shown on the way
+    expect(estimates).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // a direct evaluation of the same default model, masks and images in Node (tfjs WASM):
+    // evaluateRobustness of the pruned model with the white-box attack the slider resolved
+    const read = async (p: string) => new Uint8Array(await readFile(`public/${p}`));
+    const session = new Session({ readPublic: read });
+    await session.loadBundledDataset();
+    await session.loadDefaultModel();
+    const info = await session.prepareSlider({
+      criterion: 'magnitude',
+      granularity: 'unstructured',
+      evalN: 200,
+    });
+    const test = await loadFashionMnist((f) => read(`datasets/fashion-mnist/${f}`), 'test');
+    for (const [i, stop] of stops.entries()) {
+      const r = await session.evaluateSparsity(stop / 100);
+      if (r.status !== 'done') throw new Error(r.status);
+      const [file] = await session.exportFiles('safetensors');
+      const { model, masks } = loadModelSafetensors(new Uint8Array(file.bytes), file.name);
+      const direct = await evaluateRobustness(
+        logitsFn(model, { masks }),
+        evalData(test, 200),
+        [info.whiteBoxAttack!],
+        { batchSize: EVAL_BATCH },
+      );
+      disposeMasks(masks);
+      disposeModel(model);
+      const node = 100 * direct.perAttack[0].robustAccuracy;
+      expect(100 * r.point.whiteBox!).toBeCloseTo(node, 9);
+      // Chromium's WASM (threaded) against Node's: the same figure (200 images: steps of 0.5%,
+      // shown exactly with one decimal)
+      expect(seen[i]).toBeCloseTo(node, 6);
+    }
+    await session.dispose();
+
+    // and the same position re-evaluated from scratch in a fresh page gives the same figure
+    const fresh = await open(query.replace('sparsity=0', 'sparsity=0.5'));
+    expect(await readyFigure(fresh.page, 'robust-accuracy')).toBe(seen[1]);
+    expect(fresh.errors).toEqual([]);
+    await fresh.page.close();
+  }, 420_000);
 
   it('a corrupt dropped file gives a readable error and the app keeps working', async () => {
     // the default criterion (anomaly degree, activation form) on WASM
