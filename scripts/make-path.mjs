@@ -19,6 +19,7 @@ const methods = report.config.prune.methods;
 if (methods.length !== 1) throw new Error('a path is one criterion: give the config one method');
 const criterion = methods[0].name;
 // the CLI's file-name slug (src/cli/experiment.ts)
+/** @param {string} s */
 const slug = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 await mkdir(dest, { recursive: true });
 const checkpoints = [];
