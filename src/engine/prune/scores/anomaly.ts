@@ -15,18 +15,21 @@
  *   δ_l = delta · mean_{x, j∈l} |s_j(x)| (deltaMode 'layer', default; delta 0.01: scale-free, so
  *         a global ranking across layers is not decided by each layer's activation scale), or
  *         δ_l = delta (deltaMode 'absolute'); floored at 1e-12 so scores stay finite.
- * Per weight (unstructured), w_ij from input i (a dense input, or a conv input channel at any
- * kernel position) to neuron j: an anomaly-weighted magnitude, scale-free across layers,
- *   score(w_ij) = (A_j / Ā_l) · (c_i / c̄_l) / (|w_ij| / |w|‾_l + ε),   ε = 1e-8 (WEIGHT_EPS)
- *   c_i = (1/N) Σ_x mean_positions |in_i(x') − in_i(x)|  (the layer input's change, both forms)
- * with Ā_l, c̄_l, |w|‾_l the layer's means over what its own mask keeps (a factor whose mean is 0,
- * e.g. no anomaly at all, is 1). A weight goes first when it is small AND sits between an
- * anomalous input and an anomalous neuron; with uniform A and c the ranking inside a layer is
- * exactly magnitude pruning's (Han et al. 2015, arXiv 1506.02626), and across layers it is
- * |w| / layer mean |w|. Replaces A_j · |w_ij| · c_i (prune-highest removed the LARGEST weights
- * of the most anomalous paths and collapsed LeNet to chance at 50% where magnitude kept it).
- * Order 'prune-highest' (most anomalous first); `order: 'prune-lowest'` tests the opposite
- * hypothesis. Masked weights/neurons (already removed) score exactly 0.
+ * Two variants (option `variant`):
+ * - 'tempered' (default): a keep-score, order 'prune-lowest', with the dead-unit rule (dead.ts)
+ *     unstructured  k(w_ij) = |w_ij| · p_j^α      structured  k_j = ‖W_·j‖₁ · p_j^α
+ *   p_j = the within-layer percentile of LOW anomaly A_j over the layer's live units (1 for the
+ *   least anomalous, 1/n for the most; common-anomaly.ts `lowAnomalyPercentile`). Percentile ranks
+ *   are scale-free, so the anomaly reorders weights inside a layer without equalising layer
+ *   sparsity; α = 0 is dead-aware magnitude exactly (Han et al. 2015, arXiv 1506.02626); α < 0
+ *   tests the opposite hypothesis. Default α: DEFAULT_ALPHA (docs/experiments.md, study 2).
+ * - 'naive': the first definition, kept as the negative result: per neuron A_j, per weight
+ *     score(w_ij) = (A_j / Ā_l) · (c_i / c̄_l) / (|w_ij| / |w|‾_l + ε),   ε = 1e-8 (WEIGHT_EPS)
+ *     c_i = (1/N) Σ_x mean_positions |in_i(x') − in_i(x)|  (the layer input's change)
+ *   order 'prune-highest', dead rule off. Dead units (A = 0/δ = 0) are the least anomalous, so it
+ *   keeps them and removes the live ones: the model collapses to one class at ≥ 50% (LeNet), and
+ *   the layer means equalise layer sparsity (docs/pruning-scores.md says why).
+ * Masked weights/neurons (already removed) score exactly 0.
  *
  * Cost: per batch one attack, two forward passes (plus two backward for 'gradient', two more
  * forwards for per-weight). Memory: 8·N·(Σ neurons) bytes of per-sample signals on the CPU side.
