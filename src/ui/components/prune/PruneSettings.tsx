@@ -62,7 +62,10 @@ export function PruneSettings() {
         </select>
       </label>
       {shipped ? (
-        <label className="path-toggle" title={shipped.command}>
+        <label
+          className="path-toggle"
+          title={`checkpoints made by: ${shipped.command}. Untick for one-shot masks of the current weights.`}
+        >
           <input
             type="checkbox"
             disabled={locked || granularity !== 'unstructured' || scope !== 'global'}
@@ -70,8 +73,7 @@ export function PruneSettings() {
             onChange={(e) => setSettings({ path: e.target.checked })}
           />
           <span>
-            fine-tuned path ({shipped.checkpoints.map((c) => `${Math.round(c * 100)}%`).join(', ')}
-            ); off: one-shot masks of the current weights
+            fine-tuned path ({shipped.checkpoints.map((c) => `${Math.round(c * 100)}%`).join(', ')})
           </span>
         </label>
       ) : null}
