@@ -201,6 +201,7 @@ async function score(
         train: s.data.train,
         sparsity,
         scope: prune.scope,
+        maxLayerSparsity: prune.maxLayerSparsity,
         objective: ft.objective,
         epochs: m.epochs ?? 2,
         batchSize: ft.batchSize,

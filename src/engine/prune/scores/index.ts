@@ -64,6 +64,8 @@ export interface ScorerInput {
     objective: ObjectiveConfigInput;
     epochs: number;
     batchSize: number;
+    /** the per-layer cap of the mask rule the scores are learned under (default masks.ts') */
+    maxLayerSparsity?: number;
   };
 }
 
@@ -133,6 +135,9 @@ async function learnFrom(
       granularity: ctx.granularity,
       sparsity: learned.sparsity,
       scope: learned.scope,
+      ...(learned.maxLayerSparsity !== undefined
+        ? { maxLayerSparsity: learned.maxLayerSparsity }
+        : {}),
       objective: learned.objective,
       epochs: learned.epochs,
       batchSize: learned.batchSize,

@@ -259,6 +259,22 @@ describe('learned criteria with the dead rule', () => {
     await expectNoLeak(run, 1);
   });
 
+  it("the learned criteria learn under the experiment's per-layer cap (99% needs a cap above 0.99)", async () => {
+    const base = input('unstructured', 'off');
+    const tight = {
+      ...base,
+      learned: { ...(base.learned as NonNullable<ScorerInput['learned']>), sparsity: 11 / 12 },
+    };
+    await expect(SCORERS.learned.run(tight)).rejects.toThrow(/per-layer caps allow/);
+    const loose = {
+      ...tight,
+      learned: { ...(tight.learned as NonNullable<ScorerInput['learned']>), maxLayerSparsity: 1 },
+    };
+    const set = await SCORERS['anomaly-learned'].run(loose);
+    const m = masksFromScores(SPEC, set, { sparsity: 11 / 12, maxLayerSparsity: 1 });
+    expect([...m.values()].reduce((a, l) => a + l.data.filter((v) => v === 0).length, 0)).toBe(11);
+  });
+
   it('HYDRA with dead first starts dead paths at 0 and never lets them back', async () => {
     const set = await SCORERS.learned.run(input('unstructured', 'first'));
     expect(String(set.meta.init)).toContain('dead paths 0');
