@@ -97,24 +97,18 @@ export function SparsityCurveChart() {
               stroke="#1d2433"
               label={{ value: `slider ${sparsityPct}%`, position: 'top', fontSize: 11 }}
             />
-            {(path?.figures ?? []).flatMap((f) => [
-              <ReferenceDot
-                key={`path clean ${f.sparsity}`}
-                x={Math.round(f.sparsity * 1000) / 10}
-                y={f.clean}
-                r={4}
-                fill="#1d2433"
-                stroke="none"
-              />,
-              <ReferenceDot
-                key={`path robust ${f.sparsity}`}
-                x={Math.round(f.sparsity * 1000) / 10}
-                y={f.robust}
-                r={4}
-                fill="#fff"
-                stroke="#1d2433"
-              />,
-            ])}
+            {(path?.figures ?? []).flatMap((f) =>
+              (['clean', 'robust'] as const).map((k) => (
+                <ReferenceDot
+                  key={`path ${k} ${f.sparsity}`}
+                  x={Math.round(f.sparsity * 1000) / 10}
+                  y={f[k]}
+                  r={4}
+                  fill={k === 'clean' ? '#1d2433' : '#fff'}
+                  stroke={k === 'clean' ? 'none' : '#1d2433'}
+                />
+              )),
+            )}
             {point?.whiteBox !== null && point?.whiteBox !== undefined ? (
               <ReferenceDot
                 x={sparsityPct}
