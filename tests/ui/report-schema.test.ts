@@ -52,6 +52,8 @@ describe('report schema', () => {
   });
 
   it('opens every merged study of docs/experiments (the sweeps behind experiments.md)', async () => {
+    // studies merged as they complete, continued by later sessions (docs/experiments.md, study 2)
+    const PARTIAL = new Set(['prune-lenet.sweep.json', 'prune-lenet-robust.sweep.json']);
     const { readdirSync, readFileSync } = await import('node:fs');
     const { summarizeSweep } = await import('../../src/engine/experiment/sweep-summary');
     const files = readdirSync('docs/experiments').filter((f) => f.endsWith('.sweep.json'));
@@ -61,8 +63,13 @@ describe('report schema', () => {
       const parsed = parseReportText(f, text);
       expect(parsed.kind, f).toBe('sweep');
       if (parsed.kind !== 'sweep') continue;
-      expect(parsed.report.runs.length, f).toBe(parsed.report.cells);
-      expect(parsed.report.missing, f).toEqual([]);
+      // a study still running (docs/experiments.md says which) lists its missing cells: every
+      // cell is either a run or listed missing, never both, and the finished studies miss none
+      const { runs, missing, cells } = parsed.report;
+      const ran = new Set(runs.map((r) => r.index));
+      expect(runs.length + missing.length, f).toBe(cells);
+      for (const m of missing) expect(ran.has(m), f).toBe(false);
+      if (!PARTIAL.has(f)) expect(missing, f).toEqual([]);
       // the committed summary is the one the runs give (no table in the docs drifts from its data)
       const raw = JSON.parse(text) as Parameters<typeof summarizeSweep>[0] extends infer R
         ? { runs: R; summary: unknown; target?: number }
