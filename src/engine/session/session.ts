@@ -91,6 +91,8 @@ export { VAL_FRACTION, VAL_SEED };
 interface ModelState {
   model: Model;
   source: string;
+  /** the weights version it was loaded at (a shipped path applies only to these weights) */
+  loadedVersion: number;
 }
 
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
@@ -189,8 +191,8 @@ export class Session {
     this.assertNotTraining('replace the model');
     this.resetDerived();
     if (this.current) disposeModel(this.current.model);
-    this.current = { model, source };
     this.version = ++this.nextVersion;
+    this.current = { model, source, loadedVersion: this.version };
     return this.modelInfo() as ModelInfo;
   }
 
@@ -660,7 +662,11 @@ export class Session {
           test: data.test,
           budget: data.budget,
           version: this.version,
-          source: this.current?.source,
+          // a shipped path belongs to the weights as loaded, not to the same model trained further
+          source:
+            this.current && this.version !== this.current.loadedVersion
+              ? `${this.current.source} (trained since)`
+              : this.current?.source,
         };
       },
       read: this.io.readPublic,

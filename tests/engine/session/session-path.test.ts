@@ -151,6 +151,12 @@ describe('Session slider along a fine-tuned path', () => {
         figures: [],
       },
     ]);
+    // the same default model trained further is no longer the path's base
+    await s.step({ batchSize: 16 });
+    expect(await s.shippedPaths()).toEqual([]);
+    await expect(s.prepareSlider(SLIDER)).rejects.toThrow(/default model/);
+    await s.resetTraining(); // the weights as loaded again
+    expect(await s.shippedPaths()).toHaveLength(1);
     s.useModel(initModel(tinyConv(), 4), 'new');
     expect(await s.shippedPaths()).toEqual([]);
     await expect(s.prepareSlider(SLIDER)).rejects.toThrow(/default model/);
