@@ -20,6 +20,7 @@ import {
 } from '../../src/engine/eval/sparsity-evaluator';
 import { disposeModel, initModel } from '../../src/engine/model/init';
 import { lenetSpec } from '../../src/engine/model/spec';
+import type { Model } from '../../src/engine/model/types';
 import { rankScores } from '../../src/engine/prune/ranking';
 import { magnitudeScores } from '../../src/engine/prune/scores/magnitude';
 import { Rng } from '../../src/engine/rng';
@@ -27,6 +28,28 @@ import { EVAL_BATCH, SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/ses
 import { trainModel } from '../../src/engine/train/loop';
 
 /** Clean + transfer latencies of `moves` slider moves, ms (the warm-up call excluded). */
+/**
+ * The slider's evaluator over `n` synthetic images: the |w| ranking of `model`, FGSM transfer set,
+ * no white-box attack unless `over` gives one.
+ */
+async function benchEvaluator(
+  model: Model,
+  n: number,
+  over: Partial<Parameters<typeof createSparsityEvaluator>[0]>,
+) {
+  const ranking = rankScores(model.spec, await magnitudeScores(model, 'unstructured'), {});
+  const d = syntheticDataset({ n, shape: [28, 28, 1], numClasses: 10, seed: 1, noise: 0.3 });
+  return createSparsityEvaluator({
+    model,
+    ranking,
+    data: { x: d.images, y: d.labels, shape: d.shape },
+    transferAttack: { name: 'fgsm', options: { eps: 0.1 } },
+    whiteBoxAttack: null,
+    batchSize: EVAL_BATCH,
+    ...over,
+  });
+}
+
 export async function sliderMoves(
   n: number,
   moves: number,
@@ -34,17 +57,7 @@ export async function sliderMoves(
 ): Promise<number[]> {
   const spec = lenetSpec();
   const model = initModel(spec, 0);
-  const ranking = rankScores(spec, await magnitudeScores(model, 'unstructured'), {});
-  const d = syntheticDataset({ n, shape: [28, 28, 1], numClasses: 10, seed: 1, noise: 0.3 });
-  const ev = await createSparsityEvaluator({
-    model,
-    ranking,
-    data: { x: d.images, y: d.labels, shape: d.shape },
-    transferAttack: { name: 'fgsm', options: { eps: 0.1 } },
-    whiteBoxAttack: null,
-    batchSize: EVAL_BATCH,
-    sweepBatchSize: sweepBatch,
-  });
+  const ev = await benchEvaluator(model, n, { sweepBatchSize: sweepBatch });
   const rng = new Rng(42);
   const ms: number[] = [];
   try {
@@ -145,15 +158,8 @@ export async function sliderWhiteBoxMoves(
       validation: { subsetSize: 0 },
     },
   );
-  const ranking = rankScores(spec, await magnitudeScores(model, 'unstructured'), {});
-  const d = syntheticDataset({ n, shape: [28, 28, 1], numClasses: 10, seed: 1, noise: 0.3 });
-  const ev = await createSparsityEvaluator({
-    model,
-    ranking,
-    data: { x: d.images, y: d.labels, shape: d.shape },
-    transferAttack: { name: 'fgsm', options: { eps: 0.1 } },
+  const ev = await benchEvaluator(model, n, {
     whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
-    batchSize: EVAL_BATCH,
     sweepBatchSize: SWEEP_BATCH,
     whiteBoxEstimate: { n: WHITE_BOX_FIRST_N },
   });
