@@ -1,5 +1,15 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Alias, type Plugin } from 'vite';
+
+/**
+ * `@/engine/...` is `src/engine/...`: the tests' imports (tsconfig.node.json `paths`), resolved
+ * here for the dev server's test pages (tests/e2e/pages/); vitest.config.ts has the same alias.
+ * The app's own sources import relatively.
+ */
+const SOURCE_ALIAS: Alias[] = [
+  { find: /^@\//, replacement: fileURLToPath(new URL('./src/', import.meta.url)) },
+];
 
 /**
  * Content-Security-Policy of the production build (a <meta> tag; the dev server needs inline
@@ -50,6 +60,7 @@ export const CROSS_ORIGIN_ISOLATION_HEADERS: Record<string, string> = {
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
+  resolve: { alias: SOURCE_ALIAS },
   worker: { format: 'es' },
   server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   preview: { port: 4173, headers: CROSS_ORIGIN_ISOLATION_HEADERS },

@@ -1,5 +1,5 @@
 // Every engine test runs on the WASM backend (the CPU path of Node and of browsers without a GPU)
 // unless the test picks another one itself.
-import { initBackend } from '../src/engine/backend';
+import { initBackend } from '@/engine/backend';
 
 await initBackend({ prefer: 'wasm' });

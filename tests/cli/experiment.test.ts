@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_CONFIG_BYTES, main, parseArgs } from '../../src/cli/experiment';
-import { reportMarkdown } from '../../src/cli/report';
-import type { ExperimentReport } from '../../src/engine/experiment';
-import { disposeModel } from '../../src/engine/model/init';
-import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
+import { MAX_CONFIG_BYTES, main, parseArgs } from '@/cli/experiment';
+import { reportMarkdown } from '@/cli/report';
+import type { ExperimentReport } from '@/engine/experiment';
+import { disposeModel } from '@/engine/model/init';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
 
 let dir: string;
 beforeAll(async () => {

@@ -9,11 +9,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main, parseArgs } from '../../src/cli/experiment';
-import { logitsFn } from '../../src/engine/model/forward';
-import { disposeModel } from '../../src/engine/model/init';
-import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
-import { disposeMasks } from '../../src/engine/prune/masks';
+import { main, parseArgs } from '@/cli/experiment';
+import { logitsFn } from '@/engine/model/forward';
+import { disposeModel } from '@/engine/model/init';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { disposeMasks } from '@/engine/prune/masks';
 
 const CONFIG = {
   name: 'export-smoke',

@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/experiment';
-import type { ExperimentReport } from '../../src/engine/experiment';
-import { disposeModel } from '../../src/engine/model/init';
-import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
+import { main } from '@/cli/experiment';
+import type { ExperimentReport } from '@/engine/experiment';
+import { disposeModel } from '@/engine/model/init';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
 
 let dir: string;
 let report: ExperimentReport;
@@ -151,7 +151,7 @@ describe('pruning pipeline (configs/smoke-prune.json)', () => {
     expect(compact.model.spec.name).toBe('lenet (compacted)');
     const size = (m: typeof masked) => [...m.model.params.values()].reduce((a, p) => a + p.size, 0);
     expect(size(compact)).toBeLessThan(size(masked) * 0.7);
-    const { forward } = await import('../../src/engine/model/forward');
+    const { forward } = await import('@/engine/model/forward');
     const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
     const a = forward(masked.model, x, { masks: masked.masks }).logits;
     const b = forward(compact.model, x, {

@@ -18,8 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/experiment';
-import type { SweepReport, SweepSummaryRow } from '../../src/engine/experiment';
+import { main } from '@/cli/experiment';
+import type { SweepReport, SweepSummaryRow } from '@/engine/experiment';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = 'configs/smoke-sweep.json';

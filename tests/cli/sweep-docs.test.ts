@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { parseArgs } from '../../src/cli/experiment';
-import { expandSweep } from '../../src/engine/experiment/sweep';
+import { parseArgs } from '@/cli/experiment';
+import { expandSweep } from '@/engine/experiment/sweep';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DOC = 'docs/sweeps.md';

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main, parseArgs } from '../../src/cli/experiment';
-import { main as mergeMain } from '../../src/cli/merge';
-import { main as reportMain } from '../../src/cli/report';
-import type { ExperimentReport, SweepReport } from '../../src/engine/experiment';
+import { main, parseArgs } from '@/cli/experiment';
+import { main as mergeMain } from '@/cli/merge';
+import { main as reportMain } from '@/cli/report';
+import type { ExperimentReport, SweepReport } from '@/engine/experiment';
 
 const config = {
   name: 'tiny-sweep',

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { ExperimentReport } from '../../src/engine/experiment/report';
+import type { ExperimentReport } from '@/engine/experiment/report';
 import { useDevServer } from './browser';
 import { sweepOf } from '../ui/report-fixtures';
 

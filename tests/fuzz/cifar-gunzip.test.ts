@@ -1,14 +1,10 @@
 // Fuzz: CIFAR binary batches (parseCifarBinary, parseCifarBatches) and bounded gunzip.
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  parseCifarBatches,
-  parseCifarBinary,
-  type CifarVariant,
-} from '../../src/engine/data/cifar';
-import { validateDataset, type Dataset } from '../../src/engine/data/dataset';
-import { DatasetError } from '../../src/engine/data/errors';
-import { gunzip } from '../../src/engine/data/gunzip';
+import { parseCifarBatches, parseCifarBinary, type CifarVariant } from '@/engine/data/cifar';
+import { validateDataset, type Dataset } from '@/engine/data/dataset';
+import { DatasetError } from '@/engine/data/errors';
+import { gunzip } from '@/engine/data/gunzip';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes } from './mutate';
 import { GZIP_FIELDS, cifarFields, cifarFile, gzip } from './seeds';

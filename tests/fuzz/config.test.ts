@@ -9,7 +9,7 @@ import {
   parseExperimentConfig,
   parseExperimentConfigText,
   type ExperimentConfig,
-} from '../../src/engine/experiment/config';
+} from '@/engine/experiment/config';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateJson, mutateJsonText, toJsonText } from './mutate-json';
 

@@ -2,7 +2,7 @@
 // deterministic for a seed.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '@/engine/rng';
 import { runFuzz, type FuzzTarget } from './harness';
 import { mutateBytes } from './mutate';
 import { deepValue, mutateJson, toJsonText } from './mutate-json';

@@ -12,7 +12,7 @@
  * bounded by checking each accepted output against its input's size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '@/engine/rng';
 
 /** Iterations per parser: `FUZZ_ITERATIONS` from the environment, else 10,000. */
 export const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 10_000);

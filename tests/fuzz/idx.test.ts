@@ -2,10 +2,10 @@
 // calls idxImagesLabelsToDataset). Every input must parse to a valid, bounded result or fail with
 // a DatasetError.
 import { describe, expect, it } from 'vitest';
-import { validateDataset, type Dataset } from '../../src/engine/data/dataset';
-import { DatasetError } from '../../src/engine/data/errors';
-import { loadIdxPair } from '../../src/engine/data/fashion-mnist';
-import { parseIdx, type IdxArray } from '../../src/engine/data/idx';
+import { validateDataset, type Dataset } from '@/engine/data/dataset';
+import { DatasetError } from '@/engine/data/errors';
+import { loadIdxPair } from '@/engine/data/fashion-mnist';
+import { parseIdx, type IdxArray } from '@/engine/data/idx';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes } from './mutate';
 import { IDX_FIELDS, gzip, idxPairSeeds, idxSeeds } from './seeds';

@@ -5,11 +5,11 @@
  * mask (stored as float32).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeModel, initModel } from '../../src/engine/model/init';
-import { saveModelSafetensors, saveModelTfjs } from '../../src/engine/model/serialize/model-io';
-import type { TfjsModelJson } from '../../src/engine/model/serialize/tfjs';
-import type { ModelSpec } from '../../src/engine/model/spec';
-import type { Masks, Model } from '../../src/engine/model/types';
+import { disposeModel, initModel } from '@/engine/model/init';
+import { saveModelSafetensors, saveModelTfjs } from '@/engine/model/serialize/model-io';
+import type { TfjsModelJson } from '@/engine/model/serialize/tfjs';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Masks, Model } from '@/engine/model/types';
 
 /** conv3x3(2, BN) → maxPool → flatten → dense(3): 6×6×1 inputs. */
 export function fuzzSpec(): ModelSpec {

@@ -3,7 +3,7 @@
  * unknown keys (also `__proto__`), removed keys, long strings and arrays; text-level damage; and
  * a non-recursive JSON writer for the deep values.
  */
-import type { Rng } from '../../src/engine/rng';
+import type { Rng } from '@/engine/rng';
 import { pick } from './mutate';
 
 /** Nested arrays (or objects) `depth` levels deep: the stack-overflow probe. */

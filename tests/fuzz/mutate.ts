@@ -4,7 +4,7 @@
  * mutators: mutate-json.ts). Every draw comes from one `Rng`, so a run is reproducible from its
  * seed and iteration number.
  */
-import type { Rng } from '../../src/engine/rng';
+import type { Rng } from '@/engine/rng';
 
 /** Interesting byte values: zero, one, sign boundaries, all ones. */
 export const INTERESTING_8 = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../../src/engine/data/errors';
-import { ConfigError, parseExperimentConfigText } from '../../src/engine/experiment/config';
-import { expandSweep } from '../../src/engine/experiment/sweep';
+import { DatasetError } from '@/engine/data/errors';
+import { ConfigError, parseExperimentConfigText } from '@/engine/experiment/config';
+import { expandSweep } from '@/engine/experiment/sweep';
 import {
   checkShardSize,
   MAX_SHARD_BYTES,
@@ -12,19 +12,15 @@ import {
   mergeSweepReports,
   parseShardText,
   SweepMergeError,
-} from '../../src/engine/experiment/sweep-merge';
-import type { SweepReport } from '../../src/engine/experiment/sweep-types';
-import { ModelFormatError } from '../../src/engine/model/errors';
-import {
-  MAX_JSON_DEPTH,
-  describeValue,
-  jsonDepth,
-} from '../../src/engine/model/serialize/json-guard';
-import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
-import { decodeSafetensors } from '../../src/engine/model/serialize/safetensors';
-import { loadModelTfjs } from '../../src/engine/model/serialize/tfjs';
-import { MAX_CLASSES, datasetFromFiles } from '../../src/engine/session/datasets';
-import { ReportFileError, validateReport } from '../../src/ui/report/parse';
+} from '@/engine/experiment/sweep-merge';
+import type { SweepReport } from '@/engine/experiment/sweep-types';
+import { ModelFormatError } from '@/engine/model/errors';
+import { MAX_JSON_DEPTH, describeValue, jsonDepth } from '@/engine/model/serialize/json-guard';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { decodeSafetensors } from '@/engine/model/serialize/safetensors';
+import { loadModelTfjs } from '@/engine/model/serialize/tfjs';
+import { MAX_CLASSES, datasetFromFiles } from '@/engine/session/datasets';
+import { ReportFileError, validateReport } from '@/ui/report/parse';
 import { deepValue, toJsonText } from './mutate-json';
 import { idxFile } from './seeds';
 import { modelSeeds } from './model-seeds';

@@ -8,10 +8,10 @@
  * trimmed further, to one pruned variant, to keep a merge of three shards fast). Each trimmed
  * report is still a valid report (the fuzz tests assert that the seeds are accepted).
  */
-import type { ExperimentReport } from '../../src/engine/experiment/report';
-import { cellParams } from '../../src/engine/experiment/sweep';
-import { makeSweepReport } from '../../src/engine/experiment/sweep-summary';
-import type { SweepAxis, SweepReport } from '../../src/engine/experiment/sweep-types';
+import type { ExperimentReport } from '@/engine/experiment/report';
+import { cellParams } from '@/engine/experiment/sweep';
+import { makeSweepReport } from '@/engine/experiment/sweep-summary';
+import type { SweepAxis, SweepReport } from '@/engine/experiment/sweep-types';
 import { committedReports, sweepOf } from '../ui/report-fixtures';
 
 /**

@@ -6,30 +6,25 @@
 // hold only in-range figures, stay within the declared bounds and go through every chart helper
 // of the viewer without throwing; anything else must be a ReportFileError.
 import { describe, expect, it } from 'vitest';
-import type { ExperimentReport } from '../../src/engine/experiment/report';
-import { NON_ACCURACY_METRICS, reportMetrics } from '../../src/engine/experiment/sweep-summary';
-import { duration, isFractionMetric, meanStdText, when } from '../../src/ui/report/format';
+import type { ExperimentReport } from '@/engine/experiment/report';
+import { NON_ACCURACY_METRICS, reportMetrics } from '@/engine/experiment/sweep-summary';
+import { duration, isFractionMetric, meanStdText, when } from '@/ui/report/format';
 import {
   checkReportSize,
   MAX_REPORT_BYTES,
   parseReportText,
   ReportFileError,
   type ParsedReport,
-} from '../../src/ui/report/parse';
-import {
-  MAX_ITEMS,
-  MAX_TEXT,
-  type EvaluationView,
-  type ReportView,
-} from '../../src/ui/report/schema';
+} from '@/ui/report/parse';
+import { MAX_ITEMS, MAX_TEXT, type EvaluationView, type ReportView } from '@/ui/report/schema';
 import {
   compareSeries,
   epochSeries,
   lastValidation,
   pruneCurves,
   sparsities,
-} from '../../src/ui/report/series';
-import type { SweepView } from '../../src/ui/report/sweep-schema';
+} from '@/ui/report/series';
+import type { SweepView } from '@/ui/report/sweep-schema';
 import {
   cellParams,
   meanTrainingCurves,
@@ -37,7 +32,7 @@ import {
   numericAxes,
   summaryMetrics,
   VARIANT_SPARSITY,
-} from '../../src/ui/report/sweep-series';
+} from '@/ui/report/sweep-series';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateJson, mutateJsonText, toJsonText } from './mutate-json';
 import { singleReportSeeds, sweepReportSeeds } from './report-seeds';

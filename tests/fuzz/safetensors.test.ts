@@ -3,14 +3,11 @@
 // spec inside `__metadata__.spec`, was mutated as JSON.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelFormatError } from '../../src/engine/model/errors';
-import { planModel } from '../../src/engine/model/plan';
-import { loadModelSafetensors } from '../../src/engine/model/serialize/model-io';
-import {
-  decodeSafetensors,
-  type SafetensorsFile,
-} from '../../src/engine/model/serialize/safetensors';
-import type { Rng } from '../../src/engine/rng';
+import { ModelFormatError } from '@/engine/model/errors';
+import { planModel } from '@/engine/model/plan';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { decodeSafetensors, type SafetensorsFile } from '@/engine/model/serialize/safetensors';
+import type { Rng } from '@/engine/rng';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes } from './mutate';
 import { mutateJson, mutateJsonText, toJsonText } from './mutate-json';

@@ -5,7 +5,7 @@
  * the same seeds.
  */
 import { gzipSync } from 'node:zlib';
-import { Rng } from '../../src/engine/rng';
+import { Rng } from '@/engine/rng';
 import type { Field } from './mutate';
 
 const CODES = { uint8: 0x08, int8: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };

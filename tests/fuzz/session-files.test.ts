@@ -4,11 +4,11 @@
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../../src/engine/data/errors';
-import { isGzip } from '../../src/engine/data/gunzip';
-import type { Rng } from '../../src/engine/rng';
-import { Session, SessionError } from '../../src/engine/session';
-import type { DatasetInfo } from '../../src/engine/session/types';
+import { DatasetError } from '@/engine/data/errors';
+import { isGzip } from '@/engine/data/gunzip';
+import type { Rng } from '@/engine/rng';
+import { Session, SessionError } from '@/engine/session';
+import type { DatasetInfo } from '@/engine/session/types';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes } from './mutate';
 import { IDX_FIELDS, cifarFields, cifarFile, gzip, idxFile } from './seeds';

@@ -15,17 +15,17 @@ import {
   MAX_SWEEP_CELLS,
   parseExperimentConfig,
   parseExperimentConfigText,
-} from '../../src/engine/experiment/config';
-import { cellParams, expandSweep, type SweepPlan } from '../../src/engine/experiment/sweep';
+} from '@/engine/experiment/config';
+import { cellParams, expandSweep, type SweepPlan } from '@/engine/experiment/sweep';
 import {
   mergeSweepReports,
   parseShardText,
   SweepMergeError,
-} from '../../src/engine/experiment/sweep-merge';
-import { NON_ACCURACY_METRICS, summarizeSweep } from '../../src/engine/experiment/sweep-summary';
-import type { SweepReport } from '../../src/engine/experiment/sweep-types';
-import type { Rng } from '../../src/engine/rng';
-import { ReportFileError, validateReport } from '../../src/ui/report/parse';
+} from '@/engine/experiment/sweep-merge';
+import { NON_ACCURACY_METRICS, summarizeSweep } from '@/engine/experiment/sweep-summary';
+import type { SweepReport } from '@/engine/experiment/sweep-types';
+import type { Rng } from '@/engine/rng';
+import { ReportFileError, validateReport } from '@/ui/report/parse';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateJson, mutateJsonText, toJsonText } from './mutate-json';
 import { shardSeeds } from './report-seeds';

@@ -4,10 +4,10 @@
 // still parses, and byte-level mutations of weights.bin.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelFormatError } from '../../src/engine/model/errors';
-import { planModel } from '../../src/engine/model/plan';
-import { loadModelTfjs } from '../../src/engine/model/serialize/tfjs';
-import type { Rng } from '../../src/engine/rng';
+import { ModelFormatError } from '@/engine/model/errors';
+import { planModel } from '@/engine/model/plan';
+import { loadModelTfjs } from '@/engine/model/serialize/tfjs';
+import type { Rng } from '@/engine/rng';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes } from './mutate';
 import { mutateJson, mutateJsonText, toJsonText } from './mutate-json';

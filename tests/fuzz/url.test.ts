@@ -5,8 +5,8 @@
 // throw; a value is either absent or inside its domain, equals the URL's own text, and survives
 // the app's write-back (String(value)) unchanged.
 import { describe, expect, it } from 'vitest';
-import type { Rng } from '../../src/engine/rng';
-import { parseNumber, parseParam } from '../../src/ui/url-parse';
+import type { Rng } from '@/engine/rng';
+import { parseNumber, parseParam } from '@/ui/url-parse';
 import { FUZZ_TIMEOUT_MS, runFuzz } from './harness';
 import { mutateBytes, pick } from './mutate';
 

@@ -10,8 +10,8 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { defaultNodeWasmThreads } from '../../src/node/wasm-threads';
-import { MAX_DEFAULT_WASM_THREADS } from '../../src/engine/backend/wasm-threads';
+import { defaultNodeWasmThreads } from '@/node/wasm-threads';
+import { MAX_DEFAULT_WASM_THREADS } from '@/engine/backend/wasm-threads';
 
 const run = promisify(execFile);
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'thread-steps.ts');
@@ -28,7 +28,9 @@ interface Out {
 
 async function steps(threads: number): Promise<Out> {
   // a process that did not exit by itself fails on the timeout
-  const { stdout } = await run(TSX, [FIXTURE, String(threads)], { timeout: 90_000 });
+  // tsconfig.node.json's `paths` resolve the fixture's `@/` imports
+  const args = ['--tsconfig', 'tsconfig.node.json', FIXTURE, String(threads)];
+  const { stdout } = await run(TSX, args, { timeout: 90_000 });
   const line = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as Out;
 }

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateReport } from '../../src/ui/report/parse';
-import { projectReports, reportGist } from '../../src/ui/report/project-list';
+import { validateReport } from '@/ui/report/parse';
+import { projectReports, reportGist } from '@/ui/report/project-list';
 
 const STUDIES = path.resolve('docs/experiments');
 const studyFiles = readdirSync(STUDIES).filter((f) => f.endsWith('.sweep.json'));

@@ -8,12 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
-import { describeBackend, initBackend } from '../../src/engine/backend';
-import { parseExperimentConfig } from '../../src/engine/experiment/config';
-import type { ExperimentReport } from '../../src/engine/experiment/report';
-import { runExperiment } from '../../src/engine/experiment/run';
-import { disposeModel } from '../../src/engine/model/init';
-import type { SweepReport, SweepSummaryRow } from '../../src/engine/experiment/sweep-types';
+import { describeBackend, initBackend } from '@/engine/backend';
+import { parseExperimentConfig } from '@/engine/experiment/config';
+import type { ExperimentReport } from '@/engine/experiment/report';
+import { runExperiment } from '@/engine/experiment/run';
+import { disposeModel } from '@/engine/model/init';
+import type { SweepReport, SweepSummaryRow } from '@/engine/experiment/sweep-types';
 
 export const RESULTS_DIR = path.resolve('docs/results');
 

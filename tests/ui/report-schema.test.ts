@@ -5,15 +5,15 @@
  * of the bad field (or what else is wrong: syntax, depth, format, version, size).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExperimentReport } from '../../src/engine/experiment/report';
+import type { ExperimentReport } from '@/engine/experiment/report';
 import {
   checkReportSize,
   MAX_REPORT_BYTES,
   parseReportText,
   ReportFileError,
   validateReport,
-} from '../../src/ui/report/parse';
-import { MAX_ITEMS } from '../../src/ui/report/schema';
+} from '@/ui/report/parse';
+import { MAX_ITEMS } from '@/ui/report/schema';
 import { committed, committedReports, freshReport, sweepOf } from './report-fixtures';
 
 let fresh: ExperimentReport[];
@@ -55,7 +55,7 @@ describe('report schema', () => {
     // studies merged as they complete, continued by later sessions (docs/experiments.md, study 2)
     const PARTIAL = new Set(['prune-lenet.sweep.json', 'prune-lenet-robust.sweep.json']);
     const { readdirSync, readFileSync } = await import('node:fs');
-    const { summarizeSweep } = await import('../../src/engine/experiment/sweep-summary');
+    const { summarizeSweep } = await import('@/engine/experiment/sweep-summary');
     const files = readdirSync('docs/experiments').filter((f) => f.endsWith('.sweep.json'));
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const f of files) {

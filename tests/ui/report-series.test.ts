@@ -4,19 +4,19 @@
  * expected figures read from the reports themselves (and mean ± std written out in the test).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExperimentReport } from '../../src/engine/experiment/report';
-import type { SweepReport } from '../../src/engine/experiment/sweep-types';
-import { isFractionMetric, meanStdText } from '../../src/ui/report/format';
-import { validateReport } from '../../src/ui/report/parse';
-import type { ReportView } from '../../src/ui/report/schema';
+import type { ExperimentReport } from '@/engine/experiment/report';
+import type { SweepReport } from '@/engine/experiment/sweep-types';
+import { isFractionMetric, meanStdText } from '@/ui/report/format';
+import { validateReport } from '@/ui/report/parse';
+import type { ReportView } from '@/ui/report/schema';
 import {
   compareSeries,
   epochSeries,
   lastValidation,
   pruneCurves,
   sparsities,
-} from '../../src/ui/report/series';
-import type { SweepView } from '../../src/ui/report/sweep-schema';
+} from '@/ui/report/series';
+import type { SweepView } from '@/ui/report/sweep-schema';
 import {
   cellParams,
   formatParams,
@@ -26,7 +26,7 @@ import {
   seedAxis,
   summaryMetrics,
   VARIANT_SPARSITY,
-} from '../../src/ui/report/sweep-series';
+} from '@/ui/report/sweep-series';
 import { committed, freshReport, sweepOf } from './report-fixtures';
 
 /** A committed report through the viewer's own parser. */

@@ -7,11 +7,11 @@
  * WebGL (its default: not pipelined), whose losses must agree within float tolerance.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/engine/backend';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import { trainModel } from '../../../src/engine/train/loop';
+import { initBackend } from '@/engine/backend';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import { trainModel } from '@/engine/train/loop';
 
 const spec: ModelSpec = {
   name: 'tiny-conv',

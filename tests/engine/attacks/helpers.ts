@@ -2,7 +2,7 @@
  * Shared test options: every registry attack with a small budget (few steps / queries), so the
  * invariant tests stay fast.
  */
-import { ATTACKS, type AttackName } from '../../../src/engine/attacks/registry';
+import { ATTACKS, type AttackName } from '@/engine/attacks/registry';
 
 /** Options of `name` with radius `eps` and a small iteration budget; `seed` where it applies. */
 export function smallOptions(name: AttackName, eps: number, seed = 0): Record<string, unknown> {

@@ -2,8 +2,8 @@
 // on the borders), inputs untouched, determinism per seed, cancellation, and no tensor leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttackAbortedError } from '../../../src/engine/attacks/errors';
-import { ATTACK_NAMES, ATTACKS, type AttackName } from '../../../src/engine/attacks/registry';
+import { AttackAbortedError } from '@/engine/attacks/errors';
+import { ATTACK_NAMES, ATTACKS, type AttackName } from '@/engine/attacks/registry';
 import { isRandomized, smallOptions } from './helpers';
 import { mlpModel, syntheticData, type TinyModel } from './tiny-models';
 

@@ -8,8 +8,8 @@ import {
   lossLogitsGrad,
   projectL2,
   projectLinf,
-} from '../../../src/engine/attacks/common';
-import { AttackInputError } from '../../../src/engine/attacks/errors';
+} from '@/engine/attacks/common';
+import { AttackInputError } from '@/engine/attacks/errors';
 import {
   attackLoss,
   crossEntropy,
@@ -17,8 +17,8 @@ import {
   dlr,
   margin,
   type LossName,
-} from '../../../src/engine/attacks/losses';
-import { Rng } from '../../../src/engine/rng';
+} from '@/engine/attacks/losses';
+import { Rng } from '@/engine/rng';
 import { convModel, linearModel, syntheticData, type TinyModel } from './tiny-models';
 
 const Z = [

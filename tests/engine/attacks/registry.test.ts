@@ -2,8 +2,8 @@
 // option / input validation with errors that name the offending field.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttackInputError, AttackOptionError } from '../../../src/engine/attacks/errors';
-import { pgdLinf } from '../../../src/engine/attacks/pgd';
+import { AttackInputError, AttackOptionError } from '@/engine/attacks/errors';
+import { pgdLinf } from '@/engine/attacks/pgd';
 import {
   ATTACK_NAMES,
   ATTACKS,
@@ -11,7 +11,7 @@ import {
   budgetFor,
   getAttack,
   resolveAttackOptions,
-} from '../../../src/engine/attacks/registry';
+} from '@/engine/attacks/registry';
 import { linearModel, type TinyModel } from './tiny-models';
 
 function optionError(fn: () => unknown): AttackOptionError {

@@ -1,14 +1,14 @@
 // Attack strength on a trained tiny model, and the schedules of APGD and the Square Attack.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apgdCe, apgdCheckpoints, apgdDlr } from '../../../src/engine/attacks/apgd';
-import { cwLinf } from '../../../src/engine/attacks/cw';
-import { fgsm, fgsmRs } from '../../../src/engine/attacks/fgsm';
-import { miFgsm } from '../../../src/engine/attacks/mifgsm';
-import { pgdLinf } from '../../../src/engine/attacks/pgd';
-import { pgdL2 } from '../../../src/engine/attacks/pgd-l2';
-import { squareLinf, squareP, squareSide } from '../../../src/engine/attacks/square';
-import { accuracy } from '../../../src/engine/eval/accuracy';
+import { apgdCe, apgdCheckpoints, apgdDlr } from '@/engine/attacks/apgd';
+import { cwLinf } from '@/engine/attacks/cw';
+import { fgsm, fgsmRs } from '@/engine/attacks/fgsm';
+import { miFgsm } from '@/engine/attacks/mifgsm';
+import { pgdLinf } from '@/engine/attacks/pgd';
+import { pgdL2 } from '@/engine/attacks/pgd-l2';
+import { squareLinf, squareP, squareSide } from '@/engine/attacks/square';
+import { accuracy } from '@/engine/eval/accuracy';
 import { toTensors, trainedMlp, type TinyModel } from './tiny-models';
 
 const EPS = 0.1;

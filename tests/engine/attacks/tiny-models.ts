@@ -4,8 +4,8 @@
  * module. Images are `[B, H, W, C]` in [0, 1]; logits `[B, K]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LogitsFn } from '../../../src/engine/model/types';
-import { Rng } from '../../../src/engine/rng';
+import type { LogitsFn } from '@/engine/model/types';
+import { Rng } from '@/engine/rng';
 
 export interface TinyModel {
   f: LogitsFn;

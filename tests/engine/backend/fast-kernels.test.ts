@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../../src/engine/backend';
+import { registerWasmTrainingKernels } from '@/engine/backend';
 import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
 interface Case {

@@ -4,7 +4,7 @@
  * and the backend's data buffers (a kernel that forgets an intermediate only shows in the latter).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../../src/engine/rng';
+import { Rng } from '@/engine/rng';
 
 /** A padding as tfjs's conv and pooling ops take it (explicit: NHWC pairs). */
 export type Pad =

@@ -6,12 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type BackendName,
-  BackendError,
-  describeBackend,
-  initBackend,
-} from '../../../src/engine/backend';
+import { type BackendName, BackendError, describeBackend, initBackend } from '@/engine/backend';
 import { memoryCounts } from './helpers';
 
 afterAll(async () => {

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, wasmTrainingKernels } from '../../../src/engine/backend';
-import { Rng } from '../../../src/engine/rng';
+import { registerWasmTrainingKernels, wasmTrainingKernels } from '@/engine/backend';
+import { Rng } from '@/engine/rng';
 import { memoryCounts, normals, onBackend, size, type Pad } from './helpers';
 
 interface Case {

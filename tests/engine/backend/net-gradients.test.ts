@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../../src/engine/backend';
+import { registerWasmTrainingKernels } from '@/engine/backend';
 import { memoryCounts, normals, onBackend, relErr, size, take } from './helpers';
 
 const X_SHAPE = [3, 10, 10, 2];

@@ -5,7 +5,7 @@
 // lazily by the OS, so this costs milliseconds and no real memory.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { explainFailure } from '../../../src/engine/backend/oom';
+import { explainFailure } from '@/engine/backend/oom';
 
 describe('explainFailure on a real WASM out-of-memory', () => {
   it('recognizes it and advises a smaller batch or a GPU backend; the backend still works', async () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainFailure, failureText } from '../../../src/engine/backend/oom';
+import { explainFailure, failureText } from '@/engine/backend/oom';
 
 const require = createRequire(import.meta.url);
 /** WebAssembly.RuntimeError (not in the ES2022 lib typings) */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { wasmTrainingKernels } from '../../../src/engine/backend';
+import { wasmTrainingKernels } from '@/engine/backend';
 import { memoryCounts, normals, onBackend, relErr, size, take } from './helpers';
 
 interface DwCase {

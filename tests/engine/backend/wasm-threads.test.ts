@@ -6,14 +6,14 @@
  * thread) is tests/e2e/isolation.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError, initBackend } from '../../../src/engine/backend';
+import { BackendError, initBackend } from '@/engine/backend';
 import {
   MAX_DEFAULT_WASM_THREADS,
   THREADED_GLUE_PREFIX,
   defaultWasmThreads,
   fixThreadedGlue,
   withThreadedWasmSetup,
-} from '../../../src/engine/backend/wasm-threads';
+} from '@/engine/backend/wasm-threads';
 
 /** A glue-shaped function whose guard on its closed-over `name` was dropped, as minified. */
 const minified = (name: string) =>

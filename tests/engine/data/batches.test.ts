@@ -9,7 +9,7 @@ import {
   toTensors,
   type Batch,
   type BatchPlan,
-} from '../../../src/engine/data';
+} from '@/engine/data';
 
 const ds = syntheticDataset({ n: 103, shape: [4, 4, 2], numClasses: 5, seed: 11 });
 const plan: BatchPlan = { batchSize: 10, seed: 123 };

@@ -7,8 +7,8 @@ import {
   parseCifarBatches,
   parseCifarBinary,
   parseCifarLabelNames,
-} from '../../../src/engine/data';
-import type { Dataset } from '../../../src/engine/data';
+} from '@/engine/data';
+import type { Dataset } from '@/engine/data';
 import { cifarBytes, pixelCode } from './fixtures';
 
 /** Every pixel of sample `k` of `ds` equals the code its CHW source byte held, read back as HWC. */

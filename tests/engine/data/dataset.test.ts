@@ -9,8 +9,8 @@ import {
   syntheticDataset,
   take,
   validateDataset,
-} from '../../../src/engine/data';
-import type { Dataset } from '../../../src/engine/data';
+} from '@/engine/data';
+import type { Dataset } from '@/engine/data';
 
 /** N images of shape [1, 2, 2] whose every pixel of sample i equals i / 100 (+ channel offset). */
 function tagged(n: number): Dataset {

@@ -9,7 +9,7 @@ import {
   classCounts,
   loadFashionMnist,
   loadIdxPair,
-} from '../../../src/engine/data';
+} from '@/engine/data';
 import { gzip, idxBytes, readFashionFile } from './fixtures';
 
 async function problemOf(p: Promise<unknown>): Promise<DatasetError> {

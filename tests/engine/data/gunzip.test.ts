@@ -1,7 +1,7 @@
 // Bounded gunzip: round trip, multi-member streams, corrupt input → bad-gzip, and a gzip bomb
 // stopped at maxBytes → too-large.
 import { describe, expect, it } from 'vitest';
-import { DatasetError, gunzip, isGzip, maybeGunzip } from '../../../src/engine/data';
+import { DatasetError, gunzip, isGzip, maybeGunzip } from '@/engine/data';
 import { gzip } from './fixtures';
 
 async function problemOf(p: Promise<unknown>): Promise<DatasetError> {

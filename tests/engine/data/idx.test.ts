@@ -1,8 +1,8 @@
 // IDX parsing: valid files of every element type, and a typed DatasetError for each kind of
 // corrupt header or data, checked before any allocation.
 import { describe, expect, it } from 'vitest';
-import { DatasetError, idxImagesLabelsToDataset, parseIdx } from '../../../src/engine/data';
-import type { DatasetProblem } from '../../../src/engine/data';
+import { DatasetError, idxImagesLabelsToDataset, parseIdx } from '@/engine/data';
+import type { DatasetProblem } from '@/engine/data';
 import { idxBytes } from './fixtures';
 
 function problemOf(f: () => unknown): { problem: DatasetProblem; file: string; message: string } {

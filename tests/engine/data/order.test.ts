@@ -9,7 +9,7 @@ import {
   splitIndices,
   syntheticDataset,
   trainValSplit,
-} from '../../../src/engine/data';
+} from '@/engine/data';
 
 function isPermutation(p: Int32Array, n: number): boolean {
   if (p.length !== n) return false;

@@ -10,7 +10,7 @@ import {
   toTensors,
   trainValSplit,
   validateDataset,
-} from '../../../src/engine/data';
+} from '@/engine/data';
 
 describe('syntheticDataset', () => {
   it('is seeded, valid, in [0, 1] and balanced', () => {

@@ -9,7 +9,7 @@ import {
   dataView,
   EvalInputError,
   predict,
-} from '../../../src/engine/eval/accuracy';
+} from '@/engine/eval/accuracy';
 import {
   mlpModel,
   syntheticData,

@@ -2,14 +2,10 @@
 // standalone and AutoAttack-style (cumulative) protocols, cancellation, progress and no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AttackAbortedError,
-  AttackBudgetError,
-  AttackOptionError,
-} from '../../../src/engine/attacks/errors';
-import { ATTACKS as REGISTRY, type AttackEntry } from '../../../src/engine/attacks/registry';
-import { correctness } from '../../../src/engine/eval/accuracy';
-import { evaluateRobustness, type AttackSpec } from '../../../src/engine/eval/robustness';
+import { AttackAbortedError, AttackBudgetError, AttackOptionError } from '@/engine/attacks/errors';
+import { ATTACKS as REGISTRY, type AttackEntry } from '@/engine/attacks/registry';
+import { correctness } from '@/engine/eval/accuracy';
+import { evaluateRobustness, type AttackSpec } from '@/engine/eval/robustness';
 import { toTensors, trainedMlp, type SyntheticData, type TinyModel } from '../attacks/tiny-models';
 
 let model: TinyModel;

@@ -4,11 +4,11 @@
 // evaluation, the interval holding it, superseding, no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAttack } from '../../../src/engine/attacks/registry';
-import { AttackOptionError } from '../../../src/engine/attacks/errors';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { EvalInputError, correctness } from '../../../src/engine/eval/accuracy';
-import { evaluateRobustness, type AttackSpec } from '../../../src/engine/eval/robustness';
+import { getAttack } from '@/engine/attacks/registry';
+import { AttackOptionError } from '@/engine/attacks/errors';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { EvalInputError, correctness } from '@/engine/eval/accuracy';
+import { evaluateRobustness, type AttackSpec } from '@/engine/eval/robustness';
 import {
   createSparsityEvaluator,
   wilsonInterval,
@@ -16,18 +16,18 @@ import {
   type PartialPoint,
   type SparsityEvaluatorOptions,
   type SparsityPoint,
-} from '../../../src/engine/eval/sparsity-evaluator';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { PlainMasks } from '../../../src/engine/model/masks';
-import { prunableLayers } from '../../../src/engine/model/params';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Model } from '../../../src/engine/model/types';
-import { disposeMasks, toTensorMasks } from '../../../src/engine/prune/masks';
-import { rankScores, type ScoreRanking } from '../../../src/engine/prune/ranking';
-import { sparsityReport } from '../../../src/engine/prune/sparsity';
-import type { LayerScores, ScoreSet } from '../../../src/engine/prune/types';
-import { trainModel } from '../../../src/engine/train/loop';
+} from '@/engine/eval/sparsity-evaluator';
+import { logitsFn } from '@/engine/model/forward';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { PlainMasks } from '@/engine/model/masks';
+import { prunableLayers } from '@/engine/model/params';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Model } from '@/engine/model/types';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
+import { rankScores, type ScoreRanking } from '@/engine/prune/ranking';
+import { sparsityReport } from '@/engine/prune/sparsity';
+import type { LayerScores, ScoreSet } from '@/engine/prune/types';
+import { trainModel } from '@/engine/train/loop';
 
 const SHAPE: [number, number, number] = [8, 8, 1];
 const K = 4;

@@ -4,10 +4,10 @@
 // any sweep batch size; the sweep helpers; bad sweep sizes; no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { EvalInputError, correctness } from '../../../src/engine/eval/accuracy';
-import { craftAdversarialSet, deviceSet, planAttack } from '../../../src/engine/eval/device-set';
-import type { AttackSpec } from '../../../src/engine/eval/robustness';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { EvalInputError, correctness } from '@/engine/eval/accuracy';
+import { craftAdversarialSet, deviceSet, planAttack } from '@/engine/eval/device-set';
+import type { AttackSpec } from '@/engine/eval/robustness';
 import {
   createSparsityEvaluator,
   splitCorrect,
@@ -15,15 +15,15 @@ import {
   type EvaluateOutcome,
   type PartialPoint,
   type SparsityEvaluatorOptions,
-} from '../../../src/engine/eval/sparsity-evaluator';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Model } from '../../../src/engine/model/types';
-import { disposeMasks, toTensorMasks } from '../../../src/engine/prune/masks';
-import { rankScores, type ScoreRanking } from '../../../src/engine/prune/ranking';
-import { magnitudeScores } from '../../../src/engine/prune/scores/magnitude';
-import { trainModel } from '../../../src/engine/train/loop';
+} from '@/engine/eval/sparsity-evaluator';
+import { logitsFn } from '@/engine/model/forward';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Model } from '@/engine/model/types';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
+import { rankScores, type ScoreRanking } from '@/engine/prune/ranking';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import { trainModel } from '@/engine/train/loop';
 
 const SHAPE: [number, number, number] = [6, 6, 1];
 const K = 3;

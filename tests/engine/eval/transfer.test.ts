@@ -3,9 +3,9 @@
 // bad input, inference timing, and no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { EvalInputError } from '../../../src/engine/eval/accuracy';
-import { latencyStats, measureInference, quantile } from '../../../src/engine/eval/timing';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { EvalInputError } from '@/engine/eval/accuracy';
+import { latencyStats, measureInference, quantile } from '@/engine/eval/timing';
 import {
   formatTransferTable,
   transferBenchmark,
@@ -13,16 +13,16 @@ import {
   type TransferAttackSpec,
   type TransferBenchmarkOptions,
   type TransferReport,
-} from '../../../src/engine/eval/transfer';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { cloneModel, disposeModel, initModel } from '../../../src/engine/model/init';
-import { prunableLayers } from '../../../src/engine/model/params';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Model } from '../../../src/engine/model/types';
-import { rankScores } from '../../../src/engine/prune/ranking';
-import { sparsityReport } from '../../../src/engine/prune/sparsity';
-import type { LayerScores, ScoreSet } from '../../../src/engine/prune/types';
-import { trainModel } from '../../../src/engine/train/loop';
+} from '@/engine/eval/transfer';
+import { logitsFn } from '@/engine/model/forward';
+import { cloneModel, disposeModel, initModel } from '@/engine/model/init';
+import { prunableLayers } from '@/engine/model/params';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Model } from '@/engine/model/types';
+import { rankScores } from '@/engine/prune/ranking';
+import { sparsityReport } from '@/engine/prune/sparsity';
+import type { LayerScores, ScoreSet } from '@/engine/prune/types';
+import { trainModel } from '@/engine/train/loop';
 
 const SHAPE: [number, number, number] = [8, 8, 1];
 const K = 4;

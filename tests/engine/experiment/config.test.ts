@@ -1,10 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  parseExperimentConfig,
-  parseExperimentConfigText,
-} from '../../../src/engine/experiment';
+import { ConfigError, parseExperimentConfig, parseExperimentConfigText } from '@/engine/experiment';
 
 const smoke = () =>
   JSON.parse(readFileSync('configs/smoke.json', 'utf8')) as Record<string, unknown>;

@@ -14,7 +14,7 @@ import {
   sweepPlots,
   type ExperimentReport,
   type SweepAxis,
-} from '../../../src/engine/experiment';
+} from '@/engine/experiment';
 
 /** Throws unless `svg` is one balanced <svg> element with quoted attributes and known entities. */
 function checkXml(svg: string): void {
@@ -216,7 +216,7 @@ describe('sweepPlots', () => {
 describe('sweep plots of the committed transfer study', () => {
   it('draw the transfer-robust accuracy of the pruned models against sparsity, per attack', async () => {
     const { readFileSync } = await import('node:fs');
-    const { sweepPlots } = await import('../../../src/engine/experiment/sweep-plots');
+    const { sweepPlots } = await import('@/engine/experiment/sweep-plots');
     const report = JSON.parse(
       readFileSync('docs/experiments/transfer.sweep.json', 'utf8'),
     ) as Parameters<typeof sweepPlots>[0];

@@ -2,7 +2,7 @@
 // is valid, each study has at least 3 seeds, and each covers what issue 7 asks it to compare.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandSweep } from '../../../src/engine/experiment/sweep';
+import { expandSweep } from '@/engine/experiment/sweep';
 
 const DIR = 'configs/studies';
 const plan = (f: string) => expandSweep(JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')), f);

@@ -3,16 +3,16 @@
 // seconds, its speed-up against a baseline, the offline protocol's fixed-set curve; the sweep
 // field's validation and the merge's agreement check.
 import { describe, expect, it } from 'vitest';
-import type { ExperimentReport } from '../../../src/engine/experiment/report';
-import { expandSweep } from '../../../src/engine/experiment/sweep';
-import { mergeSweepReports } from '../../../src/engine/experiment/sweep-merge';
+import type { ExperimentReport } from '@/engine/experiment/report';
+import { expandSweep } from '@/engine/experiment/sweep';
+import { mergeSweepReports } from '@/engine/experiment/sweep-merge';
 import {
   makeSweepReport,
   settleEpoch,
   settleRows,
   summarizeSweep,
-} from '../../../src/engine/experiment/sweep-summary';
-import type { SweepAxis, SweepCell } from '../../../src/engine/experiment/sweep-types';
+} from '@/engine/experiment/sweep-summary';
+import type { SweepAxis, SweepCell } from '@/engine/experiment/sweep-types';
 
 describe('settleEpoch', () => {
   it('is the first epoch from which every later evaluated accuracy is at the level', () => {

@@ -18,7 +18,7 @@ import {
   SweepMergeError,
   type ExperimentReport,
   type SweepCell,
-} from '../../../src/engine/experiment';
+} from '@/engine/experiment';
 
 const base = () => ({
   name: 'grid',

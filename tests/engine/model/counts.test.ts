@@ -14,8 +14,8 @@ import {
   mlpSpec,
   resnetSmallSpec,
   vggSmallSpec,
-} from '../../../src/engine/model';
-import type { CountMasks, PlainMask } from '../../../src/engine/model';
+} from '@/engine/model';
+import type { CountMasks, PlainMask } from '@/engine/model';
 import { expectNoLeak } from './helpers';
 
 const unitMask = (n: number, drop: number[]): PlainMask => {

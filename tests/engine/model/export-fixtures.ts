@@ -17,13 +17,13 @@ import {
   loadModelSafetensors,
   logitsFn,
   planModel,
-} from '../../../src/engine/model';
-import type { ArchitectureName, Masks, Model } from '../../../src/engine/model';
-import { loadFashionMnist } from '../../../src/engine/data';
-import { compactModel } from '../../../src/engine/prune/compact';
-import { disposeMasks, toTensorMasks } from '../../../src/engine/prune/masks';
-import type { PlainMasks } from '../../../src/engine/prune/types';
-import { Rng } from '../../../src/engine/rng';
+} from '@/engine/model';
+import type { ArchitectureName, Masks, Model } from '@/engine/model';
+import { loadFashionMnist } from '@/engine/data';
+import { compactModel } from '@/engine/prune/compact';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
+import type { PlainMasks } from '@/engine/prune/types';
+import { Rng } from '@/engine/rng';
 import { readFashionFile } from '../data/fixtures';
 
 export const ARCHS = Object.keys(ARCHITECTURES) as ArchitectureName[];

@@ -16,8 +16,8 @@ import {
   prunableLayers,
   resnetSmallSpec,
   updateBnRunningStats,
-} from '../../../src/engine/model';
-import type { ForwardResult, Masks, Model, ModelSpec } from '../../../src/engine/model';
+} from '@/engine/model';
+import type { ForwardResult, Masks, Model, ModelSpec } from '@/engine/model';
 import { expectNoLeak, randomInput, tinyConvSpec, tinySpec } from './helpers';
 
 const disposeResult = (r: ForwardResult): void => {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fusedConv2d, fusedMatMul, type FusedActivation } from '../../../src/engine/model/fused';
+import { fusedConv2d, fusedMatMul, type FusedActivation } from '@/engine/model/fused';
 import { memoryCounts, normals, onBackend, relErr } from '../backend/helpers';
 
 interface ConvCase {

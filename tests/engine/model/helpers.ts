@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import type { ModelSpec } from '../../../src/engine/model';
+import type { ModelSpec } from '@/engine/model';
 
 export async function expectNoLeak(fn: () => unknown | Promise<unknown>, calls = 3): Promise<void> {
   await fn();

@@ -14,7 +14,7 @@ import {
   paramNames,
   resnetSmallSpec,
   setWeights,
-} from '../../../src/engine/model';
+} from '@/engine/model';
 import { expectNoLeak } from './helpers';
 
 const bytesEqual = (a: Float32Array, b: Float32Array): boolean =>

@@ -21,8 +21,8 @@ import {
   saveModelSafetensors,
   saveModelTfjs,
   updateBnRunningStats,
-} from '../../../src/engine/model';
-import type { Masks, Model, ModelSpec, TfjsModelJson } from '../../../src/engine/model';
+} from '@/engine/model';
+import type { Masks, Model, ModelSpec, TfjsModelJson } from '@/engine/model';
 import { expectNoLeak, randomInput } from './helpers';
 
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

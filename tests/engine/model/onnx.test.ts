@@ -5,8 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planModel } from '../../../src/engine/model';
-import { ONNX_OPSET, saveModelOnnx } from '../../../src/engine/model/serialize/onnx';
+import { planModel } from '@/engine/model';
+import { ONNX_OPSET, saveModelOnnx } from '@/engine/model/serialize/onnx';
 import { expectNoLeak } from './helpers';
 import {
   ARCHS,

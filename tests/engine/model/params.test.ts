@@ -13,8 +13,8 @@ import {
   prunableLayers,
   resnetSmallSpec,
   vggSmallSpec,
-} from '../../../src/engine/model';
-import type { ModelSpec } from '../../../src/engine/model';
+} from '@/engine/model';
+import type { ModelSpec } from '@/engine/model';
 
 const withLayers = (layers: unknown[], inputShape = [8, 8, 1], numClasses = 3): ModelSpec =>
   ({ name: 't', inputShape, numClasses, layers }) as ModelSpec;

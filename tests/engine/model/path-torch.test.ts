@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { disposeModel } from '../../../src/engine/model/init';
-import { loadModelSafetensors } from '../../../src/engine/model/serialize/model-io';
-import { disposeMasks } from '../../../src/engine/prune/masks';
-import { parsePathManifest } from '../../../src/engine/session/path';
+import { logitsFn } from '@/engine/model/forward';
+import { disposeModel } from '@/engine/model/init';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { disposeMasks } from '@/engine/prune/masks';
+import { parsePathManifest } from '@/engine/session/path';
 import { fashionImages, maxAbsDiff } from './export-fixtures';
 
 const PYTHON = process.env.ADVPRUNE_TORCH_PYTHON ?? '/usr/bin/python3';

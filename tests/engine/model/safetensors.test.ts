@@ -3,8 +3,8 @@
  * corrupt files.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelFormatError, decodeSafetensors, encodeSafetensors } from '../../../src/engine/model';
-import type { FormatProblem, SafetensorsTensor } from '../../../src/engine/model';
+import { ModelFormatError, decodeSafetensors, encodeSafetensors } from '@/engine/model';
+import type { FormatProblem, SafetensorsTensor } from '@/engine/model';
 
 const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

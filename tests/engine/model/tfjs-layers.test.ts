@@ -4,9 +4,9 @@
 // (pruned entries exactly 0); ResNet's topology is functional (Add layers); no tensor leaks.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planModel } from '../../../src/engine/model';
-import { saveModelTfjsLayers } from '../../../src/engine/model/serialize/tfjs-layers';
-import type { TfjsLayersModelJson } from '../../../src/engine/model/serialize/tfjs-layers';
+import { planModel } from '@/engine/model';
+import { saveModelTfjsLayers } from '@/engine/model/serialize/tfjs-layers';
+import type { TfjsLayersModelJson } from '@/engine/model/serialize/tfjs-layers';
 import { expectNoLeak } from './helpers';
 import {
   ARCHS,

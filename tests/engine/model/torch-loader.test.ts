@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveModelSafetensors } from '../../../src/engine/model';
+import { saveModelSafetensors } from '@/engine/model';
 import {
   ARCHS,
   VARIANTS,

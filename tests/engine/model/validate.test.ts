@@ -1,8 +1,8 @@
 // checkSpec on hostile specs: cyclic, deeply nested, huge, BigInt, NaN, throwing getters and
 // proxies, too many layers. Every one must end in a SpecError with a short message, quickly.
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../../../src/engine/model/errors';
-import { checkSpec, MAX_LAYERS, quoteValue } from '../../../src/engine/model/validate';
+import { SpecError } from '@/engine/model/errors';
+import { checkSpec, MAX_LAYERS, quoteValue } from '@/engine/model/validate';
 
 const good = () => ({
   name: 'm',

@@ -1,7 +1,7 @@
 // The dashboard's backend policy: a software (fallback) WebGPU adapter loses to WASM by default,
 // and says so; a forced backend is never second-guessed.
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_ADAPTER_NOTE, initBackendWithPolicy } from '../../../src/engine/backend/adapter';
+import { FALLBACK_ADAPTER_NOTE, initBackendWithPolicy } from '@/engine/backend/adapter';
 
 describe('initBackendWithPolicy', () => {
   it('prefers WASM over a fallback WebGPU adapter and explains why', async () => {

@@ -1,11 +1,11 @@
 // Fixtures of the session tests: a tiny conv net on 8×8 synthetic images and a session using them.
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { subset, type Dataset } from '../../../src/engine/data/dataset';
-import { initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import { Session } from '../../../src/engine/session';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { subset, type Dataset } from '@/engine/data/dataset';
+import { initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import { Session } from '@/engine/session';
 
 export const SHAPE: [number, number, number] = [8, 8, 1];
 export const K = 4;
@@ -54,7 +54,7 @@ export async function expectNoLeak(fn: () => unknown, calls = 2): Promise<void> 
 
 /** The model's weights through a safetensors export of the dense model (plain arrays by name). */
 export async function exportedWeights(s: Session): Promise<Map<string, Float32Array>> {
-  const { decodeSafetensors } = await import('../../../src/engine/model/serialize/safetensors');
+  const { decodeSafetensors } = await import('@/engine/model/serialize/safetensors');
   const [f] = await s.exportFiles('safetensors');
   const out = new Map<string, Float32Array>();
   for (const t of decodeSafetensors(new Uint8Array(f.bytes), f.name).tensors)

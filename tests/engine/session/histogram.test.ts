@@ -3,7 +3,7 @@
  * log-spaced bins when heavy-tailed, with zeros and the dead rule's ±∞ counted apart.
  */
 import { describe, expect, it } from 'vitest';
-import { histogram, LOG_SPAN, scoreHistogram } from '../../../src/engine/session/histogram';
+import { histogram, LOG_SPAN, scoreHistogram } from '@/engine/session/histogram';
 
 /** A deterministic heavy-tailed sample: log-normal-ish scores from ~1e-3 to ~1.8e5. */
 function heavyTailed(n: number, seed = 1): Float32Array {

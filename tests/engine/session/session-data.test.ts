@@ -1,7 +1,7 @@
 // Session: loading a user's dataset files (IDX pairs gz or raw, CIFAR batches), readable errors
 // that keep the previous dataset, models that must fit the dataset.
 import { describe, expect, it } from 'vitest';
-import { Session, SessionError } from '../../../src/engine/session';
+import { Session, SessionError } from '@/engine/session';
 import { gzip, idxBytes } from '../data/fixtures';
 import { tinySession } from './helpers';
 

@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { disposeModel } from '../../../src/engine/model/init';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { loadModelSafetensors } from '../../../src/engine/model/serialize/model-io';
-import { disposeMasks } from '../../../src/engine/prune/masks';
-import { Rng } from '../../../src/engine/rng';
+import { disposeModel } from '@/engine/model/init';
+import { logitsFn } from '@/engine/model/forward';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { disposeMasks } from '@/engine/prune/masks';
+import { Rng } from '@/engine/rng';
 import { K, SHAPE, expectNoLeak, tinySession } from './helpers';
 
 const SLIDER = {

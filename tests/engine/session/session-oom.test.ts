@@ -3,9 +3,9 @@
 // backend does not check its allocations, so its heap may be corrupt afterwards (it is: the next
 // allocation in this process can trap), which is why this file runs nothing after it.
 import { describe, expect, it } from 'vitest';
-import { initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import { Session, type SessionEvent } from '../../../src/engine/session';
+import { initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import { Session, type SessionEvent } from '@/engine/session';
 import { SHAPE, K, tinyData } from './helpers';
 
 /** One conv layer of 100,000 filters: an 8×8 batch of 512 needs a 13 GB activation. */

@@ -4,17 +4,17 @@
 // of the checkpoint; refusals; no tensor leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { evaluateRobustness } from '../../../src/engine/eval/robustness';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { cloneModel, disposeModel, initModel } from '../../../src/engine/model/init';
-import { saveModelSafetensors } from '../../../src/engine/model/serialize/model-io';
-import type { Model } from '../../../src/engine/model/types';
-import { applyMasksToWeights } from '../../../src/engine/prune/finetune';
-import { disposeMasks, masksFromScores, toTensorMasks } from '../../../src/engine/prune/masks';
-import { magnitudeScores } from '../../../src/engine/prune/scores/magnitude';
-import type { PlainMasks } from '../../../src/engine/prune/types';
-import { Session } from '../../../src/engine/session';
-import { parsePathManifest } from '../../../src/engine/session/path';
+import { evaluateRobustness } from '@/engine/eval/robustness';
+import { logitsFn } from '@/engine/model/forward';
+import { cloneModel, disposeModel, initModel } from '@/engine/model/init';
+import { saveModelSafetensors } from '@/engine/model/serialize/model-io';
+import type { Model } from '@/engine/model/types';
+import { applyMasksToWeights } from '@/engine/prune/finetune';
+import { disposeMasks, masksFromScores, toTensorMasks } from '@/engine/prune/masks';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import type { PlainMasks } from '@/engine/prune/types';
+import { Session } from '@/engine/session';
+import { parsePathManifest } from '@/engine/session/path';
 import { expectNoLeak, tinyConv, tinyData } from './helpers';
 
 const SLIDER = {
@@ -191,7 +191,7 @@ describe('Session slider along a fine-tuned path', () => {
     expect(p50.path).toEqual({ checkpoint: 0.5, fineTuned: true });
     expect(p50.report.global.sparsity).toBeCloseTo(0.5, 2);
     // the figure is the checkpoint's own, under its own masks (a standalone evaluation)
-    const { loadModelSafetensors } = await import('../../../src/engine/model/serialize/model-io');
+    const { loadModelSafetensors } = await import('@/engine/model/serialize/model-io');
     const { model, masks } = loadModelSafetensors(
       files.get('models/paths/test-50.safetensors') as Uint8Array,
       'cp',
@@ -237,7 +237,7 @@ describe('Session slider along a fine-tuned path', () => {
     const [f50] = await s.exportFiles('safetensors');
     await s.evaluateSparsity(0.7);
     const [f70] = await s.exportFiles('safetensors');
-    const { decodeSafetensors } = await import('../../../src/engine/model/serialize/safetensors');
+    const { decodeSafetensors } = await import('@/engine/model/serialize/safetensors');
     const kernels = (b: ArrayBuffer) =>
       new Map(
         decodeSafetensors(new Uint8Array(b), 'x')

@@ -2,11 +2,11 @@
 // slider's sparsity, the transfer benchmark, cancellation, and flat tensor counts.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors } from '../../../src/engine/model/serialize/safetensors';
-import { loadModelSafetensors } from '../../../src/engine/model/serialize/model-io';
-import { disposeModel } from '../../../src/engine/model/init';
-import { disposeMasks } from '../../../src/engine/prune/masks';
-import type { SliderPoint } from '../../../src/engine/session';
+import { decodeSafetensors } from '@/engine/model/serialize/safetensors';
+import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
+import { disposeModel } from '@/engine/model/init';
+import { disposeMasks } from '@/engine/prune/masks';
+import type { SliderPoint } from '@/engine/session';
 import { expectNoLeak, tinySession } from './helpers';
 
 const SLIDER = {

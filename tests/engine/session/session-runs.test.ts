@@ -9,8 +9,8 @@ import {
   type RunBlobs,
   type RunRecord,
   type SessionEvent,
-} from '../../../src/engine/session';
-import { initModel } from '../../../src/engine/model/init';
+} from '@/engine/session';
+import { initModel } from '@/engine/model/init';
 import { exportedWeights, sameBits, tinyConv, tinyData } from './helpers';
 
 const config = {

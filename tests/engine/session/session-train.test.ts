@@ -1,8 +1,8 @@
 // Session training controls: play, pause, step, resume, reset, throttled ticks, no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { TrainTick } from '../../../src/engine/session';
-import { throttle } from '../../../src/engine/session';
+import type { TrainTick } from '@/engine/session';
+import { throttle } from '@/engine/session';
 import { exportedWeights, sameBits, tinySession } from './helpers';
 
 const config = {

@@ -3,15 +3,15 @@
 // white-box attack runs, then the final figure, equal to a standalone PGD evaluation of the same
 // masks; a newer move supersedes at once; the tensor count stays flat.
 import { describe, expect, it } from 'vitest';
-import { evaluateRobustness } from '../../../src/engine/eval/robustness';
-import { logitsFn } from '../../../src/engine/model/forward';
-import { initModel } from '../../../src/engine/model/init';
-import { disposeMasks, toTensorMasks } from '../../../src/engine/prune/masks';
-import { rankScores } from '../../../src/engine/prune/ranking';
-import { magnitudeScores } from '../../../src/engine/prune/scores/magnitude';
-import { Session, type SliderPoint } from '../../../src/engine/session';
-import { EVAL_BATCH, evalData, WHITE_BOX_FIRST_N } from '../../../src/engine/session/slider';
-import { trainModel } from '../../../src/engine/train/loop';
+import { evaluateRobustness } from '@/engine/eval/robustness';
+import { logitsFn } from '@/engine/model/forward';
+import { initModel } from '@/engine/model/init';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
+import { rankScores } from '@/engine/prune/ranking';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import { Session, type SliderPoint } from '@/engine/session';
+import { EVAL_BATCH, evalData, WHITE_BOX_FIRST_N } from '@/engine/session/slider';
+import { trainModel } from '@/engine/train/loop';
 import { expectNoLeak, tinyConv, tinyData } from './helpers';
 
 const SLIDER = {

@@ -3,11 +3,11 @@
 // bit-identical weights and the same history as the uninterrupted run (set-up of resume.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { Checkpoint } from '../../../src/engine/train/checkpoint';
-import type { TrainConfigInput } from '../../../src/engine/train/config';
-import { trainModel } from '../../../src/engine/train/loop';
-import type { TrainResult } from '../../../src/engine/train/types';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Checkpoint } from '@/engine/train/checkpoint';
+import type { TrainConfigInput } from '@/engine/train/config';
+import { trainModel } from '@/engine/train/loop';
+import type { TrainResult } from '@/engine/train/types';
 import { countBitDifferences, splitData, tinyBnSpec, weightsOf } from './helpers';
 
 const { train, val } = splitData(100, 40, 11); // 100 samples / batch 32 → 4 batches per epoch

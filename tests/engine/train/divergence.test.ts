@@ -3,22 +3,22 @@
 // 'diverged' with a checkpoint of the last good step that resumes exactly.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { forward } from '../../../src/engine/model/forward';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { Model } from '../../../src/engine/model/types';
-import type { Checkpoint } from '../../../src/engine/train/checkpoint';
-import type { TrainConfigInput } from '../../../src/engine/train/config';
-import { trainModel } from '../../../src/engine/train/loop';
-import { expandMasks } from '../../../src/engine/train/masking';
-import { createObjective, type Objective } from '../../../src/engine/train/objectives';
-import { meanCrossEntropy } from '../../../src/engine/train/objectives/losses';
+import { forward } from '@/engine/model/forward';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Model } from '@/engine/model/types';
+import type { Checkpoint } from '@/engine/train/checkpoint';
+import type { TrainConfigInput } from '@/engine/train/config';
+import { trainModel } from '@/engine/train/loop';
+import { expandMasks } from '@/engine/train/masking';
+import { createObjective, type Objective } from '@/engine/train/objectives';
+import { meanCrossEntropy } from '@/engine/train/objectives/losses';
 import {
   createOptimizer,
   disposeOptimizer,
   exportOptimizerState,
   type Optimizer,
-} from '../../../src/engine/train/optimizers';
-import { trainStep, type StepContext } from '../../../src/engine/train/step';
+} from '@/engine/train/optimizers';
+import { trainStep, type StepContext } from '@/engine/train/step';
 import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
 
 const { train } = splitData(64, 8, 21);

@@ -1,14 +1,14 @@
 // FGSM-RS catastrophic-overfitting guard: the rule on hand-made sequences, an engineered collapse
 // through an injected check (stops and restores the pre-collapse weights), and a normal run.
 import { describe, expect, it, vi } from 'vitest';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { Model } from '../../../src/engine/model/types';
-import { trainModel } from '../../../src/engine/train/loop';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Model } from '@/engine/model/types';
+import { trainModel } from '@/engine/train/loop';
 import {
   createGuardState,
   guardUpdate,
   type GuardState,
-} from '../../../src/engine/train/objectives/overfit-guard';
+} from '@/engine/train/objectives/overfit-guard';
 import { countBitDifferences, splitData, tinySpec, weightsOf } from './helpers';
 
 const rule = { maxDrop: 0.2, minFractionOfBest: 0.25, minBest: 0.2 };

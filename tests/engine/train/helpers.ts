@@ -1,10 +1,10 @@
 // Shared fixtures for the training tests: tiny models on 8×8 synthetic images.
 import type * as tf from '@tensorflow/tfjs-core';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
-import { trainValSplit } from '../../../src/engine/data/order';
-import type { Dataset } from '../../../src/engine/data/dataset';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Model } from '../../../src/engine/model/types';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { trainValSplit } from '@/engine/data/order';
+import type { Dataset } from '@/engine/data/dataset';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Model } from '@/engine/model/types';
 
 export const SHAPE: [number, number, number] = [8, 8, 1];
 export const K = 4;

@@ -2,12 +2,12 @@
 // input errors and tensor leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import { isTrainError } from '../../../src/engine/train/errors';
-import { trainModel } from '../../../src/engine/train/loop';
-import type { EpochMetrics, LrChangeRecord, TrainProgress } from '../../../src/engine/train/types';
+import { disposeModel, initModel } from '@/engine/model/init';
+import { isTrainError } from '@/engine/train/errors';
+import { trainModel } from '@/engine/train/loop';
+import type { EpochMetrics, LrChangeRecord, TrainProgress } from '@/engine/train/types';
 import { splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
-import { syntheticDataset } from '../../../src/engine/data/synthetic';
+import { syntheticDataset } from '@/engine/data/synthetic';
 
 const { train, val } = splitData(96, 48, 21);
 

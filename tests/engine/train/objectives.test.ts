@@ -2,14 +2,14 @@
 // loss decrease on synthetic data, PGD-AT's robustness gain over standard training, leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { forward, logitsFn } from '../../../src/engine/model/forward';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { Model } from '../../../src/engine/model/types';
-import { parseTrainConfig } from '../../../src/engine/train/config';
-import { trainModel } from '../../../src/engine/train/loop';
-import { createObjective, type Objective } from '../../../src/engine/train/objectives';
-import { softmaxKl } from '../../../src/engine/train/objectives/losses';
-import { tradesCraft } from '../../../src/engine/train/objectives/trades';
+import { forward, logitsFn } from '@/engine/model/forward';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Model } from '@/engine/model/types';
+import { parseTrainConfig } from '@/engine/train/config';
+import { trainModel } from '@/engine/train/loop';
+import { createObjective, type Objective } from '@/engine/train/objectives';
+import { softmaxKl } from '@/engine/train/objectives/losses';
+import { tradesCraft } from '@/engine/train/objectives/trades';
 import { consume, splitData, tinyBnSpec, tinySpec } from './helpers';
 
 const { train, val } = splitData(256, 128, 3);

@@ -1,9 +1,9 @@
 // SGD and Adam against hand-computed steps (PyTorch's formulas in float64), masks, state export.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initModel, disposeModel } from '../../../src/engine/model/init';
-import { isTrainError } from '../../../src/engine/train/errors';
-import { expandMasks } from '../../../src/engine/train/masking';
+import { initModel, disposeModel } from '@/engine/model/init';
+import { isTrainError } from '@/engine/train/errors';
+import { expandMasks } from '@/engine/train/masking';
 import {
   applyGradients,
   createOptimizer,
@@ -11,7 +11,7 @@ import {
   exportOptimizerState,
   restoreOptimizer,
   type Optimizer,
-} from '../../../src/engine/train/optimizers';
+} from '@/engine/train/optimizers';
 import { countBitDifferences, tinyBnSpec, tinySpec, values } from './helpers';
 
 const live: (tf.Tensor | Optimizer)[] = [];

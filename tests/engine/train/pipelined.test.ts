@@ -7,12 +7,12 @@
 // step's dispatch; no tensor leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Checkpoint } from '../../../src/engine/train/checkpoint';
-import type { TrainConfigInput } from '../../../src/engine/train/config';
-import { PIPELINED_BACKENDS, trainModel } from '../../../src/engine/train/loop';
-import type { TrainHooks, TrainProgress, TrainResult } from '../../../src/engine/train/types';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Checkpoint } from '@/engine/train/checkpoint';
+import type { TrainConfigInput } from '@/engine/train/config';
+import { PIPELINED_BACKENDS, trainModel } from '@/engine/train/loop';
+import type { TrainHooks, TrainProgress, TrainResult } from '@/engine/train/types';
 import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
 
 const { train, val } = splitData(100, 40, 13); // 4 batches of 32 (the last of 4)

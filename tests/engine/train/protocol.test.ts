@@ -4,15 +4,15 @@
 // fields are refused by name.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ATTACKS } from '../../../src/engine/attacks/registry';
-import { datasetSize } from '../../../src/engine/data/dataset';
-import { parseExperimentConfig } from '../../../src/engine/experiment/config';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import { parseTrainConfig, type TrainConfigInput } from '../../../src/engine/train/config';
-import { isTrainError } from '../../../src/engine/train/errors';
-import { trainModel } from '../../../src/engine/train/loop';
-import { makeOfflineSets, type OfflineProtocolConfig } from '../../../src/engine/train/protocol';
-import type { Checkpoint } from '../../../src/engine/train/checkpoint';
+import { ATTACKS } from '@/engine/attacks/registry';
+import { datasetSize } from '@/engine/data/dataset';
+import { parseExperimentConfig } from '@/engine/experiment/config';
+import { disposeModel, initModel } from '@/engine/model/init';
+import { parseTrainConfig, type TrainConfigInput } from '@/engine/train/config';
+import { isTrainError } from '@/engine/train/errors';
+import { trainModel } from '@/engine/train/loop';
+import { makeOfflineSets, type OfflineProtocolConfig } from '@/engine/train/protocol';
+import type { Checkpoint } from '@/engine/train/checkpoint';
 import { countBitDifferences, splitData, tinySpec, weightsOf } from './helpers';
 
 const { train, val } = splitData(96, 48, 21);

@@ -2,13 +2,13 @@
 // model gives bit-identical weights, history and learning rates to an uninterrupted run.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { Checkpoint } from '../../../src/engine/train/checkpoint';
-import type { TrainConfigInput } from '../../../src/engine/train/config';
-import { isTrainError } from '../../../src/engine/train/errors';
-import { trainModel } from '../../../src/engine/train/loop';
-import type { TrainResult } from '../../../src/engine/train/types';
+import type { ModelSpec } from '@/engine/model/spec';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Checkpoint } from '@/engine/train/checkpoint';
+import type { TrainConfigInput } from '@/engine/train/config';
+import { isTrainError } from '@/engine/train/errors';
+import { trainModel } from '@/engine/train/loop';
+import type { TrainResult } from '@/engine/train/types';
 import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
 
 const { train, val } = splitData(100, 40, 11); // 100 samples / batch 32 → 4 batches, the last of 4

@@ -1,18 +1,18 @@
 // Learning-rate schedules against hand-computed values, and AccelAT against a hand-traced run.
 import { describe, expect, it } from 'vitest';
-import { isTrainError } from '../../../src/engine/train/errors';
+import { isTrainError } from '@/engine/train/errors';
 import {
   accelatOnEpochEnd,
   createAccelatSchedule,
   type AccelatScheduleState,
-} from '../../../src/engine/train/schedules/accelat';
+} from '@/engine/train/schedules/accelat';
 import {
   createSchedule,
   eventAt,
   lrAt,
   onEpochEnd,
   type ScheduleState,
-} from '../../../src/engine/train/schedules';
+} from '@/engine/train/schedules';
 
 const at = (s: ScheduleState, step: number, spe: number) =>
   lrAt(s, { epoch: Math.floor(step / spe), step, stepsPerEpoch: spe });

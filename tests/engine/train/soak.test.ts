@@ -4,11 +4,11 @@
 // bytes held must not move at all, and the run must leave no tensor behind.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../src/engine/model/init';
-import type { ModelSpec } from '../../../src/engine/model/spec';
-import type { Masks } from '../../../src/engine/model/types';
-import type { TrainConfigInput } from '../../../src/engine/train/config';
-import { trainModel } from '../../../src/engine/train/loop';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Masks } from '@/engine/model/types';
+import type { TrainConfigInput } from '@/engine/train/config';
+import { trainModel } from '@/engine/train/loop';
 import { splitData, tinyBnSpec, tinySpec } from './helpers';
 
 const { train, val } = splitData(64, 16, 31); // batch 8 → 8 steps per epoch

@@ -1,12 +1,12 @@
 // End-to-end pruning: the first mask is the one-shot anomaly mask, the final sparsity is exact,
 // pruned weights are exactly 0, the adversarial loss decreases.
 import { describe, expect, it } from 'vitest';
-import { syntheticDataset } from '../../../../src/engine/data/synthetic';
-import { cloneModel, disposeModel, initModel, prunableLayers } from '../../../../src/engine/model';
-import type { ModelSpec } from '../../../../src/engine/model';
-import { endToEndPrune, rankInitScores } from '../../../../src/engine/prune/end-to-end';
-import { masksFromScores } from '../../../../src/engine/prune/masks';
-import type { Granularity, ScoreSet } from '../../../../src/engine/prune/types';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { cloneModel, disposeModel, initModel, prunableLayers } from '@/engine/model';
+import type { ModelSpec } from '@/engine/model';
+import { endToEndPrune, rankInitScores } from '@/engine/prune/end-to-end';
+import { masksFromScores } from '@/engine/prune/masks';
+import type { Granularity, ScoreSet } from '@/engine/prune/types';
 import { expectNoLeak } from '../../model/helpers';
 import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, pretrained, PGD, removedCount } from './helpers';

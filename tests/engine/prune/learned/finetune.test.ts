@@ -1,15 +1,11 @@
 // fineTuneMasked: pruned weights are zeroed and stay exactly 0; the safety net catches a violation.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { syntheticDataset } from '../../../../src/engine/data/synthetic';
-import { cloneModel, disposeModel, initModel } from '../../../../src/engine/model';
-import {
-  assertMaskedZero,
-  fineTuneMasked,
-  MaskViolationError,
-} from '../../../../src/engine/prune/finetune';
-import { disposeMasks, masksFromScores, toTensorMasks } from '../../../../src/engine/prune/masks';
-import { randomScores } from '../../../../src/engine/prune/scores/random';
+import { syntheticDataset } from '@/engine/data/synthetic';
+import { cloneModel, disposeModel, initModel } from '@/engine/model';
+import { assertMaskedZero, fineTuneMasked, MaskViolationError } from '@/engine/prune/finetune';
+import { disposeMasks, masksFromScores, toTensorMasks } from '@/engine/prune/masks';
+import { randomScores } from '@/engine/prune/scores/random';
 import { expectNoLeak } from '../../model/helpers';
 import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, PGD } from './helpers';

@@ -1,16 +1,16 @@
 // Fixtures of the learned-pruning tests: a tiny pre-trained MLP on 8×8 synthetic data, mask
 // counting, and the adversarial loss of a masked model under a fixed attack.
 import * as tf from '@tensorflow/tfjs-core';
-import { toTensors } from '../../../../src/engine/data/batches';
-import type { Dataset } from '../../../../src/engine/data/dataset';
-import { forward } from '../../../../src/engine/model/forward';
-import { initModel } from '../../../../src/engine/model/init';
-import type { Model } from '../../../../src/engine/model/types';
-import { disposeMasks, toTensorMasks } from '../../../../src/engine/prune/masks';
-import type { PlainMasks } from '../../../../src/engine/prune/types';
-import { trainModel } from '../../../../src/engine/train';
-import { createObjective, objectiveSchema } from '../../../../src/engine/train/objectives';
-import { meanCrossEntropy } from '../../../../src/engine/train/objectives/losses';
+import { toTensors } from '@/engine/data/batches';
+import type { Dataset } from '@/engine/data/dataset';
+import { forward } from '@/engine/model/forward';
+import { initModel } from '@/engine/model/init';
+import type { Model } from '@/engine/model/types';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
+import type { PlainMasks } from '@/engine/prune/types';
+import { trainModel } from '@/engine/train';
+import { createObjective, objectiveSchema } from '@/engine/train/objectives';
+import { meanCrossEntropy } from '@/engine/train/objectives/losses';
 import { splitData, tinySpec } from '../../train/helpers';
 
 export const PGD = { kind: 'pgd-at', eps: 0.1, steps: 3 } as const;

@@ -1,14 +1,14 @@
 // Iterative pruning: sparsity follows the Zhu–Gupta schedule to the exact final value, masks only
 // grow, pruned weights stay exactly 0 through fine-tuning.
 import { describe, expect, it } from 'vitest';
-import { cloneModel, disposeModel, initModel } from '../../../../src/engine/model';
-import type { Model } from '../../../../src/engine/model/types';
-import { iterativePrune } from '../../../../src/engine/prune/iterative';
-import { iterativeSchedule } from '../../../../src/engine/prune/schedule';
-import { magnitudeScores } from '../../../../src/engine/prune/scores/magnitude';
-import { randomScores } from '../../../../src/engine/prune/scores/random';
-import type { PlainMasks, ScoreSet } from '../../../../src/engine/prune/types';
-import { syntheticDataset } from '../../../../src/engine/data/synthetic';
+import { cloneModel, disposeModel, initModel } from '@/engine/model';
+import type { Model } from '@/engine/model/types';
+import { iterativePrune } from '@/engine/prune/iterative';
+import { iterativeSchedule } from '@/engine/prune/schedule';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import { randomScores } from '@/engine/prune/scores/random';
+import type { PlainMasks, ScoreSet } from '@/engine/prune/types';
+import { syntheticDataset } from '@/engine/data/synthetic';
 import { expectNoLeak } from '../../model/helpers';
 import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, PGD, removedCount } from './helpers';

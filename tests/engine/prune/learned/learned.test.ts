@@ -1,13 +1,13 @@
 // HYDRA learned scores: init, exact sparsity, the adversarial loss improves, model untouched.
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../../src/engine/data/dataset';
-import { disposeModel, initModel } from '../../../../src/engine/model';
-import type { Model } from '../../../../src/engine/model/types';
-import { masksFromScores } from '../../../../src/engine/prune/masks';
-import { hydraInitScores, learnedScores } from '../../../../src/engine/prune/scores/learned';
-import type { ScoreSet } from '../../../../src/engine/prune/types';
-import { syntheticDataset } from '../../../../src/engine/data/synthetic';
+import type { Dataset } from '@/engine/data/dataset';
+import { disposeModel, initModel } from '@/engine/model';
+import type { Model } from '@/engine/model/types';
+import { masksFromScores } from '@/engine/prune/masks';
+import { hydraInitScores, learnedScores } from '@/engine/prune/scores/learned';
+import type { ScoreSet } from '@/engine/prune/types';
+import { syntheticDataset } from '@/engine/data/synthetic';
 import { expectNoLeak } from '../../model/helpers';
 import { countBitDifferences, tinyBnSpec, weightsOf, SHAPE, K } from '../../train/helpers';
 import { advLoss, pretrained, PGD, removedCount } from './helpers';

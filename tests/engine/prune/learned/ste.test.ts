@@ -1,7 +1,7 @@
 // The straight-through top-k mask: forward is the exact hard mask, backward the identity.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initModel, disposeModel } from '../../../../src/engine/model';
+import { initModel, disposeModel } from '@/engine/model';
 import {
   createScoreVars,
   disposeScoreVars,
@@ -9,8 +9,8 @@ import {
   readScoreSet,
   steMasks,
   straightThrough,
-} from '../../../../src/engine/prune/ste';
-import { disposeMasks, toTensorMasks } from '../../../../src/engine/prune/masks';
+} from '@/engine/prune/ste';
+import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import { expectNoLeak } from '../../model/helpers';
 import { tinyBnSpec } from '../../train/helpers';
 

@@ -5,27 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countModel } from '../../../../src/engine/model/counts';
-import { forward } from '../../../../src/engine/model/forward';
-import { disposeModel } from '../../../../src/engine/model/init';
-import { saveModelSafetensors } from '../../../../src/engine/model/serialize/model-io';
-import {
-  lenetSpec,
-  mlpSpec,
-  resnetSmallSpec,
-  vggSmallSpec,
-} from '../../../../src/engine/model/spec';
-import type { ModelSpec } from '../../../../src/engine/model/spec';
-import type { Masks, Model } from '../../../../src/engine/model/types';
-import { compactModel } from '../../../../src/engine/prune/compact';
-import {
-  MaskError,
-  disposeMasks,
-  masksFromScores,
-  toTensorMasks,
-} from '../../../../src/engine/prune/masks';
-import { sparsityReport } from '../../../../src/engine/prune/sparsity';
-import type { PlainMasks } from '../../../../src/engine/prune/types';
+import { countModel } from '@/engine/model/counts';
+import { forward } from '@/engine/model/forward';
+import { disposeModel } from '@/engine/model/init';
+import { saveModelSafetensors } from '@/engine/model/serialize/model-io';
+import { lenetSpec, mlpSpec, resnetSmallSpec, vggSmallSpec } from '@/engine/model/spec';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Masks, Model } from '@/engine/model/types';
+import { compactModel } from '@/engine/prune/compact';
+import { MaskError, disposeMasks, masksFromScores, toTensorMasks } from '@/engine/prune/masks';
+import { sparsityReport } from '@/engine/prune/sparsity';
+import type { PlainMasks } from '@/engine/prune/types';
 import { randomInput } from '../../model/helpers';
 import { expectNoLeak, randomModel, randomScores } from './helpers';
 

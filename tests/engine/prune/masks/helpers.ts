@@ -2,18 +2,13 @@
  * Fixtures of the mask tests: ScoreSets built directly as plain data (no scorer needed), tiny
  * specs, a brute-force ranking check and models with random (non-trivial) weights and BN stats.
  */
-import type { ModelSpec } from '../../../../src/engine/model/spec';
-import { getWeights, initModel, setWeights } from '../../../../src/engine/model/init';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import type { Model } from '../../../../src/engine/model/types';
-import type { PrunableLayer } from '../../../../src/engine/model/params';
-import type {
-  Granularity,
-  LayerScores,
-  PruneOrder,
-  ScoreSet,
-} from '../../../../src/engine/prune/types';
-import { Rng } from '../../../../src/engine/rng';
+import type { ModelSpec } from '@/engine/model/spec';
+import { getWeights, initModel, setWeights } from '@/engine/model/init';
+import { prunableLayers } from '@/engine/model/params';
+import type { Model } from '@/engine/model/types';
+import type { PrunableLayer } from '@/engine/model/params';
+import type { Granularity, LayerScores, PruneOrder, ScoreSet } from '@/engine/prune/types';
+import { Rng } from '@/engine/rng';
 
 export { expectNoLeak } from '../../model/helpers';
 

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { lenetSpec } from '../../../../src/engine/model/spec';
+import { lenetSpec } from '@/engine/model/spec';
 import { tinyConvSpec } from '../../model/helpers';
 import {
   MaskError,
@@ -12,9 +12,9 @@ import {
   masksFromScores,
   prunableKernels,
   toTensorMasks,
-} from '../../../../src/engine/prune/masks';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import type { Granularity, PlainMasks, ScoreSet } from '../../../../src/engine/prune/types';
+} from '@/engine/prune/masks';
+import { prunableLayers } from '@/engine/model/params';
+import type { Granularity, PlainMasks, ScoreSet } from '@/engine/prune/types';
 import { expectNoLeak, makeScores, microMlp, randomScores, removedCounts } from './helpers';
 
 const GRANS: Granularity[] = ['unstructured', 'structured'];

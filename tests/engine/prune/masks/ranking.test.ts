@@ -3,10 +3,10 @@
  * granularities, both orders, with ties and binding caps; maxSparsity is the caps' limit.
  */
 import { describe, expect, it } from 'vitest';
-import { lenetSpec } from '../../../../src/engine/model/spec';
-import { MaskError, masksFromScores } from '../../../../src/engine/prune/masks';
-import { rankScores } from '../../../../src/engine/prune/ranking';
-import type { MaskRule, PlainMasks } from '../../../../src/engine/prune/types';
+import { lenetSpec } from '@/engine/model/spec';
+import { MaskError, masksFromScores } from '@/engine/prune/masks';
+import { rankScores } from '@/engine/prune/ranking';
+import type { MaskRule, PlainMasks } from '@/engine/prune/types';
 import { tinySpec } from '../../model/helpers';
 import { microMlp, randomScores, removedCounts } from './helpers';
 

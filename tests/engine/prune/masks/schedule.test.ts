@@ -1,7 +1,7 @@
 /** Zhu–Gupta polynomial schedule values computed by hand, and the per-round schedule. */
 import { describe, expect, it } from 'vitest';
-import { MaskError } from '../../../../src/engine/prune/masks';
-import { iterativeSchedule, polynomialSparsity } from '../../../../src/engine/prune/schedule';
+import { MaskError } from '@/engine/prune/masks';
+import { iterativeSchedule, polynomialSparsity } from '@/engine/prune/schedule';
 
 describe('polynomialSparsity', () => {
   const s = { initial: 0.1, final: 0.9, startStep: 10, endStep: 20 };

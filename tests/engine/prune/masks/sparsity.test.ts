@@ -1,8 +1,8 @@
 /** sparsityReport against hand counts on a tiny MLP (unstructured, structured, dead inputs). */
 import { describe, expect, it } from 'vitest';
-import type { PlainMasks } from '../../../../src/engine/prune/types';
-import { formatSparsityTable, sparsityReport } from '../../../../src/engine/prune/sparsity';
-import { ModelInputError } from '../../../../src/engine/model/errors';
+import type { PlainMasks } from '@/engine/prune/types';
+import { formatSparsityTable, sparsityReport } from '@/engine/prune/sparsity';
+import { ModelInputError } from '@/engine/model/errors';
 import { microMlp } from './helpers';
 
 // micro MLP: 4 → fc1(3) → fc2(4) → head(2). kernels 12, 12, 8; params 15, 16, 10; MACs 12, 12, 8

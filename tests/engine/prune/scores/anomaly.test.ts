@@ -4,20 +4,20 @@
 // order among equal magnitudes), masks, options, the full attack path, leaks and cancellation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../../src/engine/model/init';
-import { forward } from '../../../../src/engine/model/forward';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import { masksFromScores } from '../../../../src/engine/prune/masks';
+import { disposeModel, initModel } from '@/engine/model/init';
+import { forward } from '@/engine/model/forward';
+import { prunableLayers } from '@/engine/model/params';
+import { masksFromScores } from '@/engine/prune/masks';
 import {
   anomalyDegree,
   anomalyFromBatches,
   anomalyScores,
   anomalyWeightScores,
   type AnomalyOptions,
-} from '../../../../src/engine/prune/scores/anomaly';
-import { magnitudeScores } from '../../../../src/engine/prune/scores/magnitude';
-import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
-import type { ScoreContext } from '../../../../src/engine/prune/scores/context';
+} from '@/engine/prune/scores/anomaly';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import { ScoreInputError } from '@/engine/prune/scores/common-errors';
+import type { ScoreContext } from '@/engine/prune/scores/context';
 import { tinySpec } from '../../model/helpers';
 import { K1, WO, convModel, convRef } from './conv-ref';
 import {

@@ -2,14 +2,14 @@
 // exit), and validation of the context.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AttackOptionError } from '../../../../src/engine/attacks/errors';
-import { disposeModel } from '../../../../src/engine/model/init';
-import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
+import { AttackOptionError } from '@/engine/attacks/errors';
+import { disposeModel } from '@/engine/model/init';
+import { ScoreInputError } from '@/engine/prune/scores/common-errors';
 import {
   checkScoreContext,
   scoringBatches,
   type ScoreContext,
-} from '../../../../src/engine/prune/scores/context';
+} from '@/engine/prune/scores/context';
 import { convModel } from './conv-ref';
 
 const model = convModel();

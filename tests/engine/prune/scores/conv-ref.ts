@@ -2,7 +2,7 @@
  * The hand-set conv fixture (CONV_SPEC: 3×3×1 input, conv 2×2 valid with 2 filters → [2, 2, 2],
  * flatten, dense 8 → 2) and its plain-JS reference forward and CE gradients.
  */
-import type { Model } from '../../../../src/engine/model/types';
+import type { Model } from '@/engine/model/types';
 import { CONV_SPEC, handModel } from './helpers';
 
 /** HWIO [2, 2, 1, 2], row-major: index (kh·2 + kw)·2 + f */

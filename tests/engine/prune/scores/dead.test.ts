@@ -4,24 +4,17 @@
 // a flatten; percentile ranks; the learned criteria are leak-free and reproducible.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../../src/engine/data/dataset';
-import { disposeModel } from '../../../../src/engine/model/init';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import type { ModelSpec } from '../../../../src/engine/model/spec';
-import { CRITERIA } from '../../../../src/engine/prune/criteria';
-import { masksFromScores } from '../../../../src/engine/prune/masks';
-import {
-  lowAnomalyPercentile,
-  temperedKeepScores,
-} from '../../../../src/engine/prune/scores/common-anomaly';
-import type { ScoreContext } from '../../../../src/engine/prune/scores/context';
-import {
-  applyDeadRule,
-  deadFromBatches,
-  deadUnits,
-} from '../../../../src/engine/prune/scores/dead';
-import { SCORERS, type ScorerInput } from '../../../../src/engine/prune/scores';
-import type { Granularity, PlainMasks } from '../../../../src/engine/prune/types';
+import type { Dataset } from '@/engine/data/dataset';
+import { disposeModel } from '@/engine/model/init';
+import { prunableLayers } from '@/engine/model/params';
+import type { ModelSpec } from '@/engine/model/spec';
+import { CRITERIA } from '@/engine/prune/criteria';
+import { masksFromScores } from '@/engine/prune/masks';
+import { lowAnomalyPercentile, temperedKeepScores } from '@/engine/prune/scores/common-anomaly';
+import type { ScoreContext } from '@/engine/prune/scores/context';
+import { applyDeadRule, deadFromBatches, deadUnits } from '@/engine/prune/scores/dead';
+import { SCORERS, type ScorerInput } from '@/engine/prune/scores';
+import type { Granularity, PlainMasks } from '@/engine/prune/types';
 import { expectNoLeak, handBatches, handModel } from './helpers';
 
 /** flatten → fc1 dense(3, relu) → out dense(2); input [1, 1, 2], pixels in [0, 1]. */

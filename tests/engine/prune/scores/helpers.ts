@@ -4,11 +4,11 @@
  * hand-chosen adversarial inputs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { modelFromWeights } from '../../../../src/engine/model/init';
-import { paramShapes } from '../../../../src/engine/model/params';
-import type { ModelSpec } from '../../../../src/engine/model/spec';
-import type { Model } from '../../../../src/engine/model/types';
-import type { ScoringBatch } from '../../../../src/engine/prune/scores/context';
+import { modelFromWeights } from '@/engine/model/init';
+import { paramShapes } from '@/engine/model/params';
+import type { ModelSpec } from '@/engine/model/spec';
+import type { Model } from '@/engine/model/types';
+import type { ScoringBatch } from '@/engine/prune/scores/context';
 
 export { expectNoLeak } from '../../model/helpers';
 

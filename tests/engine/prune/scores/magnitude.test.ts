@@ -1,10 +1,10 @@
 // Magnitude scores: |w| and per-neuron L1 norms against hand values, masks, leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disposeModel, initModel } from '../../../../src/engine/model/init';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import { magnitudeScores } from '../../../../src/engine/prune/scores/magnitude';
-import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
+import { disposeModel, initModel } from '@/engine/model/init';
+import { prunableLayers } from '@/engine/model/params';
+import { magnitudeScores } from '@/engine/prune/scores/magnitude';
+import { ScoreInputError } from '@/engine/prune/scores/common-errors';
 import { tinySpec } from '../../model/helpers';
 import { K1, WO, convModel } from './conv-ref';
 import { expectClose, expectNoLeak, layerData } from './helpers';

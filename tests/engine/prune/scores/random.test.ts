@@ -1,10 +1,10 @@
 // Random scores: seeded determinism, shapes, range, independence of the seed.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { prunableLayers } from '../../../../src/engine/model/params';
-import { lenetSpec } from '../../../../src/engine/model/spec';
-import { randomScores } from '../../../../src/engine/prune/scores/random';
-import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
+import { prunableLayers } from '@/engine/model/params';
+import { lenetSpec } from '@/engine/model/spec';
+import { randomScores } from '@/engine/prune/scores/random';
+import { ScoreInputError } from '@/engine/prune/scores/common-errors';
 
 const model = { spec: lenetSpec() };
 

@@ -3,13 +3,13 @@
 // cancellation.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crossEntropy } from '../../../../src/engine/attacks/losses';
-import { forward } from '../../../../src/engine/model/forward';
-import { disposeModel, initModel } from '../../../../src/engine/model/init';
-import type { Model } from '../../../../src/engine/model/types';
-import type { ScoreContext } from '../../../../src/engine/prune/scores/context';
-import { snipFromBatches, snipScores } from '../../../../src/engine/prune/scores/snip';
-import { ScoreInputError } from '../../../../src/engine/prune/scores/common-errors';
+import { crossEntropy } from '@/engine/attacks/losses';
+import { forward } from '@/engine/model/forward';
+import { disposeModel, initModel } from '@/engine/model/init';
+import type { Model } from '@/engine/model/types';
+import type { ScoreContext } from '@/engine/prune/scores/context';
+import { snipFromBatches, snipScores } from '@/engine/prune/scores/snip';
+import { ScoreInputError } from '@/engine/prune/scores/common-errors';
 import { tinyBnSpec } from '../../train/helpers';
 import {
   DENSE_SPEC,
