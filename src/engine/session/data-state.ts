@@ -2,12 +2,16 @@
  * The session's dataset state: the training, validation and test splits, their description
  * (DatasetInfo, what the UI shows) and where the data came from (DatasetRef, stored with runs so a
  * resume can load it again). `makeDataState` validates and splits; the session swaps it in.
+ * `bundledInput` reads the bundled Fashion-MNIST; `isDataset` tells whether a stored run's
+ * dataset is the loaded one.
  */
 import { budgetFor } from '../attacks/budgets';
 import { DatasetError } from '../data/errors';
+import { loadFashionMnist } from '../data/fashion-mnist';
 import { deriveSeed, trainValSplit } from '../data/order';
 import { validateDataset, type Dataset } from '../data/dataset';
 import type { LoadedFiles } from './datasets';
+import { SessionError } from './errors';
 import { filesKey, type DatasetRef, type StoredFile } from './run-store';
 import type { DatasetInfo } from './types';
 
@@ -95,4 +99,45 @@ export function filesInput(loaded: LoadedFiles, stored: StoredFile[]): DataInput
     bytes: stored.reduce((n, f) => n + f.bytes.length, 0),
   };
   return { ...loaded, ref, files: stored };
+}
+
+/** The bundled Fashion-MNIST, read from the app's public/datasets/fashion-mnist/. */
+export async function bundledInput(
+  read: (path: string) => Promise<Uint8Array>,
+): Promise<DataInput> {
+  const file = (f: string) => read(`datasets/fashion-mnist/${f}`);
+  const [train, test] = await Promise.all([
+    loadFashionMnist(file, 'train'),
+    loadFashionMnist(file, 'test'),
+  ]);
+  return {
+    train,
+    test,
+    name: 'fashion-mnist',
+    budget: 'fashion-mnist',
+    testSource: 'test files',
+    ref: { kind: 'bundled', name: 'fashion-mnist' },
+  };
+}
+
+/**
+ * Whether `ref` (a stored run's dataset) is the loaded one. Data given directly cannot be loaded
+ * again: a mismatch there throws a SessionError asking the user to load the same dataset first.
+ */
+export function isDataset(ref: DatasetRef, data: DataState | null): boolean {
+  const cur = data?.ref;
+  if (ref.kind === 'bundled') return cur?.kind === 'bundled' && cur.name === ref.name;
+  if (ref.kind === 'files') return cur?.kind === 'files' && cur.key === ref.key;
+  const i = data?.info;
+  if (
+    !i ||
+    i.name !== ref.name ||
+    i.train !== ref.train ||
+    i.val !== ref.val ||
+    i.test !== ref.test
+  )
+    throw new SessionError(
+      `the run trained on data given directly ('${ref.name}', ${ref.train}/${ref.val}/${ref.test} train/val/test): load the same dataset first`,
+    );
+  return true;
 }

@@ -3,7 +3,7 @@
  * the run store and the recorder of the live run: it makes the record when a run starts, hands
  * the training loop its checkpoint hooks (every epoch end and every `everySec` seconds), saves on
  * pause and at the end, and reads stored runs back for the session to reopen or resume.
- * The session (session.ts) does the dataset and model plumbing around it.
+ * The session (session.ts) coordinates it with the dataset (data-state.ts) and the model (models.ts).
  */
 import { getWeights, type WeightData } from '../model/init';
 import { countModel } from '../model/counts';
@@ -233,6 +233,22 @@ export class RunKeeper {
       throw new SessionError('this run is training: pause it before you delete it');
     await this.requireStore().delete(id);
     if (this.recorder?.id === id) this.recorder = null;
+  }
+
+  /** Storage use and quota where the platform tells them, and the last failed save. */
+  async storageInfo(): Promise<{
+    kind: string;
+    usage: number | null;
+    quota: number | null;
+    lastError: string | null;
+  }> {
+    const est = (await this.store?.estimate().catch(() => null)) ?? null;
+    return {
+      kind: this.store?.kind ?? 'none',
+      usage: est?.usage ?? null,
+      quota: est?.quota ?? null,
+      lastError: this.lastError?.message ?? null,
+    };
   }
 
   async flush(): Promise<void> {

@@ -4,35 +4,35 @@
  * worker (src/workers/engine.worker.ts) exposes one Session through Comlink; tests drive it in
  * Node. Docs: docs/worker-api.md.
  *
+ * The Session coordinates; each job lives in its own module: the dataset (data-state.ts), the
+ * model files and description (models.ts), the weights version (versions.ts), training
+ * (training.ts) and its stored runs (runs.ts), pruning and the slider (prune-state.ts), the views
+ * (views.ts), the export (export.ts), and running each call with its abort flag and readable
+ * failures (jobs.ts, failures.ts).
+ *
  * State rules:
  * - Replacing the dataset or the model (only on success: a bad file leaves everything as it was)
  *   drops the scores, the slider and the training run.
  * - Every change of the weights (training, fine-tuning, reset) gets a new weights version; scores
  *   and the slider remember the version they were computed on and are rebuilt when it moved
- *   (reset returns to the previous version, so earlier scores are valid again).
+ *   (reset returns to the previous version, so earlier scores are valid again; versions.ts).
  * - While training runs, calls that read the model are refused with a readable SessionError.
  * - `cancel()` sets the abort flag of every running call: scores, slider and views reject with
  *   "… was cancelled", evaluateSparsity resolves 'cancelled', training stops resumably.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, type BackendName } from '../backend';
-import { explainFailure } from '../backend/oom';
 import { initBackendWithPolicy, type PolicyOptions } from '../backend/adapter';
 import type { AbortFlag } from '../attacks/options';
-import { loadFashionMnist } from '../data/fashion-mnist';
-import { countModel } from '../model/counts';
-import { disposeModel, initModel, modelFromWeights } from '../model/init';
+import { disposeModel, modelFromWeights } from '../model/init';
 import { checkSpec } from '../model/validate';
-import { prunableLayers } from '../model/params';
-import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
 import type { Model } from '../model/types';
-import { loadModelSafetensors, loadModelTfjs } from '../model/serialize/model-io';
-import { ModelFormatError } from '../model/errors';
-import { disposeMasks } from '../prune/masks';
 import type { TrainConfigInput } from '../train/config';
 import { datasetFromFiles } from './datasets';
 import {
+  bundledInput,
   filesInput,
+  isDataset,
   makeDataState,
   VAL_FRACTION,
   VAL_SEED,
@@ -41,11 +41,21 @@ import {
 } from './data-state';
 import { SessionError } from './errors';
 import { exportFiles as buildExport } from './export';
+import { explainJobFailure } from './failures';
+import { Jobs } from './jobs';
+import {
+  assertFits,
+  describeModel,
+  modelFromSafetensors,
+  modelFromTfjs,
+  newArchitectureModel,
+} from './models';
 import { PruneState } from './prune-state';
 import { TrainController, type OnEpoch, type OnTick } from './training';
 import type { SessionEvent } from './recorder';
 import { type DatasetRef, type RunRecord, type RunStore, type StoredFile } from './run-store';
 import { restoredRun, RunKeeper } from './runs';
+import { WeightsVersions } from './versions';
 import * as views from './views';
 import { resolveAttack } from './scoring';
 import type {
@@ -91,22 +101,21 @@ export { VAL_FRACTION, VAL_SEED };
 interface ModelState {
   model: Model;
   source: string;
-  /** the weights version it was loaded at (a shipped path applies only to these weights) */
-  loadedVersion: number;
 }
-
-const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
 
 export class Session {
   private data: DataState | null = null;
   private current: ModelState | null = null;
   private readonly training = new TrainController();
   private readonly prune = new PruneState();
-  private readonly jobs = new Set<{ aborted: boolean }>();
-  private version = 0;
-  private nextVersion = 0;
-  private versionBeforeRun = 0;
+  private readonly versions = new WeightsVersions();
   private readonly runs: RunKeeper;
+  private readonly jobs = new Jobs((what, e) =>
+    explainJobFailure(what, e, {
+      batchSize: this.training.batchSize,
+      emit: (ev) => this.runs.emit(ev),
+    }),
+  );
 
   constructor(private readonly io: SessionIO = {}) {
     this.runs = new RunKeeper(io.store ?? null, io.checkpointEverySec);
@@ -138,7 +147,7 @@ export class Session {
 
   /** Abort every running call (see the file comment). */
   cancel(): void {
-    for (const j of this.jobs) j.aborted = true;
+    this.jobs.cancelAll();
   }
 
   // ---- dataset -------------------------------------------------------------------------------
@@ -154,20 +163,7 @@ export class Session {
 
   /** Fashion-MNIST from the app's public/datasets/fashion-mnist/. */
   async loadBundledDataset(): Promise<DatasetInfo> {
-    const read = this.reader();
-    const file = (f: string) => read(`datasets/fashion-mnist/${f}`);
-    const [train, test] = await Promise.all([
-      loadFashionMnist(file, 'train'),
-      loadFashionMnist(file, 'test'),
-    ]);
-    return this.useDataset({
-      train,
-      test,
-      name: 'fashion-mnist',
-      budget: 'fashion-mnist',
-      testSource: 'test files',
-      ref: { kind: 'bundled', name: 'fashion-mnist' },
-    });
+    return this.useDataset(await bundledInput(this.reader()));
   }
 
   /** A user's IDX pair(s) or CIFAR batches (session/datasets.ts); errors keep the old dataset. */
@@ -191,77 +187,36 @@ export class Session {
     this.assertNotTraining('replace the model');
     this.resetDerived();
     if (this.current) disposeModel(this.current.model);
-    this.version = ++this.nextVersion;
-    this.current = { model, source, loadedVersion: this.version };
-    return this.modelInfo() as ModelInfo;
+    this.versions.loaded();
+    this.current = { model, source };
+    return describeModel(model, source);
   }
 
   /** The default pretrained model, public/models/default.safetensors. */
   async loadDefaultModel(): Promise<ModelInfo> {
     const bytes = await this.reader()('models/default.safetensors');
-    return this.importBytes(bytes, 'default.safetensors', 'default');
+    return this.useModel(modelFromSafetensors(bytes, 'default.safetensors'), 'default');
   }
 
   /** A fresh model of a built-in architecture for the loaded dataset's shape and classes. */
   newModel(architecture: string, seed: number): ModelInfo {
-    const make = ARCHITECTURES[architecture as ArchitectureName];
-    if (!Object.hasOwn(ARCHITECTURES, architecture))
-      throw new SessionError(
-        `unknown architecture '${architecture}'; expected one of ${Object.keys(ARCHITECTURES).join(', ')}`,
-      );
     const shape = this.data?.info.shape ?? [28, 28, 1];
     const k = this.data?.info.numClasses ?? 10;
-    return this.useModel(initModel(make(shape, k), seed), 'new');
+    return this.useModel(newArchitectureModel(architecture, seed, shape, k), 'new');
   }
 
   /** A model file saved by the app or the CLI (safetensors). */
   async importModel(bytes: ArrayBuffer, fileName: string): Promise<ModelInfo> {
-    return this.importBytes(new Uint8Array(bytes), fileName, fileName);
+    return this.useModel(modelFromSafetensors(new Uint8Array(bytes), fileName), fileName);
   }
 
   /** A tfjs model.json (text) with its weights.bin. */
   async importTfjs(json: string, weights: ArrayBuffer): Promise<ModelInfo> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (e) {
-      throw new ModelFormatError('model.json', 'bad-json', (e as Error).message);
-    }
-    const { model, masks } = loadModelTfjs(parsed, new Uint8Array(weights), 'model.json');
-    disposeMasks(masks);
-    return this.useModel(model, 'model.json');
+    return this.useModel(modelFromTfjs(json, new Uint8Array(weights)), 'model.json');
   }
 
   modelInfo(): ModelInfo | null {
-    if (!this.current) return null;
-    const { model, source } = this.current;
-    const counts = countModel(model.spec);
-    return {
-      spec: model.spec,
-      params: counts.total.params,
-      macs: counts.total.macs,
-      source,
-      layers: prunableLayers(model.spec).map((l, i) => ({
-        layer: l.name,
-        kernelName: l.kernelName,
-        kind: l.kind,
-        neurons: l.neurons,
-        weights: counts.layers[i].weights,
-      })),
-    };
-  }
-
-  private async importBytes(bytes: Uint8Array, file: string, source: string): Promise<ModelInfo> {
-    if (bytes.length > 0 && bytes[0] === 0x7b)
-      throw new ModelFormatError(
-        file,
-        'bad-header',
-        'this looks like a tfjs model.json: import it together with its weights.bin',
-      );
-    const { model, masks } = loadModelSafetensors(bytes, file);
-    // masks saved with a model are already multiplied into its weights (export.ts)
-    disposeMasks(masks);
-    return this.useModel(model, source);
+    return this.current ? describeModel(this.current.model, this.current.source) : null;
   }
 
   // ---- training ------------------------------------------------------------------------------
@@ -308,7 +263,7 @@ export class Session {
   async resetTraining(): Promise<TrainState> {
     const m = this.requireModel();
     if (this.training.reset(m)) {
-      this.version = this.versionBeforeRun;
+      this.versions.runReset();
       await this.prune.clearFineTune();
     }
     return this.training.state();
@@ -329,7 +284,7 @@ export class Session {
     onEpoch?: OnEpoch,
   ): Promise<TrainState> {
     this.assertNotTraining('fine-tune');
-    const { sparsity, masks } = await this.job('fine-tuning', (signal) =>
+    const { sparsity, masks } = await this.jobs.run('fine-tuning', (signal) =>
       this.prune.fineTuneTarget(this.pruneCtx(signal)),
     );
     return this.runTraining(
@@ -346,8 +301,8 @@ export class Session {
   }
 
   /**
-   * Run a training call: weights version bookkeeping (a new version after any run; the version
-   * before a new run is what reset returns to) and the fine-tuned floor.
+   * Run a training call: weights version bookkeeping (a new version after any run that stepped;
+   * the version before a new run is what reset returns to) and the fine-tuned floor.
    */
   private async runTraining(
     go: (signal: AbortFlag) => Promise<TrainState>,
@@ -362,15 +317,15 @@ export class Session {
         ? 'finetune'
         : 'train';
     if (!resuming) {
-      this.versionBeforeRun = this.version;
+      this.versions.runStarts();
       if (kind === 'train') await this.prune.clearFineTune();
     }
     const drives = this.training.drives;
     try {
-      return await this.job('training', go);
+      return await this.jobs.run('training', go);
     } finally {
       if (this.training.drives !== drives) {
-        this.version = ++this.nextVersion;
+        this.versions.changed();
         if (kind === 'finetune') await this.prune.afterFineTune(fineTuneSparsity);
         await this.runs.settle(
           this.training.state(),
@@ -419,13 +374,7 @@ export class Session {
     quota: number | null;
     lastError: string | null;
   }> {
-    const est = (await this.runs.store?.estimate().catch(() => null)) ?? null;
-    return {
-      kind: this.runs.store?.kind ?? 'none',
-      usage: est?.usage ?? null,
-      quota: est?.quota ?? null,
-      lastError: this.runs.lastError?.message ?? null,
-    };
+    return this.runs.storageInfo();
   }
 
   /**
@@ -456,25 +405,9 @@ export class Session {
 
   /** Make the run's dataset the loaded one (kept when it already is). */
   private async ensureDataset(ref: DatasetRef): Promise<void> {
-    const cur = this.data?.ref;
-    if (ref.kind === 'bundled') {
-      if (cur?.kind !== 'bundled' || cur.name !== ref.name) await this.loadBundledDataset();
-    } else if (ref.kind === 'files') {
-      if (cur?.kind !== 'files' || cur.key !== ref.key)
-        await this.useFiles(await this.runs.datasetFiles(ref.key));
-    } else {
-      const i = this.data?.info;
-      if (
-        !i ||
-        i.name !== ref.name ||
-        i.train !== ref.train ||
-        i.val !== ref.val ||
-        i.test !== ref.test
-      )
-        throw new SessionError(
-          `the run trained on data given directly ('${ref.name}', ${ref.train}/${ref.val}/${ref.test} train/val/test): load the same dataset first`,
-        );
-    }
+    if (isDataset(ref, this.data)) return;
+    if (ref.kind === 'bundled') await this.loadBundledDataset();
+    else if (ref.kind === 'files') await this.useFiles(await this.runs.datasetFiles(ref.key));
   }
 
   private trainData() {
@@ -489,7 +422,7 @@ export class Session {
     req: ScoreRequest,
     onProgress?: (p: Progress) => void,
   ): Promise<ScoreSummary> {
-    return this.job('computing scores', async (signal) => {
+    return this.jobs.run('computing scores', async (signal) => {
       const e = await this.prune.scores(this.pruneCtx(signal, onProgress), req);
       return e.summary;
     });
@@ -497,14 +430,14 @@ export class Session {
 
   /** Rank a criterion's scores and build the slider's evaluator; returns the dense figures. */
   async prepareSlider(req: SliderRequest, onProgress?: (p: Progress) => void): Promise<SliderInfo> {
-    return this.job('preparing the slider', (signal) =>
+    return this.jobs.run('preparing the slider', (signal) =>
       this.prune.prepare(this.pruneCtx(signal, onProgress), req),
     );
   }
 
   /** The fine-tuned pruning paths shipped for the current model (session/path.ts). */
   async shippedPaths(): Promise<PathInfo[]> {
-    return this.job('reading the shipped paths', (signal) =>
+    return this.jobs.run('reading the shipped paths', (signal) =>
       this.prune.shippedPaths(this.pruneCtx(signal)),
     );
   }
@@ -514,7 +447,7 @@ export class Session {
     sparsity: number,
     onPartial?: (p: SliderPoint) => void,
   ): Promise<EvaluateResult> {
-    return this.job('evaluating the slider', (signal) =>
+    return this.jobs.run('evaluating the slider', (signal) =>
       this.prune.evaluate(this.pruneCtx(signal), sparsity, onPartial),
     );
   }
@@ -525,7 +458,7 @@ export class Session {
     sparsities: number[],
     onProgress?: (p: Progress) => void,
   ): Promise<SparsityCurve[]> {
-    return this.job('computing the curves', (signal) =>
+    return this.jobs.run('computing the curves', (signal) =>
       this.prune.curves(this.pruneCtx(signal, onProgress), criteria, sparsities),
     );
   }
@@ -535,7 +468,7 @@ export class Session {
     req: TransferRequest,
     onProgress?: (p: Progress) => void,
   ): Promise<TransferResult> {
-    return this.job('the transfer benchmark', (signal) =>
+    return this.jobs.run('the transfer benchmark', (signal) =>
       this.prune.transfer(this.pruneCtx(signal, onProgress), req),
     );
   }
@@ -543,7 +476,7 @@ export class Session {
   // ---- views ---------------------------------------------------------------------------------
 
   async neuronView(index: number, attack?: AttackChoice): Promise<NeuronView> {
-    return this.job('the neuron view', async (signal) => {
+    return this.jobs.run('the neuron view', async (signal) => {
       const { model, data } = this.requireFit();
       this.assertNotTraining('look at neurons');
       const n = data.test.labels.length;
@@ -560,7 +493,7 @@ export class Session {
   ): Promise<{ layers: LayerDistribution[]; scores: ScoreHistogram | null }> {
     if (!Number.isInteger(bins) || bins < 1 || bins > 1000)
       throw new SessionError(`bins must be an integer in [1, 1000], got ${bins}`);
-    return this.job('the distributions', async (signal) => {
+    return this.jobs.run('the distributions', async (signal) => {
       const model = this.requireModel();
       this.assertNotTraining('show distributions');
       const vs = await this.prune.viewState(this.pruneCtx(signal));
@@ -569,7 +502,7 @@ export class Session {
   }
 
   async adversarialExamples(count: number, attack?: AttackChoice): Promise<AdversarialExample[]> {
-    return this.job('the adversarial examples', async (signal) => {
+    return this.jobs.run('the adversarial examples', async (signal) => {
       const { model, data } = this.requireFit();
       this.assertNotTraining('craft adversarial examples');
       const max = Math.min(views.MAX_EXAMPLES, data.test.labels.length);
@@ -585,7 +518,7 @@ export class Session {
 
   /** Files of the model at the slider's sparsity (session/export.ts). */
   async exportFiles(kind: ExportKind): Promise<ExportedFile[]> {
-    return this.job('the export', async (signal) => {
+    return this.jobs.run('the export', async (signal) => {
       const model = this.requireModel();
       this.assertNotTraining('export');
       const vs = await this.prune.viewState(this.pruneCtx(signal));
@@ -637,12 +570,7 @@ export class Session {
     const model = this.requireModel();
     if (!this.data)
       throw new SessionError('no dataset is loaded: load Fashion-MNIST or drop a dataset file');
-    const d = this.data.info;
-    const s = model.spec;
-    if (s.inputShape.join() !== d.shape.join() || s.numClasses !== d.numClasses)
-      throw new SessionError(
-        `the model takes ${s.inputShape.join('×')} images with ${s.numClasses} classes, the dataset has ${d.shape.join('×')} with ${d.numClasses}: create or import a model that fits`,
-      );
+    assertFits(model, this.data.info);
     return { model, data: this.data };
   }
 
@@ -661,10 +589,10 @@ export class Session {
           train: data.train,
           test: data.test,
           budget: data.budget,
-          version: this.version,
+          version: this.versions.current,
           // a shipped path belongs to the weights as loaded, not to the same model trained further
           source:
-            this.current && this.version !== this.current.loadedVersion
+            this.current && this.versions.trainedSinceLoad
               ? `${this.current.source} (trained since)`
               : this.current?.source,
         };
@@ -680,35 +608,5 @@ export class Session {
     this.training.clear();
     this.runs.forget();
     void this.prune.reset();
-  }
-
-  private async job<T>(what: string, fn: (flag: AbortFlag) => Promise<T>): Promise<T> {
-    const flag = { aborted: false };
-    this.jobs.add(flag);
-    try {
-      return await fn(flag);
-    } catch (e) {
-      if (isAbort(e) && flag.aborted) throw new SessionError(`${what} was cancelled`);
-      throw this.explain(what, e);
-    } finally {
-      this.jobs.delete(flag);
-    }
-  }
-
-  /**
-   * An out-of-memory or device-loss failure becomes advice (backend/oom.ts: a smaller batch,
-   * another backend) naming what failed; a lost device, or an out-of-memory on WASM, is also
-   * announced to the listener, which restarts the worker. Other errors pass unchanged.
-   */
-  private explain(what: string, e: unknown): unknown {
-    const batchSize = what === 'training' ? this.training.batchSize : undefined;
-    const ex = explainFailure(e, { backend: tf.getBackend(), batchSize });
-    if (ex.kind === 'other') return e;
-    const message = `${what} failed: ${ex.message}`;
-    if (ex.kind === 'device-lost') this.runs.emit({ kind: 'device-lost', message });
-    // tfjs-backend-wasm does not check its allocations: after one failed, its heap may be
-    // corrupt, so the worker must restart (the UI restores the last checkpoint)
-    else if (tf.getBackend() === 'wasm') this.runs.emit({ kind: 'engine-broken', message });
-    return new SessionError(message, { cause: e });
   }
 }
