@@ -45,3 +45,18 @@ export type {
 export type { TrainConfigInput } from '../engine/train/config';
 export type { RunRecord, SaveReason } from '../engine/session/run-store';
 export type { SessionEvent } from '../engine/session/recorder';
+
+// ---- Catalogs (issue 14, item 1): names, labels, papers and option fields as plain data, the
+// ---- one source the UI's forms, the CLI's validation and the docs tables read. tfjs-free.
+export {
+  attackCatalog,
+  attackInfo,
+  attackLabel,
+  attackNames,
+  isAttackName,
+  type AttackInfo,
+  type AttackOptions,
+  type AttackUiRule,
+  type PaperRef,
+} from '../engine/attacks/catalog';
+// ---- end of catalogs

@@ -33,7 +33,8 @@ import {
   requireClasses,
   selectRows,
 } from './common';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { APGD_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface ApgdOptions extends SignalOption {
   /** L∞ radius ε, pixel units in [0, 1] */
@@ -43,12 +44,6 @@ export interface ApgdOptions extends SignalOption {
   /** seed of the random start (default 0) */
   seed?: number;
 }
-
-export const APGD_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  { ...FIELD.steps, default: 100, description: 'iterations N (Croce & Hein: 100)' },
-  FIELD.seed,
-];
 
 /** The constants of Algorithm 1 (not options: the method is meant to be parameter-free). */
 export const APGD_CONSTANTS = {

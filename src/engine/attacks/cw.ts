@@ -17,7 +17,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model/types';
 import { checkAttackInputs } from './common';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { CW_LINF_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 import { pgdLinf } from './pgd';
 
 export interface CwLinfOptions extends SignalOption {
@@ -36,16 +37,6 @@ export interface CwLinfOptions extends SignalOption {
   /** seed of the random starts (default 0) */
   seed?: number;
 }
-
-export const CW_LINF_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  FIELD.steps,
-  FIELD.stepSize,
-  FIELD.kappa,
-  FIELD.restarts,
-  FIELD.randomStart,
-  FIELD.seed,
-];
 
 /** C&W margin-loss PGD-L∞. Returns a new tensor; inputs are untouched. */
 export async function cwLinf(

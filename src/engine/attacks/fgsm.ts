@@ -15,7 +15,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model/types';
 import { Rng } from '../rng';
 import { checkAttackInputs, inputGradient, projectLinf, throwIfAborted } from './common';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { FGSM_FIELDS, FGSM_RS_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface FgsmOptions extends SignalOption {
   /** L∞ radius ε, pixel units in [0, 1] */
@@ -30,14 +31,6 @@ export interface FgsmRsOptions extends SignalOption {
   /** seed of the uniform random start */
   seed?: number;
 }
-
-export const FGSM_FIELDS: readonly OptionField[] = [FIELD.epsLinf];
-
-export const FGSM_RS_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  { ...FIELD.stepSize, description: 'step size α from the random start; Wong et al.: 1.25 ε' },
-  FIELD.seed,
-];
 
 /** FGSM: one signed-gradient step of size ε on the cross-entropy. Returns a new tensor. */
 export async function fgsm(

@@ -1,5 +1,6 @@
 /**
- * Adversarial attacks: one file per attack, a registry, shared losses and helpers.
+ * Adversarial attacks: one file per attack, a tfjs-free catalog (catalog.ts) and the registry that
+ * pairs it with the runners, shared losses and helpers.
  * Every attack: `(f: LogitsFn, x [B, H, W, C] in [0, 1], y [B] int32, opts) => Promise<x'>`,
  * returning a new tensor the caller owns, with ‖x' − x‖ ≤ ε in its norm and x' ∈ [0, 1].
  */
@@ -25,10 +26,24 @@ export {
   BUDGETS,
   budgetFor,
   getAttack,
+  registerAttack,
   resolveAttackOptions,
+  unregisterAttack,
   type AttackEntry,
   type AttackName,
   type AttackOptions,
+  type AttackRunner,
   type Budget,
   type PaperRef,
 } from './registry';
+export {
+  attackCatalog,
+  attackInfo,
+  attackLabel,
+  attackNames,
+  attackTakesSeed,
+  isAttackName,
+  type AttackInfo,
+  type AttackUiRule,
+} from './catalog';
+export { attackTableMarkdown } from './docs-table';

@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model/types';
 import { checkAttackInputs, disposeAll, inputGradient, makeTicker, projectLinf } from './common';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { MIFGSM_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface MiFgsmOptions extends SignalOption {
   /** L∞ radius ε, pixel units in [0, 1] */
@@ -25,19 +26,6 @@ export interface MiFgsmOptions extends SignalOption {
   /** momentum decay μ ≥ 0 (default 1.0) */
   decay?: number;
 }
-
-export const MIFGSM_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  FIELD.steps,
-  { ...FIELD.stepSize, description: 'step size α, pixel units; Dong et al. use ε / steps' },
-  {
-    name: 'decay',
-    type: 'number',
-    min: 0,
-    default: 1,
-    description: 'momentum decay μ of the accumulated L1-normalized gradient',
-  },
-];
 
 /** MI-FGSM. Deterministic (no random start). Returns a new tensor; inputs are untouched. */
 export async function miFgsm(

@@ -28,7 +28,8 @@ import {
   type Restart,
 } from './common';
 import { crossEntropy } from './losses';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { PGD_L2_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface PgdL2Options extends SignalOption {
   /** L2 radius ε of the whole-image perturbation, pixels in [0, 1] */
@@ -44,15 +45,6 @@ export interface PgdL2Options extends SignalOption {
   /** seed of the random starts (default 0) */
   seed?: number;
 }
-
-export const PGD_L2_FIELDS: readonly OptionField[] = [
-  FIELD.epsL2,
-  FIELD.steps,
-  { ...FIELD.stepSize, description: 'L2 length α of each normalized-gradient step' },
-  FIELD.restarts,
-  FIELD.randomStart,
-  FIELD.seed,
-];
 
 /** A point drawn uniformly from the L2 ball of radius eps around x, clamped to [0, 1]. */
 function randomL2Start(x: tf.Tensor4D, eps: number, rng: Rng): tf.Tensor4D {

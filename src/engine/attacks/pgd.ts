@@ -30,7 +30,8 @@ import {
   type Restart,
 } from './common';
 import { attackLoss } from './losses';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { PGD_LINF_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface PgdLinfOptions extends SignalOption {
   /** L∞ radius ε, pixel units in [0, 1] */
@@ -50,23 +51,6 @@ export interface PgdLinfOptions extends SignalOption {
   /** seed of the random starts (default 0) */
   seed?: number;
 }
-
-export const PGD_LINF_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  FIELD.steps,
-  FIELD.stepSize,
-  FIELD.restarts,
-  FIELD.randomStart,
-  {
-    name: 'loss',
-    type: 'enum',
-    values: ['ce', 'cw'],
-    default: 'ce',
-    description: "objective maximized: 'ce' cross-entropy, 'cw' C&W margin capped at κ",
-  },
-  FIELD.kappa,
-  FIELD.seed,
-];
 
 /** PGD-L∞ with random restarts. Returns a new tensor; inputs are untouched. */
 export async function pgdLinf(

@@ -23,7 +23,8 @@ import type { LogitsFn } from '../model/types';
 import { Rng } from '../rng';
 import { checkAttackInputs, makeTicker } from './common';
 import { AttackInputError } from './errors';
-import { FIELD, validateOptions, type OptionField, type SignalOption } from './options';
+import { SQUARE_FIELDS } from './fields';
+import { validateOptions, type SignalOption } from './options';
 
 export interface SquareOptions extends SignalOption {
   /** L∞ radius ε, pixel units in [0, 1] */
@@ -35,28 +36,6 @@ export interface SquareOptions extends SignalOption {
   /** seed of the random search (default 0) */
   seed?: number;
 }
-
-export const SQUARE_FIELDS: readonly OptionField[] = [
-  FIELD.epsLinf,
-  {
-    name: 'nQueries',
-    type: 'integer',
-    min: 1,
-    max: 1000000,
-    default: 5000,
-    description: 'model queries per sample, including the initial one',
-  },
-  {
-    name: 'pInit',
-    type: 'number',
-    min: 0,
-    exclusiveMin: true,
-    max: 1,
-    default: 0.05,
-    description: 'initial fraction of the image changed per query (square area / image area)',
-  },
-  FIELD.seed,
-];
 
 /** The paper's schedule: fraction p of pixels changed at iteration `it` of `nQueries`. */
 export function squareP(pInit: number, it: number, nQueries: number): number {

@@ -8,7 +8,7 @@
  * always holds the complete, effective config.
  */
 import { z } from 'zod';
-import { ATTACK_NAMES, getAttack } from '../attacks/registry';
+import { attackOptionsProblem, attackRefSchema } from '../attacks/schema';
 import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
 import { jsonDepth } from '../model/serialize/json-guard';
 import { trainConfigSchema } from '../train/config';
@@ -62,24 +62,10 @@ const dataSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const attackSpecSchema = z
-  .strictObject({
-    name: z.enum(ATTACK_NAMES as [string, ...string[]]),
-    /** overrides of the attack's per-dataset defaults (see docs/attacks.md) */
-    options: z.record(z.string(), z.unknown()).default({}),
-  })
-  .superRefine((a, ctx) => {
-    try {
-      const e = getAttack(a.name);
-      e.validate({ ...e.defaults('cifar10'), ...a.options });
-    } catch (err) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['options'],
-        message: err instanceof Error ? err.message : String(err),
-      });
-    }
-  });
+const attackSpecSchema = attackRefSchema.superRefine((a, ctx) => {
+  const problem = attackOptionsProblem(a, 'cifar10');
+  if (problem !== null) ctx.addIssue({ code: 'custom', path: ['options'], message: problem });
+});
 
 const evalSchema = z.strictObject({
   /** number of test images evaluated (the first N of the test split); default 1000 */
@@ -177,16 +163,9 @@ function checkAttackOptions(
   path: (string | number)[],
   ctx: z.RefinementCtx,
 ): void {
-  try {
-    const e = getAttack(ref.name);
-    e.validate({ ...e.defaults('cifar10'), ...ref.options });
-  } catch (err) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [...path, 'options'],
-      message: err instanceof Error ? err.message : String(err),
-    });
-  }
+  const problem = attackOptionsProblem(ref, 'cifar10');
+  if (problem !== null)
+    ctx.addIssue({ code: 'custom', path: [...path, 'options'], message: problem });
 }
 
 export const experimentConfigSchema = experimentObject.superRefine((c, ctx) => {

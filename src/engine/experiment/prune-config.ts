@@ -4,15 +4,11 @@
  * base-to-pruned transfer benchmark (Vora et al. 2023, arXiv 2308.08160). Plain JSON, strict.
  */
 import { z } from 'zod';
-import { ATTACK_NAMES } from '../attacks/registry';
+import { attackRefSchema } from '../attacks/schema';
 import { CRITERION_NAMES, type Criterion } from '../prune/criteria';
 import { trainConfigSchema } from '../train/config';
 
-const attackRef = z.strictObject({
-  name: z.enum(ATTACK_NAMES as [string, ...string[]]),
-  /** overrides of the attack's per-dataset defaults */
-  options: z.record(z.string(), z.unknown()).default({}),
-});
+const attackRef = attackRefSchema;
 
 export const SCORE_METHODS = CRITERION_NAMES as readonly [Criterion, ...Criterion[]];
 export type ScoreMethodName = Criterion;

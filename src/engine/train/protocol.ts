@@ -20,7 +20,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { AbortFlag } from '../attacks/options';
-import { ATTACK_NAMES, getAttack, type AttackOptions } from '../attacks/registry';
+import { getAttack, resolveAttackOptions, type AttackOptions } from '../attacks/registry';
+import { isAttackName } from '../attacks/catalog';
+import { attackOptionsProblem, attackRefSchema } from '../attacks/schema';
 import { toTensors } from '../data/batches';
 import { datasetSize, imageSize, type Dataset } from '../data/dataset';
 import { deriveSeed } from '../data/order';
@@ -40,10 +42,7 @@ const offlineSchema = z
      * take the registry's Fashion-MNIST defaults (pgd-linf: ε 0.1, 20 steps of 0.025, 1 restart);
      * `seed` is set per chunk by the protocol
      */
-    attack: z.strictObject({
-      name: z.enum(ATTACK_NAMES as [string, ...string[]]),
-      options: z.record(z.string(), z.unknown()).default({}),
-    }),
+    attack: attackRefSchema,
     /** 'union' clean ∪ adversarial (default), or 'adversarial' alone (the reference code) */
     mix: z.enum(['union', 'adversarial']).default('union'),
     /** BN mode of the initial model while attacking: 'eval' running statistics (default) or 'train' */
@@ -52,6 +51,7 @@ const offlineSchema = z
     batchSize: z.number().int().min(1).default(256),
   })
   .superRefine((p, ctx) => {
+    if (!isAttackName(p.attack.name)) return; // attackNameSchema reports it
     if (Object.hasOwn(p.attack.options, 'seed')) {
       ctx.addIssue({
         code: 'custom',
@@ -60,23 +60,16 @@ const offlineSchema = z
       });
       return;
     }
-    try {
-      const e = getAttack(p.attack.name);
-      e.validate({ ...e.defaults('fashion-mnist'), ...p.attack.options });
-    } catch (err) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['attack', 'options'],
-        message: err instanceof Error ? err.message : String(err),
-      });
-    }
+    const problem = attackOptionsProblem(p.attack, 'fashion-mnist');
+    if (problem !== null)
+      ctx.addIssue({ code: 'custom', path: ['attack', 'options'], message: problem });
   })
   .transform((p) => {
-    const e = getAttack(p.attack.name);
-    const { seed: _seed, ...options } = e.validate({
-      ...e.defaults('fashion-mnist'),
-      ...p.attack.options,
-    });
+    const { seed: _seed, ...options } = resolveAttackOptions(
+      p.attack.name,
+      'fashion-mnist',
+      p.attack.options,
+    );
     return { ...p, attack: { name: p.attack.name, options } };
   });
 

@@ -4,7 +4,7 @@
  * attacked, with the dense and the pruned (current mask) model's predictions on both.
  */
 import { useEffect } from 'react';
-import { attackLabel } from '../components/adversarial/attacks';
+import { attackLabel } from '../lib/attacks';
 import { AttackForm } from '../components/adversarial/AttackForm';
 import { ExampleCard } from '../components/adversarial/ExampleCard';
 import { Legend } from '../components/canvas/Legend';

@@ -5,7 +5,7 @@
  * removes (hatched). All from the worker's `neuronView(index)`, drawn from plain Float32Arrays.
  */
 import { useEffect } from 'react';
-import { attackLabel } from '../components/adversarial/attacks';
+import { attackLabel } from '../lib/attacks';
 import { Legend } from '../components/canvas/Legend';
 import { ImagePicker } from '../components/neurons/ImagePicker';
 import { InputImages } from '../components/neurons/InputImages';

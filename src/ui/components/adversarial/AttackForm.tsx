@@ -1,6 +1,6 @@
 /** The Adversarial examples view's controls: attack, L∞ radius ε, number of images, Generate. */
 import { MAX_EXAMPLES, useAdversarial } from '../../store/adversarial';
-import { UI_ATTACKS, validEps, type UiAttackName } from './attacks';
+import { uiAttacks, validEps } from '../../lib/attacks';
 
 export interface AttackFormProps {
   /** the ε shown when the user has not chosen one (the dataset's budget) */
@@ -14,7 +14,8 @@ export function AttackForm({ defaultEps, ready }: AttackFormProps) {
   const epsValue = eps ?? defaultEps;
   const okEps = validEps(epsValue);
   const okCount = Number.isInteger(count) && count >= 1 && count <= MAX_EXAMPLES;
-  const hint = UI_ATTACKS.find((a) => a.name === attack)?.hint ?? '';
+  const attacks = uiAttacks();
+  const hint = attacks.find((a) => a.name === attack)?.hint ?? '';
 
   return (
     <form
@@ -26,8 +27,8 @@ export function AttackForm({ defaultEps, ready }: AttackFormProps) {
     >
       <label>
         Attack{' '}
-        <select value={attack} onChange={(e) => setAttack(e.target.value as UiAttackName)}>
-          {UI_ATTACKS.map((a) => (
+        <select value={attack} onChange={(e) => setAttack(e.target.value)}>
+          {attacks.map((a) => (
             <option key={a.name} value={a.name}>
               {a.label}
             </option>

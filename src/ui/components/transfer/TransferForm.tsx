@@ -3,7 +3,7 @@
  * dense model, ε and the number of test images; Run, and while running a progress bar and Cancel.
  */
 import { formProblem, MAX_TRANSFER_N, useTransfer } from '../../store/transfer';
-import { UI_ATTACKS } from '../adversarial/attacks';
+import { uiAttacks } from '../../lib/attacks';
 import { UI_CRITERIA } from './criteria';
 
 /** `list` with `item` added (in `order`'s order) or removed. */
@@ -51,7 +51,7 @@ export function TransferForm({ defaultEps, ready }: { defaultEps: number; ready:
       </fieldset>
       <fieldset>
         <legend>Attacks (crafted on the dense model)</legend>
-        {UI_ATTACKS.map((a) => (
+        {uiAttacks().map((a) => (
           <label key={a.name} className="check" title={a.hint}>
             <input
               type="checkbox"
@@ -62,7 +62,7 @@ export function TransferForm({ defaultEps, ready }: { defaultEps: number; ready:
                     attacks,
                     a.name,
                     e.target.checked,
-                    UI_ATTACKS.map((x) => x.name),
+                    uiAttacks().map((x) => x.name),
                   ),
                 )
               }

@@ -3,7 +3,7 @@
  * settings, the cumulative worst case up to that attack, the images it ran on and its time) and
  * the worst case per sample over all attacks. Accuracies in percent of the n test images.
  */
-import { attackLabel } from '../../components/adversarial/attacks';
+import { attackLabel } from '../../lib/attacks';
 import { pct } from '../../report/format';
 import type { EvaluationView } from '../../report/schema';
 
