@@ -5,9 +5,9 @@
  * then evaluated with the experiment's attacks. One-shot, iterative (Zhu & Gupta 2017) or
  * end-to-end (a learnable mask initialized from the scores, trained jointly).
  */
-import { getAttack, resolveAttackOptions } from '../attacks/registry';
 import type { AbortFlag } from '../attacks/options';
-import { datasetSize, take, type Dataset } from '../data/dataset';
+import { resolveAttack } from '../attacks/seeded';
+import { datasetSize, type Dataset } from '../data/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy } from '../eval/accuracy';
 import { evaluateRobustness, type RobustnessProgress } from '../eval/robustness';
@@ -19,7 +19,8 @@ import { fineTuneMasked } from '../prune/finetune';
 import { iterativePrune } from '../prune/iterative';
 import { disposeMasks, masksFromScores, toTensorMasks } from '../prune/masks';
 import { SPARSITY_TARGETED } from '../prune/criteria';
-import { SCORERS, type ScorerName } from '../prune/scores';
+import { scoreCriterion } from '../prune/score-criterion';
+import type { ScorerName } from '../prune/scores';
 import { sparsityReport, type SparsityReport } from '../prune/sparsity';
 import type { MaskRule, PlainMasks, ScoreSet } from '../prune/types';
 import { parseTrainConfig } from '../train/config';
@@ -82,13 +83,7 @@ export async function evaluateModel(
   onProgress?: (p: RobustnessProgress) => void,
 ): Promise<EvaluationReport> {
   const t0 = performance.now();
-  const attacks = config.eval.attacks.map((a) => ({
-    name: a.name,
-    options: resolveAttackOptions(a.name, dataset, {
-      ...(getAttack(a.name).options.some((o) => o.name === 'seed') ? { seed: config.seed } : {}),
-      ...a.options,
-    }),
-  }));
+  const attacks = config.eval.attacks.map((a) => resolveAttack(a, dataset, config.seed));
   const n = Math.min(config.eval.n, datasetSize(test));
   const size = test.shape[0] * test.shape[1] * test.shape[2];
   const tm = masks ? toTensorMasks(masks) : undefined;
@@ -162,54 +157,37 @@ async function score(
   masks?: PlainMasks,
 ): Promise<ScoreSet> {
   const { prune, config } = s;
-  const attack = prune.scoringAttack;
-  const ctx = {
-    model,
-    masks: masks && masks.size > 0 ? toTensorMasks(masks) : undefined,
-    data: (() => {
-      const d = take(s.data.train, prune.scoringSamples);
-      return { x: d.images, y: d.labels, shape: d.shape };
-    })(),
-    attack: {
-      name: attack.name,
-      options: resolveAttackOptions(attack.name, s.dataset, {
-        ...(getAttack(attack.name).options.some((o) => o.name === 'seed')
-          ? { seed: config.seed }
-          : {}),
-        ...attack.options,
-      }),
+  const ft = parseTrainConfig(prune.fineTune);
+  return scoreCriterion({
+    criterion: m.name,
+    options: {
+      delta: m.delta,
+      flipOrder: m.flipOrder,
+      loss: m.loss,
+      dead: m.dead,
+      variant: m.variant,
+      alpha: m.alpha,
+      vsLambda: m.vsLambda,
     },
+    model,
+    masks,
+    train: s.data.train,
+    samples: prune.scoringSamples,
+    attack: prune.scoringAttack,
+    dataset: s.dataset,
     granularity: prune.granularity,
-    batchSize: 128,
     seed: config.seed,
+    learned: {
+      train: s.data.train,
+      sparsity,
+      scope: prune.scope,
+      maxLayerSparsity: prune.maxLayerSparsity,
+      objective: ft.objective,
+      epochs: m.epochs ?? 2,
+      batchSize: ft.batchSize,
+    },
     signal: s.hooks.signal,
-  };
-  try {
-    const ft = parseTrainConfig(prune.fineTune);
-    return await SCORERS[m.name].run({
-      ctx,
-      options: {
-        delta: m.delta,
-        flipOrder: m.flipOrder,
-        loss: m.loss,
-        dead: m.dead,
-        variant: m.variant,
-        alpha: m.alpha,
-        vsLambda: m.vsLambda,
-      },
-      learned: {
-        train: s.data.train,
-        sparsity,
-        scope: prune.scope,
-        maxLayerSparsity: prune.maxLayerSparsity,
-        objective: ft.objective,
-        epochs: m.epochs ?? 2,
-        batchSize: ft.batchSize,
-      },
-    });
-  } finally {
-    if (ctx.masks) disposeMasks(ctx.masks);
-  }
+  });
 }
 
 /**

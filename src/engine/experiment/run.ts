@@ -6,7 +6,7 @@
  * base-to-pruned transfer benchmark. The same function serves the CLI (Node) and the worker; I/O
  * stays with the caller (file readers in, report and models out).
  */
-import { getAttack, resolveAttackOptions } from '../attacks/registry';
+import { resolveAttack } from '../attacks/seeded';
 import type { AbortFlag } from '../attacks/options';
 import { deriveSeed } from '../data/order';
 import { datasetSize } from '../data/dataset';
@@ -205,15 +205,7 @@ export async function runExperiment(
       const t = await transferBenchmark({
         base: model,
         variants: benchVariants,
-        attacks: tc.attacks.map((a) => ({
-          name: a.name,
-          options: resolveAttackOptions(a.name, dataset, {
-            ...(getAttack(a.name).options.some((o) => o.name === 'seed')
-              ? { seed: config.seed }
-              : {}),
-            ...a.options,
-          }),
-        })),
+        attacks: tc.attacks.map((a) => resolveAttack(a, dataset, config.seed)),
         data: {
           x: data.test.images.subarray(0, n * size),
           y: data.test.labels.subarray(0, n),

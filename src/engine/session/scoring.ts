@@ -1,7 +1,7 @@
 /**
  * The session's pruning scores and attack settings: one ScoreSet per (criterion, granularity)
- * from the criterion registry (prune/scores/index.ts), all scored on the same samples with the
- * same attack, and plain-data summaries of them.
+ * by `scoreCriterion` (prune/score-criterion.ts, as the CLI scores), all on the same samples with
+ * the same attack, and plain-data summaries of them.
  *
  * Scoring attack: PGD-L∞ (Madry et al. 2018, arXiv 1706.06083) at the dataset's ε
  * (attacks/budgets.ts: 0.1 Fashion-MNIST, 0.3 MNIST, 8/255 CIFAR-10), 10 steps of 2.5·ε/10,
@@ -10,11 +10,11 @@
  * sparsity under PGD-AT: here 1 epoch over the first 2048 training samples, batch 128, at the
  * slider's sparsity (0.9 when the slider is at 0).
  */
-import { getAttack, resolveAttackOptions } from '../attacks/registry';
 import { budgetFor } from '../attacks/budgets';
-import { take, type Dataset } from '../data/dataset';
-import type { Masks, Model } from '../model/types';
-import { SCORERS } from '../prune/scores';
+import { datasetSize, take, type Dataset } from '../data/dataset';
+import type { Model } from '../model/types';
+import { scoreCriterion } from '../prune/score-criterion';
+import { SCORER_NAMES } from '../prune/scores';
 import type { ScoreSet } from '../prune/types';
 import type { AbortFlag } from '../attacks/options';
 import type { AttackChoice, Criterion, Progress, ScoreRequest, ScoreSummary } from './types';
@@ -26,24 +26,7 @@ export const DEFAULT_SCORE_SAMPLES = 256;
 export const LEARNED_SAMPLES = 2048;
 export const LEARNED_EPOCHS = 1;
 
-/** A resolved attack: registry name and every option filled (JSON-friendly). */
-export interface ResolvedAttack {
-  name: string;
-  options: Record<string, unknown>;
-}
-
-/**
- * Fill an attack's options from the dataset budget, the caller's overrides and the seed (for
- * attacks with a `seed` option). Throws AttackOptionError for an unknown name or a bad option.
- */
-export function resolveAttack(choice: AttackChoice, budget: string, seed = 0): ResolvedAttack {
-  const entry = getAttack(choice.name);
-  const withSeed = entry.options.some((o) => o.name === 'seed') ? { seed } : {};
-  return {
-    name: entry.name,
-    options: resolveAttackOptions(entry.name, budget, { ...withSeed, ...(choice.options ?? {}) }),
-  };
-}
+export { resolveAttack, type ResolvedAttack } from '../attacks/seeded';
 
 /** PGD-L∞ at the budget's ε with `steps` steps of 2.5·ε/steps (the scoring / white-box default). */
 export function pgdAtBudget(budget: string, steps = 10): AttackChoice {
@@ -51,19 +34,17 @@ export function pgdAtBudget(budget: string, steps = 10): AttackChoice {
   return { name: 'pgd-linf', options: { eps, steps, stepSize: (2.5 * eps) / steps } };
 }
 
-export const CRITERIA = Object.keys(SCORERS) as Criterion[];
-
+/** The criterion `c`, or a SessionError naming the criteria of the scorer registry. */
 export function checkCriterion(c: unknown): Criterion {
-  if (!CRITERIA.includes(c as Criterion))
+  if (!SCORER_NAMES.includes(c as Criterion))
     throw new SessionError(
-      `unknown criterion '${String(c)}'; expected one of ${CRITERIA.join(', ')}`,
+      `unknown criterion '${String(c)}'; expected one of ${SCORER_NAMES.join(', ')}`,
     );
   return c as Criterion;
 }
 
 export interface ScoreInputs {
   model: Model;
-  masks?: Masks;
   train: Dataset;
   budget: string;
   /** target sparsity of 'learned' scores */
@@ -85,22 +66,17 @@ export async function computeScoreSet(
   const samples = req.samples ?? DEFAULT_SCORE_SAMPLES;
   if (!Number.isInteger(samples) || samples < 1)
     throw new SessionError(`scoring samples must be an integer ≥ 1, got ${samples}`);
-  const d = take(s.train, samples);
   const t0 = performance.now();
   const stage = `scores: ${criterion}`;
-  const set = await SCORERS[criterion].run({
-    ctx: {
-      model: s.model,
-      masks: s.masks,
-      data: { x: d.images, y: d.labels, shape: d.shape },
-      attack: resolveAttack(pgdAtBudget(s.budget), s.budget),
-      granularity: req.granularity,
-      batchSize: 128,
-      seed: 0,
-      signal: s.signal,
-      onProgress: (done, total) => s.onProgress?.({ stage, done, total }),
-    },
-    options: {},
+  const set = await scoreCriterion({
+    criterion,
+    model: s.model,
+    train: s.train,
+    samples,
+    attack: pgdAtBudget(s.budget),
+    dataset: s.budget,
+    granularity: req.granularity,
+    seed: 0,
     learned: {
       train: take(s.train, LEARNED_SAMPLES),
       sparsity: s.learnedSparsity,
@@ -109,9 +85,12 @@ export async function computeScoreSet(
       epochs: LEARNED_EPOCHS,
       batchSize: 128,
     },
+    signal: s.signal,
+    onProgress: (done, total) => s.onProgress?.({ stage, done, total }),
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { set, summary: summarize(set, criterion, seconds, d.labels.length) };
+  const scored = Math.min(samples, datasetSize(s.train));
+  return { set, summary: summarize(set, criterion, seconds, scored) };
 }
 
 /** Per-layer min, max and mean of a ScoreSet (finite values). */

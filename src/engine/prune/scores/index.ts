@@ -1,7 +1,8 @@
 /**
- * The registry of pruning criteria: name → how to compute its ScoreSet. The experiment runner,
- * the worker and the UI iterate over it, so every criterion sits on the same footing (same
- * scoring samples, same attack, same mask rule, same fine-tuning budget).
+ * The registry of pruning criteria: name → how to compute its ScoreSet. The experiment runner
+ * and the session both call it through `scoreCriterion` (prune/score-criterion.ts), so every
+ * criterion sits on the same footing (same scoring samples, same attack, same mask rule, same
+ * fine-tuning budget); the criteria's names and labels are the catalog's (prune/criteria.ts).
  *
  * | name               | scores                                   | prunes first | source                         |
  * | anomaly-activation | |a(x')−a(x)| / (|a(x)|+δ) per neuron        | highest      | thesis (SCUT); docs/pruning-scores.md |
