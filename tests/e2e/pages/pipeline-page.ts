@@ -10,21 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@/engine/backend';
 import { syntheticDataset } from '@/engine/data/synthetic';
 import { disposeModel, initModel } from '@/engine/model/init';
-import type { ModelSpec } from '@/engine/model/spec';
 import { trainModel } from '@/engine/train/loop';
+import { tinyConvSpec } from '../../fixtures/models';
 
-const spec: ModelSpec = {
-  name: 'tiny-conv',
-  inputShape: [8, 8, 1],
-  numClasses: 4,
-  layers: [
-    { kind: 'conv2d', name: 'conv1', filters: 4, kernelSize: 3 },
-    { kind: 'maxPool', name: 'pool1', size: 2 },
-    { kind: 'flatten', name: 'flatten' },
-    { kind: 'dense', name: 'fc1', units: 8 },
-    { kind: 'dense', name: 'fc2', units: 4, activation: 'none' },
-  ],
-};
+const spec = tinyConvSpec();
 
 async function runPipelineCheck() {
   const choice = await initBackend({

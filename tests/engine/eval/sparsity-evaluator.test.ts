@@ -18,31 +18,19 @@ import {
   type SparsityPoint,
 } from '@/engine/eval/sparsity-evaluator';
 import { logitsFn } from '@/engine/model/forward';
-import { disposeModel, initModel } from '@/engine/model/init';
+import { disposeModel } from '@/engine/model/init';
 import type { PlainMasks } from '@/engine/model/masks';
 import { prunableLayers } from '@/engine/model/params';
-import type { ModelSpec } from '@/engine/model/spec';
 import type { Model } from '@/engine/model/types';
 import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import { rankScores, type ScoreRanking } from '@/engine/prune/ranking';
 import { sparsityReport } from '@/engine/prune/sparsity';
 import type { LayerScores, ScoreSet } from '@/engine/prune/types';
-import { trainModel } from '@/engine/train/loop';
+import { K, SHAPE, tinyMlpSpec, trainedModel } from '../../fixtures/models';
 
-const SHAPE: [number, number, number] = [8, 8, 1];
-const K = 4;
 const N = 40;
 const BATCH = 16;
-const SPEC: ModelSpec = {
-  name: 'tiny-mlp',
-  inputShape: SHAPE,
-  numClasses: K,
-  layers: [
-    { kind: 'flatten', name: 'flatten' },
-    { kind: 'dense', name: 'fc1', units: 16 },
-    { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
-  ],
-};
+const SPEC = tinyMlpSpec(16);
 const TRANSFER: AttackSpec = {
   name: 'pgd-linf',
   options: { eps: 0.1, steps: 3, stepSize: 0.04, seed: 5 }, // random start: seeds matter
@@ -79,11 +67,9 @@ async function magnitude(m: Model): Promise<ScoreSet> {
 }
 
 beforeAll(async () => {
-  model = initModel(SPEC, 3);
   const train = syntheticDataset({ n: 128, shape: SHAPE, numClasses: K, seed: 2, noise: 0.2 });
   const test = syntheticDataset({ n: N, shape: SHAPE, numClasses: K, seed: 2, noise: 0.35 });
-  const cfg = { epochs: 3, batchSize: 32, validation: { subsetSize: 0 } };
-  await trainModel(model, { train }, { ...cfg, schedule: { kind: 'constant', lr: 0.1 } });
+  model = await trainedModel(SPEC, 3, train);
   data = { x: test.images.slice(0, N * 64), y: test.labels.slice(0, N), shape: SHAPE };
   ranking = rankScores(SPEC, await magnitude(model), {});
 });

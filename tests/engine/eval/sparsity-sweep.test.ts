@@ -17,28 +17,18 @@ import {
   type SparsityEvaluatorOptions,
 } from '@/engine/eval/sparsity-evaluator';
 import { logitsFn } from '@/engine/model/forward';
-import { disposeModel, initModel } from '@/engine/model/init';
-import type { ModelSpec } from '@/engine/model/spec';
+import { disposeModel } from '@/engine/model/init';
 import type { Model } from '@/engine/model/types';
 import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import { rankScores, type ScoreRanking } from '@/engine/prune/ranking';
 import { magnitudeScores } from '@/engine/prune/scores/magnitude';
-import { trainModel } from '@/engine/train/loop';
+import { tinyMlpSpec, trainedModel } from '../../fixtures/models';
 
 const SHAPE: [number, number, number] = [6, 6, 1];
 const K = 3;
 const N = 37; // not a multiple of any batch size below
 const BATCH = 8;
-const SPEC: ModelSpec = {
-  name: 'sweep-mlp',
-  inputShape: SHAPE,
-  numClasses: K,
-  layers: [
-    { kind: 'flatten', name: 'flatten' },
-    { kind: 'dense', name: 'fc1', units: 12 },
-    { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
-  ],
-};
+const SPEC = tinyMlpSpec(12, { inputShape: SHAPE, numClasses: K, name: 'sweep-mlp' });
 const TRANSFER: AttackSpec = {
   name: 'pgd-linf',
   options: { eps: 0.15, steps: 3, stepSize: 0.06, seed: 4 },
@@ -49,11 +39,9 @@ let ranking: ScoreRanking;
 let data: { x: Float32Array; y: Int32Array; shape: [number, number, number] };
 
 beforeAll(async () => {
-  model = initModel(SPEC, 5);
   const train = syntheticDataset({ n: 96, shape: SHAPE, numClasses: K, seed: 3, noise: 0.2 });
   const test = syntheticDataset({ n: N, shape: SHAPE, numClasses: K, seed: 3, noise: 0.4 });
-  const cfg = { epochs: 3, batchSize: 32, validation: { subsetSize: 0 } };
-  await trainModel(model, { train }, { ...cfg, schedule: { kind: 'constant', lr: 0.1 } });
+  model = await trainedModel(SPEC, 5, train);
   data = { x: test.images.slice(0, N * 36), y: test.labels.slice(0, N), shape: SHAPE };
   ranking = rankScores(SPEC, await magnitudeScores(model, 'unstructured'), {});
 });

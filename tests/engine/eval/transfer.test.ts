@@ -17,26 +17,14 @@ import {
 import { logitsFn } from '@/engine/model/forward';
 import { cloneModel, disposeModel, initModel } from '@/engine/model/init';
 import { prunableLayers } from '@/engine/model/params';
-import type { ModelSpec } from '@/engine/model/spec';
 import type { Model } from '@/engine/model/types';
 import { rankScores } from '@/engine/prune/ranking';
 import { sparsityReport } from '@/engine/prune/sparsity';
 import type { LayerScores, ScoreSet } from '@/engine/prune/types';
-import { trainModel } from '@/engine/train/loop';
+import { K, SHAPE, tinyMlpSpec, trainedModel } from '../../fixtures/models';
 
-const SHAPE: [number, number, number] = [8, 8, 1];
-const K = 4;
 const N = 32;
-const SPEC: ModelSpec = {
-  name: 'tiny-mlp',
-  inputShape: SHAPE,
-  numClasses: K,
-  layers: [
-    { kind: 'flatten', name: 'flatten' },
-    { kind: 'dense', name: 'fc1', units: 16 },
-    { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
-  ],
-};
+const SPEC = tinyMlpSpec(16);
 const ATTACKS: TransferAttackSpec[] = [
   { name: 'fgsm', options: { eps: 0.1 } },
   { name: 'pgd-linf', label: 'pgd-rs', options: { eps: 0.1, steps: 3, stepSize: 0.04, seed: 7 } },
@@ -68,19 +56,9 @@ function magnitude(w: Map<string, Float32Array>): ScoreSet {
 }
 
 beforeAll(async () => {
-  base = initModel(SPEC, 4);
   const train = syntheticDataset({ n: 128, shape: SHAPE, numClasses: K, seed: 6, noise: 0.2 });
   const test = syntheticDataset({ n: N, shape: SHAPE, numClasses: K, seed: 6, noise: 0.35 });
-  await trainModel(
-    base,
-    { train },
-    {
-      epochs: 3,
-      batchSize: 32,
-      validation: { subsetSize: 0 },
-      schedule: { kind: 'constant', lr: 0.1 },
-    },
-  );
+  base = await trainedModel(SPEC, 4, train);
   data = { x: test.images, y: test.labels, shape: SHAPE };
   same = cloneModel(base);
   const w = new Map<string, Float32Array>();

@@ -18,7 +18,8 @@ import {
   updateBnRunningStats,
 } from '@/engine/model';
 import type { ForwardResult, Masks, Model, ModelSpec } from '@/engine/model';
-import { expectNoLeak, randomInput, tinyConvSpec, tinySpec } from './helpers';
+import { expectNoLeak, randomInput } from './helpers';
+import { everyLayerSpec, validConvSpec } from '../../fixtures/models';
 
 const disposeResult = (r: ForwardResult): void => {
   tf.dispose([r.logits, ...r.taps.values()]);
@@ -113,7 +114,7 @@ describe('masks', () => {
   });
 
   it("a structured [out] mask makes that unit's tap exactly 0 (also through BN, both modes)", async () => {
-    const spec = tinySpec();
+    const spec = everyLayerSpec();
     const m = make(spec, 5);
     // non-trivial running stats and BN affine, so 0 could only come from the mask
     for (const [name, v] of [...m.buffers, ...m.params])
@@ -158,10 +159,10 @@ describe('masks', () => {
 describe('inject', () => {
   it('∂loss/∂inject equals finite differences of the loss wrt the activation', async () => {
     for (const [spec, layer] of [
-      [tinySpec(), 'b1/conv1'],
-      [tinySpec(), 'b2/conv2'],
-      [tinyConvSpec(), 'c1'],
-      [tinyConvSpec(), 'd1'],
+      [everyLayerSpec(), 'b1/conv1'],
+      [everyLayerSpec(), 'b2/conv2'],
+      [validConvSpec(), 'c1'],
+      [validConvSpec(), 'd1'],
     ] as const) {
       const m = make(spec, 11);
       const x = randomInput(spec, 2, 4);
@@ -205,7 +206,7 @@ describe('inject', () => {
     }
   });
   it('inject is added after the activation and flows on: analytic ∂CE/∂a of the last hidden layer', async () => {
-    const spec = tinyConvSpec();
+    const spec = validConvSpec();
     const m = make(spec, 12);
     const x = randomInput(spec, 2, 8);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 2], 'int32'), 3));
@@ -354,7 +355,7 @@ describe('differentiability', () => {
     const prev = tf.getBackend();
     await tf.setBackend('cpu');
     try {
-      const spec = tinySpec();
+      const spec = everyLayerSpec();
       const m = initModel(spec, 4);
       const x = randomInput(spec, 3, 6);
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3));
@@ -398,7 +399,7 @@ describe('logitsFn and leaks', () => {
   });
 
   it('forward does not leak (plain, masked, tapped, training, inject)', async () => {
-    const spec = tinySpec();
+    const spec = everyLayerSpec();
     const m = make(spec);
     const x = randomInput(spec, 2);
     const masks: Masks = new Map([

@@ -1,6 +1,6 @@
 /**
  * Test helpers of the model area: a tensor-leak check (burn in once, then the tensor count must
- * not move over several calls) and tiny specs.
+ * not move over several calls) and a seeded input (the tiny specs: tests/fixtures/models.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
@@ -11,40 +11,6 @@ export async function expectNoLeak(fn: () => unknown | Promise<unknown>, calls =
   const before = tf.memory().numTensors;
   for (let i = 0; i < calls; i++) await fn();
   expect(tf.memory().numTensors).toBe(before);
-}
-
-/** conv(BN) → residual(stride 2, projection) → gap → dense: every layer kind, tiny. */
-export function tinySpec(): ModelSpec {
-  return {
-    name: 'tiny',
-    inputShape: [6, 6, 2],
-    numClasses: 3,
-    layers: [
-      { kind: 'conv2d', name: 'c1', filters: 3, kernelSize: 3, batchNorm: true },
-      { kind: 'maxPool', name: 'p1', size: 2, stride: 1 },
-      { kind: 'residual', name: 'b1', filters: 4, stride: 2 },
-      { kind: 'residual', name: 'b2', filters: 4 },
-      { kind: 'globalAvgPool', name: 'gap' },
-      { kind: 'dense', name: 'd1', units: 5 },
-      { kind: 'dense', name: 'out', units: 3, activation: 'none' },
-    ],
-  };
-}
-
-/** conv → pool → flatten → dense → dense, no BN. */
-export function tinyConvSpec(): ModelSpec {
-  return {
-    name: 'tiny-conv',
-    inputShape: [6, 6, 1],
-    numClasses: 3,
-    layers: [
-      { kind: 'conv2d', name: 'c1', filters: 4, kernelSize: 3, padding: 'valid' },
-      { kind: 'maxPool', name: 'p1', size: 2 },
-      { kind: 'flatten', name: 'flat' },
-      { kind: 'dense', name: 'd1', units: 5 },
-      { kind: 'dense', name: 'out', units: 3, activation: 'none' },
-    ],
-  };
 }
 
 /** A seeded float32 input in [0, 1). */

@@ -1,30 +1,12 @@
-// Fixtures of the session tests: a tiny conv net on 8×8 synthetic images and a session using them.
+// Fixtures of the session tests: 8×8 synthetic images and a session on them with the tiny conv net
+// (tests/fixtures/models.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { syntheticDataset } from '@/engine/data/synthetic';
 import { subset, type Dataset } from '@/engine/data/dataset';
 import { initModel } from '@/engine/model/init';
-import type { ModelSpec } from '@/engine/model/spec';
 import { Session } from '@/engine/session';
-
-export const SHAPE: [number, number, number] = [8, 8, 1];
-export const K = 4;
-
-/** conv3x3(4) → pool → flatten → dense(8) → dense(K) */
-export function tinyConv(): ModelSpec {
-  return {
-    name: 'tiny-conv',
-    inputShape: SHAPE,
-    numClasses: K,
-    layers: [
-      { kind: 'conv2d', name: 'c1', filters: 4, kernelSize: 3 },
-      { kind: 'maxPool', name: 'p1', size: 2 },
-      { kind: 'flatten', name: 'flat' },
-      { kind: 'dense', name: 'fc1', units: 8 },
-      { kind: 'dense', name: 'out', units: K, activation: 'none' },
-    ],
-  };
-}
+import { K, SHAPE, tinyConvSpec } from '../../fixtures/models';
 
 /** Train (n) and test (m) parts of one synthetic dataset. */
 export function tinyData(n = 120, m = 40, seed = 5): { train: Dataset; test: Dataset } {
@@ -40,7 +22,7 @@ export function tinyData(n = 120, m = 40, seed = 5): { train: Dataset; test: Dat
 export function tinySession(seed = 1): Session {
   const s = new Session();
   s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
-  s.useModel(initModel(tinyConv(), seed), 'test');
+  s.useModel(initModel(tinyConvSpec(), seed), 'test');
   return s;
 }
 

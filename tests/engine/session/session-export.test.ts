@@ -10,7 +10,8 @@ import { logitsFn } from '@/engine/model/forward';
 import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
 import { disposeMasks } from '@/engine/prune/masks';
 import { Rng } from '@/engine/rng';
-import { K, SHAPE, expectNoLeak, tinySession } from './helpers';
+import { expectNoLeak, tinySession } from './helpers';
+import { K, SHAPE } from '../../fixtures/models';
 
 const SLIDER = {
   criterion: 'magnitude' as const,

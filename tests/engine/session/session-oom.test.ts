@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { initModel } from '@/engine/model/init';
 import type { ModelSpec } from '@/engine/model/spec';
 import { Session, type SessionEvent } from '@/engine/session';
-import { SHAPE, K, tinyData } from './helpers';
+import { tinyData } from './helpers';
+import { K, SHAPE } from '../../fixtures/models';
 
 /** One conv layer of 100,000 filters: an 8×8 batch of 512 needs a 13 GB activation. */
 function hugeConv(): ModelSpec {

@@ -15,7 +15,8 @@ import { magnitudeScores } from '@/engine/prune/scores/magnitude';
 import type { PlainMasks } from '@/engine/prune/types';
 import { Session } from '@/engine/session';
 import { parsePathManifest } from '@/engine/session/path';
-import { expectNoLeak, tinyConv, tinyData } from './helpers';
+import { expectNoLeak, tinyData } from './helpers';
+import { tinyConvSpec } from '../../fixtures/models';
 
 const SLIDER = {
   criterion: 'anomaly-learned' as const,
@@ -47,7 +48,7 @@ async function checkpoint(
 }
 
 async function pathSession(): Promise<{ s: Session; files: Map<string, Uint8Array> }> {
-  const base = initModel(tinyConv(), 3);
+  const base = initModel(tinyConvSpec(), 3);
   const files = new Map<string, Uint8Array>();
   const cps = [];
   for (const sp of [0.5, 0.8]) {
@@ -121,8 +122,8 @@ describe('the path manifest', () => {
     const { s, files } = await pathSession();
     const other = initModel(
       {
-        ...tinyConv(),
-        layers: tinyConv().layers.map((l) =>
+        ...tinyConvSpec(),
+        layers: tinyConvSpec().layers.map((l) =>
           l.kind === 'dense' && l.name === 'fc1' ? { ...l, units: 6 } : l,
         ),
       },
@@ -157,7 +158,7 @@ describe('Session slider along a fine-tuned path', () => {
     await expect(s.prepareSlider(SLIDER)).rejects.toThrow(/default model/);
     await s.resetTraining(); // the weights as loaded again
     expect(await s.shippedPaths()).toHaveLength(1);
-    s.useModel(initModel(tinyConv(), 4), 'new');
+    s.useModel(initModel(tinyConvSpec(), 4), 'new');
     expect(await s.shippedPaths()).toEqual([]);
     await expect(s.prepareSlider(SLIDER)).rejects.toThrow(/default model/);
     await s.dispose();
@@ -172,7 +173,7 @@ describe('Session slider along a fine-tuned path', () => {
         },
       });
       s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
-      s.useModel(initModel(tinyConv(), 3), 'default');
+      s.useModel(initModel(tinyConvSpec(), 3), 'default');
       expect(await s.shippedPaths()).toEqual([]);
       await s.dispose();
     }

@@ -11,7 +11,8 @@ import {
   type SessionEvent,
 } from '@/engine/session';
 import { initModel } from '@/engine/model/init';
-import { exportedWeights, sameBits, tinyConv, tinyData } from './helpers';
+import { exportedWeights, sameBits, tinyData } from './helpers';
+import { tinyConvSpec } from '../../fixtures/models';
 
 const config = {
   epochs: 3,
@@ -38,7 +39,7 @@ class SnapshotStore extends MemoryRunStore {
 function session(store: MemoryRunStore, withData = true): Session {
   const s = new Session({ store });
   if (withData) s.useDataset({ ...tinyData(), name: 'synthetic', budget: 'fashion-mnist' });
-  s.useModel(initModel(tinyConv(), 1), 'test');
+  s.useModel(initModel(tinyConvSpec(), 1), 'test');
   return s;
 }
 
@@ -99,7 +100,7 @@ describe('stored runs', () => {
     const store = new SnapshotStore();
     const s = new Session({ store });
     s.useDataset({ ...tinyData(4000, 40), name: 'synthetic', budget: 'fashion-mnist' });
-    s.useModel(initModel(tinyConv(), 1), 'test');
+    s.useModel(initModel(tinyConvSpec(), 1), 'test');
     s.setCheckpointInterval(1);
     // one long epoch (1000 steps): pause as soon as the first timer save is reported
     s.watch((e) => {
@@ -174,7 +175,7 @@ describe('stored runs', () => {
     const info = await s.loadDatasetFiles(
       files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })),
     );
-    s.useModel(initModel(tinyConv(), 1), 'test');
+    s.useModel(initModel(tinyConvSpec(), 1), 'test');
     await s.train({ ...config, epochs: 1 });
     await s.train({ ...config, epochs: 1, seed: 8 });
     const runs = await store.list();

@@ -5,14 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRobustness } from '@/engine/eval/robustness';
 import { logitsFn } from '@/engine/model/forward';
-import { initModel } from '@/engine/model/init';
 import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import { rankScores } from '@/engine/prune/ranking';
 import { magnitudeScores } from '@/engine/prune/scores/magnitude';
 import { Session, type SliderPoint } from '@/engine/session';
 import { EVAL_BATCH, evalData, WHITE_BOX_FIRST_N } from '@/engine/session/slider';
-import { trainModel } from '@/engine/train/loop';
-import { expectNoLeak, tinyConv, tinyData } from './helpers';
+import { expectNoLeak, tinyData } from './helpers';
+import { tinyConvSpec, trainedModel } from '../../fixtures/models';
 
 const SLIDER = {
   criterion: 'magnitude' as const,
@@ -23,17 +22,7 @@ const SLIDER = {
 /** A session on a trained tiny conv net with 240 test images (room for the first estimate). */
 async function trainedSession() {
   const data = tinyData(160, 240);
-  const model = initModel(tinyConv(), 2);
-  await trainModel(
-    model,
-    { train: data.train },
-    {
-      epochs: 4,
-      batchSize: 32,
-      schedule: { kind: 'constant', lr: 0.1 },
-      validation: { subsetSize: 0 },
-    },
-  );
+  const model = await trainedModel(tinyConvSpec(), 2, data.train, { epochs: 4 });
   const s = new Session();
   s.useDataset({ ...data, name: 'synthetic', budget: 'fashion-mnist' });
   s.useModel(model, 'test');

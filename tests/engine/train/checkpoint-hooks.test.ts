@@ -8,7 +8,8 @@ import type { Checkpoint } from '@/engine/train/checkpoint';
 import type { TrainConfigInput } from '@/engine/train/config';
 import { trainModel } from '@/engine/train/loop';
 import type { TrainResult } from '@/engine/train/types';
-import { countBitDifferences, splitData, tinyBnSpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyBnSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(100, 40, 11); // 100 samples / batch 32 → 4 batches per epoch
 

@@ -19,7 +19,8 @@ import {
   type Optimizer,
 } from '@/engine/train/optimizers';
 import { trainStep, type StepContext } from '@/engine/train/step';
-import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train } = splitData(64, 8, 21);
 
@@ -129,7 +130,7 @@ describe('trainModel: diverged runs keep a checkpoint of the last good step', ()
   };
 
   it('a non-finite loss: the checkpoint equals a pause before that step and resumes exactly', async () => {
-    const a = initModel(tinySpec(8), 4);
+    const a = initModel(tinyMlpSpec(8), 4);
     const ra = await trainModel(a, { train }, config);
     expect(ra.status).toBe('diverged');
     const n = ra.step;
@@ -151,7 +152,7 @@ describe('trainModel: diverged runs keep a checkpoint of the last good step', ()
       expect(Array.from(ckpt.weights[name].data)).toEqual(Array.from(v));
     }
     // the same run paused before step n has the same checkpoint (weights, optimizer, RNG, sums)
-    const b = initModel(tinySpec(8), 4);
+    const b = initModel(tinyMlpSpec(8), 4);
     let done = 0;
     const rb = await trainModel(b, { train }, config, {
       onProgress: (p) => (done = p.step),
@@ -166,7 +167,7 @@ describe('trainModel: diverged runs keep a checkpoint of the last good step', ()
     });
     expect(timeless(ckpt)).toEqual(timeless(pause));
     // resuming the diverged checkpoint in a fresh model repeats the same step, bit for bit
-    const c = initModel(tinySpec(8), 99);
+    const c = initModel(tinyMlpSpec(8), 99);
     const rc = await trainModel(c, { train }, config, {}, ckpt);
     expect(rc.status).toBe('diverged');
     expect(rc.step).toBe(n);

@@ -9,7 +9,8 @@ import {
   guardUpdate,
   type GuardState,
 } from '@/engine/train/objectives/overfit-guard';
-import { countBitDifferences, splitData, tinySpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyMlpSpec } from '../../fixtures/models';
 
 const rule = { maxDrop: 0.2, minFractionOfBest: 0.25, minBest: 0.2 };
 
@@ -50,7 +51,7 @@ const { train, val } = splitData(128, 64, 9);
 
 describe('guard in trainModel', () => {
   it('stops on an engineered collapse and restores the weights of the last passed check', async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const fake = [0.4, 0.45, 0.5, 0.05, 0.6];
     const seen: Map<string, Float32Array>[] = [];
     let calls = 0;
@@ -87,7 +88,7 @@ describe('guard in trainModel', () => {
   });
 
   it('does not fire on a normal FGSM-RS run with the real PGD check at every epoch end', async () => {
-    const model = initModel(tinySpec(16), 2);
+    const model = initModel(tinyMlpSpec(16), 2);
     const r = await trainModel(
       model,
       { train, val },

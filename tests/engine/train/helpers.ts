@@ -1,42 +1,11 @@
-// Shared fixtures for the training tests: tiny models on 8×8 synthetic images.
+// Shared fixtures for the training tests: synthetic data on 8×8 images and weight comparisons
+// (the tiny specs: tests/fixtures/models.ts).
 import type * as tf from '@tensorflow/tfjs-core';
 import { syntheticDataset } from '@/engine/data/synthetic';
 import { trainValSplit } from '@/engine/data/order';
 import type { Dataset } from '@/engine/data/dataset';
-import type { ModelSpec } from '@/engine/model/spec';
 import type { Model } from '@/engine/model/types';
-
-export const SHAPE: [number, number, number] = [8, 8, 1];
-export const K = 4;
-
-/** flatten → dense(hidden, relu) → dense(K) */
-export function tinySpec(hidden = 16): ModelSpec {
-  return {
-    name: 'tiny-mlp',
-    inputShape: SHAPE,
-    numClasses: K,
-    layers: [
-      { kind: 'flatten', name: 'flatten' },
-      { kind: 'dense', name: 'fc1', units: hidden },
-      { kind: 'dense', name: 'fc2', units: K, activation: 'none' },
-    ],
-  };
-}
-
-/** conv3x3(4)+BN → pool → dense(K): exercises conv gradients and BN running statistics. */
-export function tinyBnSpec(): ModelSpec {
-  return {
-    name: 'tiny-bn',
-    inputShape: SHAPE,
-    numClasses: K,
-    layers: [
-      { kind: 'conv2d', name: 'conv1', filters: 4, kernelSize: 3, batchNorm: true },
-      { kind: 'maxPool', name: 'pool1', size: 2 },
-      { kind: 'flatten', name: 'flatten' },
-      { kind: 'dense', name: 'fc', units: K, activation: 'none' },
-    ],
-  };
-}
+import { K, SHAPE } from '../../fixtures/models';
 
 /** Train and validation parts of one synthetic dataset (same class prototypes). */
 export function splitData(

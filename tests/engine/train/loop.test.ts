@@ -6,14 +6,15 @@ import { disposeModel, initModel } from '@/engine/model/init';
 import { isTrainError } from '@/engine/train/errors';
 import { trainModel } from '@/engine/train/loop';
 import type { EpochMetrics, LrChangeRecord, TrainProgress } from '@/engine/train/types';
-import { splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
+import { splitData, weightsOf } from './helpers';
 import { syntheticDataset } from '@/engine/data/synthetic';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(96, 48, 21);
 
 describe('trainModel', () => {
   it('streams progress for every step and per-epoch metrics', async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const progress: TrainProgress[] = [];
     const epochs: EpochMetrics[] = [];
     const r = await trainModel(
@@ -63,7 +64,7 @@ describe('trainModel', () => {
   });
 
   it('logs a multistep milestone and AccelAT cuts with their reasons', async () => {
-    const model = initModel(tinySpec(8), 2);
+    const model = initModel(tinyMlpSpec(8), 2);
     const seen: LrChangeRecord[] = [];
     const r = await trainModel(
       model,
@@ -111,7 +112,7 @@ describe('trainModel', () => {
   });
 
   it('keeps masked weights (and pruned units’ biases) exactly zero through adversarial training', async () => {
-    const model = initModel(tinySpec(10), 3);
+    const model = initModel(tinyMlpSpec(10), 3);
     const kernel2 = tf.tensor(
       Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? 0 : 1)),
       [10, 4],
@@ -159,7 +160,7 @@ describe('trainModel', () => {
   });
 
   it('stops with "diverged" on a non-finite loss, keeping finite weights', async () => {
-    const model = initModel(tinySpec(8), 4);
+    const model = initModel(tinyMlpSpec(8), 4);
     const progress: TrainProgress[] = [];
     const r = await trainModel(
       model,
@@ -186,7 +187,7 @@ describe('trainModel', () => {
   });
 
   it('rejects data that does not fit the model, AccelAT without validation, and bad configs', async () => {
-    const model = initModel(tinySpec(8), 5);
+    const model = initModel(tinyMlpSpec(8), 5);
     const big = syntheticDataset({ n: 8, shape: [10, 10, 1], numClasses: 4, seed: 1 });
     const three = syntheticDataset({ n: 8, shape: [8, 8, 1], numClasses: 3, seed: 1 });
     const expectError = async (p: Promise<unknown>, problem: string, re: RegExp) => {

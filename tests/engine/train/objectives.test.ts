@@ -10,7 +10,8 @@ import { trainModel } from '@/engine/train/loop';
 import { createObjective, type Objective } from '@/engine/train/objectives';
 import { softmaxKl } from '@/engine/train/objectives/losses';
 import { tradesCraft } from '@/engine/train/objectives/trades';
-import { consume, splitData, tinyBnSpec, tinySpec } from './helpers';
+import { consume, splitData } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(256, 128, 3);
 const objectiveOf = (o: object): Objective =>
@@ -112,7 +113,7 @@ describe('crafting', () => {
   });
 
   it("TRADES' inner maximization raises the KL above its random start", async () => {
-    const model = initModel(tinySpec(16), 2);
+    const model = initModel(tinyMlpSpec(16), 2);
     const { x } = batch(32);
     const f = logitsFn(model);
     const kl = async (xa: tf.Tensor4D) =>
@@ -129,7 +130,7 @@ describe('crafting', () => {
 
 describe('losses', () => {
   it('TRADES loss = CE(f(x), y) + β·KL(f(x) ‖ f(x′)), by hand from the logits', async () => {
-    const model = initModel(tinySpec(8), 4);
+    const model = initModel(tinyMlpSpec(8), 4);
     const { x, y } = batch(6);
     const obj = objectiveOf({ kind: 'trades', beta: 3, steps: 2 });
     const xAdv = (await obj.craft(model, x, y, { seed: 1 })) as tf.Tensor4D;
@@ -168,7 +169,7 @@ describe('losses', () => {
       { kind: 'trades', eps: 0.1, steps: 3 },
       { kind: 'fgsm-rs', eps: 0.1, guard: { enabled: false } },
     ]) {
-      const model = initModel(tinySpec(16), 5);
+      const model = initModel(tinyMlpSpec(16), 5);
       const obj = objectiveOf(o);
       const before = await objectiveLoss(model, obj, x, y);
       const r = await trainModel(
@@ -227,7 +228,7 @@ describe('robustness', () => {
   it('PGD-AT raises PGD accuracy over standard training (ε 0.2, synthetic 8×8)', async () => {
     const acc: Record<string, number> = {};
     for (const objective of [{ kind: 'standard' }, { kind: 'pgd-at', eps: 0.2, steps: 5 }]) {
-      const model = initModel(tinySpec(32), 1);
+      const model = initModel(tinyMlpSpec(32), 1);
       const r = await trainModel(
         model,
         { train, val },

@@ -12,7 +12,8 @@ import {
   restoreOptimizer,
   type Optimizer,
 } from '@/engine/train/optimizers';
-import { countBitDifferences, tinyBnSpec, tinySpec, values } from './helpers';
+import { countBitDifferences, values } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const live: (tf.Tensor | Optimizer)[] = [];
 afterEach(() => {
@@ -140,7 +141,7 @@ describe('Adam', () => {
 
 describe('masks', () => {
   it('masked weights and their state stay exactly 0; a structured mask also zeroes the bias', async () => {
-    const model = initModel(tinySpec(6), 5);
+    const model = initModel(tinyMlpSpec(6), 5);
     const full = tf.tensor(
       Array.from({ length: 64 * 6 }, (_, i) => (i % 3 === 0 ? 0 : 1)),
       [64, 6],
@@ -191,8 +192,8 @@ describe('masks', () => {
 describe('state export and restore', () => {
   it('restores bit-exactly: the next step is identical to the uninterrupted one', async () => {
     for (const kind of ['sgd', 'adam'] as const) {
-      const a = initModel(tinySpec(5), 2);
-      const b = initModel(tinySpec(5), 9);
+      const a = initModel(tinyMlpSpec(5), 2);
+      const b = initModel(tinyMlpSpec(5), 9);
       const grads = (s: number) =>
         new Map(
           [...a.params].map(([n, v]) => [n, tf.randomNormal(v.shape, 0, 1, 'float32', s)] as const),
@@ -249,7 +250,7 @@ describe('state export and restore', () => {
 });
 
 it('leaks no tensors: create, update, export, restore, dispose', async () => {
-  const model = initModel(tinySpec(4), 3);
+  const model = initModel(tinyMlpSpec(4), 3);
   const run = async () => {
     const opt = createOptimizer({ kind: 'adam', weightDecay: 0.1 }, model.params);
     const grads = new Map([...model.params].map(([n, v]) => [n, tf.onesLike(v)] as const));

@@ -13,7 +13,8 @@ import type { Checkpoint } from '@/engine/train/checkpoint';
 import type { TrainConfigInput } from '@/engine/train/config';
 import { PIPELINED_BACKENDS, trainModel } from '@/engine/train/loop';
 import type { TrainHooks, TrainProgress, TrainResult } from '@/engine/train/types';
-import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(100, 40, 13); // 4 batches of 32 (the last of 4)
 
@@ -96,7 +97,7 @@ describe('pipelined training', () => {
     ],
     [
       'FGSM-RS with the overfitting guard every 3 steps (a sync point), cyclic',
-      tinySpec(12),
+      tinyMlpSpec(12),
       {
         epochs: 2,
         batchSize: 32,
@@ -114,7 +115,7 @@ describe('pipelined training', () => {
     ],
     [
       'TRADES, MLP, Adam, multistep (an LR change)',
-      tinySpec(10),
+      tinyMlpSpec(10),
       {
         epochs: 3,
         batchSize: 32,
@@ -149,7 +150,7 @@ describe('pipelined training', () => {
       schedule: { kind: 'constant', lr: 1e8 },
       validation: { subsetSize: 0 },
     };
-    const [a, b] = await runBoth(tinySpec(8), config);
+    const [a, b] = await runBoth(tinyMlpSpec(8), config);
     expect(a.r.status).toBe('diverged');
     expect(a.r.step).toBeGreaterThan(0);
     expect(timeless(b.r)).toEqual(timeless(a.r));
@@ -157,7 +158,7 @@ describe('pipelined training', () => {
     for (const v of b.weights.values()) expect(v.every(Number.isFinite)).toBe(true);
     expect([a.leaked, b.leaked]).toEqual([0, 0]);
     // the pipelined checkpoint resumes (and diverges at the same step again)
-    const c = initModel(tinySpec(8), 99);
+    const c = initModel(tinyMlpSpec(8), 99);
     const rc = await trainModel(
       c,
       { train },
@@ -178,7 +179,7 @@ describe('pipelined training', () => {
       schedule: { kind: 'constant', lr: 0.05 },
       validation: { subsetSize: 16, steps: 2 },
     };
-    const full = initModel(tinySpec(8), 7);
+    const full = initModel(tinyMlpSpec(8), 7);
     const rf = await trainModel(full, { train, val }, config);
     const wf = await weightsOf(full);
     disposeModel(full);
@@ -186,7 +187,7 @@ describe('pipelined training', () => {
     const interrupted = async (pipelined: boolean, how: 'pause' | 'stop', at: number) => {
       let done = 0;
       const signal = { aborted: false };
-      const m = initModel(tinySpec(8), 7);
+      const m = initModel(tinyMlpSpec(8), 7);
       const r = await trainModel(m, { train, val }, config, {
         pipelined,
         signal,
@@ -208,7 +209,7 @@ describe('pipelined training', () => {
       const plain = await interrupted(false, how, piped.step);
       expect(timeless(piped).checkpoint).toEqual(timeless(plain).checkpoint);
       // which resumes, pipelined, to the uninterrupted run
-      const m = initModel(tinySpec(8), 50);
+      const m = initModel(tinyMlpSpec(8), 50);
       const r = await trainModel(
         m,
         { train, val },
@@ -245,7 +246,7 @@ describe('pipelined training', () => {
       objective: { kind: 'standard' },
       validation: { subsetSize: 0 },
     };
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     try {
       const r = await trainModel(model, { train }, config, { pipelined: true });
       expect(r.status).toBe('completed');

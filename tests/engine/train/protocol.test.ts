@@ -13,7 +13,8 @@ import { isTrainError } from '@/engine/train/errors';
 import { trainModel } from '@/engine/train/loop';
 import { makeOfflineSets, type OfflineProtocolConfig } from '@/engine/train/protocol';
 import type { Checkpoint } from '@/engine/train/checkpoint';
-import { countBitDifferences, splitData, tinySpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(96, 48, 21);
 const OFFLINE = {
@@ -46,7 +47,7 @@ describe('offline-adversarial protocol: the sets', () => {
       events.push({ what: 'attack', n: x.shape[0] });
       return run(f, x, y, o);
     });
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const r = await trainModel(model, { train, val }, config(), {
       onProgress: (p) => events.push({ what: 'step', epoch: p.epoch, batch: p.batch }),
       onEpochEnd: (e) => events.push({ what: 'epoch', epoch: e.epoch }),
@@ -94,7 +95,7 @@ describe('offline-adversarial protocol: the sets', () => {
   });
 
   it("'adversarial' trains on the adversarial copies alone; per-batch runs have no fixed set", async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const r = await trainModel(
       model,
       { train, val },
@@ -109,7 +110,7 @@ describe('offline-adversarial protocol: the sets', () => {
   });
 
   it('hold the clean images and their attacked copies, within ε and [0, 1]', async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const p = parseTrainConfig(config()).protocol as OfflineProtocolConfig;
     const sets = await makeOfflineSets(model, undefined, train, val, 30, p, 5);
     const n = datasetSize(train);
@@ -142,7 +143,7 @@ describe('offline-adversarial protocol: the run', () => {
 
   it('is seed-reproducible: the same seed gives the same weights and metrics bit for bit', async () => {
     const go = async (seed: number) => {
-      const model = initModel(tinySpec(8), 1);
+      const model = initModel(tinyMlpSpec(8), 1);
       const r = await trainModel(
         model,
         { train, val },
@@ -166,7 +167,7 @@ describe('offline-adversarial protocol: the run', () => {
   });
 
   it('leaks no tensor across repeated runs, a stop while the sets are made, or a refusal', async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const before = tf.memory().numTensors;
     for (let k = 0; k < 2; k++) {
       const r = await trainModel(model, { train, val }, config({ epochs: 2 }));
@@ -231,7 +232,7 @@ describe('offline-adversarial protocol: AccelAT', () => {
     // rise by 0.1 for 8 epochs, then flat: m_12 − m_11 = 0.02 (no cut), m_13 − m_12 = 0 → cut
     // at the end of the 13th epoch (index 12), then every sd_ep = 5: the 18th (index 17)
     const seq = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, ...Array<number>(12).fill(0.8)];
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const asked: number[] = [];
     const r = await trainModel(
       model,
@@ -267,7 +268,7 @@ describe('offline-adversarial protocol: AccelAT', () => {
 
   it('on a real run, its cuts replay from the recorded fixed-set accuracies', async () => {
     const o = { lr: 0.05, ftEp: 1, sdEp: 1, pw: 0.02, paLr: 0.5, fiLr: 1e-6 };
-    const model = initModel(tinySpec(8), 2);
+    const model = initModel(tinyMlpSpec(8), 2);
     const r = await trainModel(
       model,
       { train, val },
@@ -282,7 +283,7 @@ describe('offline-adversarial protocol: AccelAT', () => {
   });
 
   it('needs the validation set for its fixed adversarial copy', async () => {
-    const model = initModel(tinySpec(8), 1);
+    const model = initModel(tinyMlpSpec(8), 1);
     const err = await trainModel(model, { train }, config({ schedule: { kind: 'accelat' } })).catch(
       (e) => e,
     );

@@ -9,7 +9,8 @@ import type { TrainConfigInput } from '@/engine/train/config';
 import { isTrainError } from '@/engine/train/errors';
 import { trainModel } from '@/engine/train/loop';
 import type { TrainResult } from '@/engine/train/types';
-import { countBitDifferences, splitData, tinyBnSpec, tinySpec, weightsOf } from './helpers';
+import { countBitDifferences, splitData, weightsOf } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(100, 40, 11); // 100 samples / batch 32 → 4 batches, the last of 4
 
@@ -47,7 +48,7 @@ const cases: Case[] = [
   },
   {
     name: 'FGSM-RS with the guard every 3 steps, Adam + one-cycle',
-    spec: tinySpec(12),
+    spec: tinyMlpSpec(12),
     config: {
       epochs: 2,
       batchSize: 32,
@@ -65,7 +66,7 @@ const cases: Case[] = [
   },
   {
     name: 'TRADES, multistep with a milestone after the pause',
-    spec: tinySpec(8),
+    spec: tinyMlpSpec(8),
     config: {
       epochs: 2,
       batchSize: 32,
@@ -141,12 +142,12 @@ describe('exact resume', () => {
         objective: { kind: 'pgd-at', eps: 0.1, steps: 2 },
         validation: { subsetSize: 16, steps: 2 },
       };
-      const a = initModel(tinySpec(8), 3);
+      const a = initModel(tinyMlpSpec(8), 3);
       const ra = await trainModel(a, { train, val }, config);
       const wa = await weightsOf(a);
       disposeModel(a);
       const signal = { aborted: false };
-      const b = initModel(tinySpec(8), 3);
+      const b = initModel(tinyMlpSpec(8), 3);
       const stopped = await trainModel(b, { train, val }, config, {
         signal,
         onProgress: (p) => {
@@ -164,7 +165,7 @@ describe('exact resume', () => {
         stopped.checkpoint?.step,
       ]).toEqual(stopAt === 4 ? [0, 4, 4] : [0, 3, 3]);
       disposeModel(b);
-      const c = initModel(tinySpec(8), 4);
+      const c = initModel(tinyMlpSpec(8), 4);
       const rc = await trainModel(c, { train, val }, config, {}, stopped.checkpoint as Checkpoint);
       expect(countBitDifferences(wa, await weightsOf(c))).toBe(0);
       expect(strip(rc)).toEqual(strip(ra));
@@ -174,10 +175,10 @@ describe('exact resume', () => {
 
   it('rejects a checkpoint of another model or config', async () => {
     const config: TrainConfigInput = { epochs: 1, batchSize: 50, validation: { subsetSize: 0 } };
-    const m = initModel(tinySpec(8), 3);
+    const m = initModel(tinyMlpSpec(8), 3);
     const r = await trainModel(m, { train }, config, { pauseRequested: () => true });
     const ckpt = r.checkpoint as Checkpoint;
-    const other = initModel(tinySpec(9), 3);
+    const other = initModel(tinyMlpSpec(9), 3);
     await expect(trainModel(other, { train }, config, {}, ckpt)).rejects.toThrow(
       /bad-checkpoint: checkpoint is for model/,
     );

@@ -9,7 +9,8 @@ import type { ModelSpec } from '@/engine/model/spec';
 import type { Masks } from '@/engine/model/types';
 import type { TrainConfigInput } from '@/engine/train/config';
 import { trainModel } from '@/engine/train/loop';
-import { splitData, tinyBnSpec, tinySpec } from './helpers';
+import { splitData } from './helpers';
+import { tinyBnSpec, tinyMlpSpec } from '../../fixtures/models';
 
 const { train, val } = splitData(64, 16, 31); // batch 8 → 8 steps per epoch
 
@@ -102,7 +103,7 @@ describe('soak: 1,600 training steps', () => {
   };
 
   it('TRADES, MLP, Adam: flat tensors and bytes (500 steps)', async () => {
-    const { samples, steps } = await soak(tinySpec(16), trades);
+    const { samples, steps } = await soak(tinyMlpSpec(16), trades);
     expect(steps).toBe(504);
     expect(samples.length).toBe(5);
     expectFlat(samples);
@@ -110,7 +111,7 @@ describe('soak: 1,600 training steps', () => {
 
   it('the same TRADES run pipelined (as on WebGPU: one step in flight): flat tensors and bytes', async () => {
     const { samples, steps } = await soak(
-      tinySpec(16),
+      tinyMlpSpec(16),
       trades,
       undefined,
       true,

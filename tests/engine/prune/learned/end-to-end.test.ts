@@ -8,8 +8,8 @@ import { endToEndPrune, rankInitScores } from '@/engine/prune/end-to-end';
 import { masksFromScores } from '@/engine/prune/masks';
 import type { Granularity, ScoreSet } from '@/engine/prune/types';
 import { expectNoLeak } from '../../model/helpers';
-import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, pretrained, PGD, removedCount } from './helpers';
+import { K, SHAPE, tinyBnSpec, tinyMlpSpec } from '../../../fixtures/models';
 
 /** A hand-made anomaly ScoreSet (prune-highest) with many ties: values in {0, 0.1, ..., 0.9}. */
 function anomalySet(spec: ModelSpec, granularity: Granularity, seed = 9): ScoreSet {
@@ -50,7 +50,7 @@ describe('rankInitScores', () => {
   for (const scope of ['global', 'layer'] as const)
     for (const g of ['unstructured', 'structured'] as const)
       it(`gives distinct scores whose top-k is the one-shot anomaly mask (${scope}, ${g})`, () => {
-        const spec = g === 'structured' ? tinyBnSpec() : tinySpec(16);
+        const spec = g === 'structured' ? tinyBnSpec() : tinyMlpSpec(16);
         const anomaly = anomalySet(spec, g);
         const rule = { sparsity: 0.6, scope, maxLayerSparsity: 0.8 };
         const { init, m0 } = rankInitScores(spec, anomaly, rule);
@@ -114,9 +114,9 @@ describe('endToEndPrune', () => {
   });
 
   it('refuses a ScoreSet that does not fit and bad options', async () => {
-    const model = initModel(tinySpec(16), 1);
+    const model = initModel(tinyMlpSpec(16), 1);
     const ds = syntheticDataset({ n: 8, shape: SHAPE, numClasses: K, seed: 4 });
-    const wrong = anomalySet(tinySpec(8), 'unstructured');
+    const wrong = anomalySet(tinyMlpSpec(8), 'unstructured');
     await expect(
       endToEndPrune(model, { train: ds }, wrong, { sparsity: 0.5, objective: PGD, epochs: 1 }),
     ).rejects.toThrow(/shape/);
@@ -131,7 +131,7 @@ describe('endToEndPrune', () => {
   });
 
   it('does not leak tensors', async () => {
-    const base = initModel(tinySpec(16), 1);
+    const base = initModel(tinyMlpSpec(16), 1);
     const ds = syntheticDataset({ n: 16, shape: SHAPE, numClasses: K, seed: 4 });
     const anomaly = anomalySet(base.spec, 'unstructured');
     await expectNoLeak(async () => {

@@ -7,8 +7,8 @@ import { assertMaskedZero, fineTuneMasked, MaskViolationError } from '@/engine/p
 import { disposeMasks, masksFromScores, toTensorMasks } from '@/engine/prune/masks';
 import { randomScores } from '@/engine/prune/scores/random';
 import { expectNoLeak } from '../../model/helpers';
-import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, PGD } from './helpers';
+import { K, SHAPE, tinyBnSpec, tinyMlpSpec } from '../../../fixtures/models';
 
 const ds = syntheticDataset({ n: 48, shape: SHAPE, numClasses: K, seed: 6 });
 const cfg = { epochs: 2, batchSize: 16, objective: PGD, validation: { subsetSize: 0 } };
@@ -16,7 +16,7 @@ const cfg = { epochs: 2, batchSize: 16, objective: PGD, validation: { subsetSize
 describe('fineTuneMasked', () => {
   for (const g of ['unstructured', 'structured'] as const)
     it(`keeps pruned entries exactly 0 while the rest trains (${g})`, async () => {
-      const model = initModel(g === 'structured' ? tinyBnSpec() : tinySpec(16), 2);
+      const model = initModel(g === 'structured' ? tinyBnSpec() : tinyMlpSpec(16), 2);
       const masks = masksFromScores(model.spec, randomScores(model, g, 3), { sparsity: 0.5 });
       expect(await nonZeroPruned(model, masks)).toBeGreaterThan(0); // dense before
       const r = await fineTuneMasked(model, masks, { train: ds }, cfg);
@@ -27,7 +27,7 @@ describe('fineTuneMasked', () => {
     });
 
   it('the safety net throws MaskViolationError naming the parameter', async () => {
-    const model = initModel(tinySpec(16), 2);
+    const model = initModel(tinyMlpSpec(16), 2);
     const plain = masksFromScores(model.spec, randomScores(model, 'unstructured', 3), {
       sparsity: 0.5,
     });

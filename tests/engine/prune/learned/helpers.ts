@@ -4,14 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { toTensors } from '@/engine/data/batches';
 import type { Dataset } from '@/engine/data/dataset';
 import { forward } from '@/engine/model/forward';
-import { initModel } from '@/engine/model/init';
 import type { Model } from '@/engine/model/types';
 import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import type { PlainMasks } from '@/engine/prune/types';
-import { trainModel } from '@/engine/train';
 import { createObjective, objectiveSchema } from '@/engine/train/objectives';
 import { meanCrossEntropy } from '@/engine/train/objectives/losses';
-import { splitData, tinySpec } from '../../train/helpers';
+import { splitData } from '../../train/helpers';
+import { tinyMlpSpec, trainedModel } from '../../../fixtures/models';
 
 export const PGD = { kind: 'pgd-at', eps: 0.1, steps: 3 } as const;
 
@@ -20,12 +19,11 @@ export async function pretrained(
   seed = 1,
 ): Promise<{ model: Model; train: Dataset; val: Dataset }> {
   const { train, val } = splitData(192, 64, 3, 0.25);
-  const model = initModel(tinySpec(16), seed);
-  await trainModel(
-    model,
-    { train },
-    { epochs: 3, batchSize: 32, seed, validation: { subsetSize: 0 } },
-  );
+  // the default schedule (constant, lr 0.01)
+  const model = await trainedModel(tinyMlpSpec(16), seed, train, {
+    seed,
+    schedule: { kind: 'constant', lr: 0.01 },
+  });
   return { model, train, val };
 }
 

@@ -10,8 +10,8 @@ import { randomScores } from '@/engine/prune/scores/random';
 import type { PlainMasks, ScoreSet } from '@/engine/prune/types';
 import { syntheticDataset } from '@/engine/data/synthetic';
 import { expectNoLeak } from '../../model/helpers';
-import { K, SHAPE, tinyBnSpec, tinySpec } from '../../train/helpers';
 import { nonZeroPruned, PGD, removedCount } from './helpers';
+import { K, SHAPE, tinyBnSpec, tinyMlpSpec } from '../../../fixtures/models';
 
 const ds = syntheticDataset({ n: 32, shape: SHAPE, numClasses: K, seed: 6 });
 const fineTune = { epochs: 1, batchSize: 16, objective: PGD, validation: { subsetSize: 0 } };
@@ -32,7 +32,7 @@ describe('iterativePrune', () => {
     ['magnitude, structured', 'structured', (m: Model) => magnitudeScores(m, 'structured')],
   ] as const)
     it(`follows the schedule, masks only grow, pruned weights stay 0 (${name})`, async () => {
-      const model = initModel(g === 'structured' ? tinyBnSpec() : tinySpec(16), 1);
+      const model = initModel(g === 'structured' ? tinyBnSpec() : tinyMlpSpec(16), 1);
       const seen: PlainMasks[] = [];
       let round = 0;
       const score = async (m: Model, masks: PlainMasks): Promise<ScoreSet> => {
@@ -71,7 +71,7 @@ describe('iterativePrune', () => {
     });
 
   it('refuses a bad schedule and stops on the signal', async () => {
-    const model = initModel(tinySpec(16), 1);
+    const model = initModel(tinyMlpSpec(16), 1);
     const score = (m: Model) => Promise.resolve(randomScores(m, 'unstructured', 1));
     await expect(
       iterativePrune(model, { train: ds }, { score, finalSparsity: 1, rounds: 2, fineTune }),
@@ -93,7 +93,7 @@ describe('iterativePrune', () => {
   });
 
   it('does not leak tensors', async () => {
-    const base = initModel(tinySpec(16), 1);
+    const base = initModel(tinyMlpSpec(16), 1);
     await expectNoLeak(async () => {
       const m = cloneModel(base);
       await iterativePrune(

@@ -9,8 +9,9 @@ import { hydraInitScores, learnedScores } from '@/engine/prune/scores/learned';
 import type { ScoreSet } from '@/engine/prune/types';
 import { syntheticDataset } from '@/engine/data/synthetic';
 import { expectNoLeak } from '../../model/helpers';
-import { countBitDifferences, tinyBnSpec, weightsOf, SHAPE, K } from '../../train/helpers';
+import { countBitDifferences, weightsOf } from '../../train/helpers';
 import { advLoss, pretrained, PGD, removedCount } from './helpers';
+import { K, SHAPE, tinyBnSpec } from '../../../fixtures/models';
 
 let model: Model;
 let train: Dataset;

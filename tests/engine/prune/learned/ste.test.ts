@@ -12,7 +12,7 @@ import {
 } from '@/engine/prune/ste';
 import { disposeMasks, toTensorMasks } from '@/engine/prune/masks';
 import { expectNoLeak } from '../../model/helpers';
-import { tinyBnSpec } from '../../train/helpers';
+import { tinyBnSpec } from '../../../fixtures/models';
 
 const ones = (d: ArrayLike<number>): number => Array.from(d).reduce((s, v) => s + v, 0);
 

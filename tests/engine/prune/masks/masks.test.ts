@@ -5,7 +5,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { lenetSpec } from '@/engine/model/spec';
-import { tinyConvSpec } from '../../model/helpers';
 import {
   MaskError,
   disposeMasks,
@@ -16,6 +15,7 @@ import {
 import { prunableLayers } from '@/engine/model/params';
 import type { Granularity, PlainMasks, ScoreSet } from '@/engine/prune/types';
 import { expectNoLeak, makeScores, microMlp, randomScores, removedCounts } from './helpers';
+import { validConvSpec } from '../../../fixtures/models';
 
 const GRANS: Granularity[] = ['unstructured', 'structured'];
 
@@ -54,7 +54,7 @@ describe('exact sparsity, global', () => {
   for (const g of GRANS)
     for (const ties of [false, true])
       it(`${g}, ties ${ties}: removes round(s·N), exactly the first of the ranking`, () => {
-        const spec = tinyConvSpec();
+        const spec = validConvSpec();
         const s = randomScores(spec, g, 7, { ties });
         const kernels = prunableKernels(spec, g).map((l) => l.kernelName);
         const order = bruteOrder(s, kernels);

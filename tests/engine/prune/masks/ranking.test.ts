@@ -7,8 +7,8 @@ import { lenetSpec } from '@/engine/model/spec';
 import { MaskError, masksFromScores } from '@/engine/prune/masks';
 import { rankScores } from '@/engine/prune/ranking';
 import type { MaskRule, PlainMasks } from '@/engine/prune/types';
-import { tinySpec } from '../../model/helpers';
 import { microMlp, randomScores, removedCounts } from './helpers';
+import { everyLayerSpec } from '../../../fixtures/models';
 
 /** Deep equality of plain masks (a plain loop: toEqual on big typed arrays is slow). */
 function sameMasks(a: PlainMasks, b: PlainMasks): boolean {
@@ -25,7 +25,7 @@ function sameMasks(a: PlainMasks, b: PlainMasks): boolean {
 const SPARSITIES = Array.from({ length: 20 }, (_, i) => i / 20).concat([0.013, 0.5001, 0.987]);
 
 describe('ranking.masksAt equals masksFromScores', () => {
-  const specs = [tinySpec(), microMlp(2, 10), lenetSpec([12, 12, 1])];
+  const specs = [everyLayerSpec(), microMlp(2, 10), lenetSpec([12, 12, 1])];
   for (const g of ['unstructured', 'structured'] as const)
     for (const scope of ['global', 'layer'] as const)
       it(`${g}, ${scope}`, () => {

@@ -18,7 +18,6 @@ import {
 import { magnitudeScores } from '@/engine/prune/scores/magnitude';
 import { ScoreInputError } from '@/engine/prune/scores/common-errors';
 import type { ScoreContext } from '@/engine/prune/scores/context';
-import { tinySpec } from '../../model/helpers';
 import { K1, WO, convModel, convRef } from './conv-ref';
 import {
   CONV_SPEC,
@@ -32,6 +31,7 @@ import {
   handBatches,
   layerData,
 } from './helpers';
+import { everyLayerSpec } from '../../../fixtures/models';
 
 const XS = [
   [0.2, 0.4],
@@ -541,7 +541,7 @@ describe('anomaly degree: masks, order, options', () => {
 });
 
 describe('anomalyScores on a real attack (BN + residual tiny model)', () => {
-  const spec = tinySpec();
+  const spec = everyLayerSpec();
   const model = initModel(spec, 5);
   afterAll(() => disposeModel(model));
   const n = 6;

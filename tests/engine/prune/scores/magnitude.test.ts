@@ -5,9 +5,9 @@ import { disposeModel, initModel } from '@/engine/model/init';
 import { prunableLayers } from '@/engine/model/params';
 import { magnitudeScores } from '@/engine/prune/scores/magnitude';
 import { ScoreInputError } from '@/engine/prune/scores/common-errors';
-import { tinySpec } from '../../model/helpers';
 import { K1, WO, convModel } from './conv-ref';
 import { expectClose, expectNoLeak, layerData } from './helpers';
+import { everyLayerSpec } from '../../../fixtures/models';
 
 const model = convModel();
 afterAll(() => disposeModel(model));
@@ -54,7 +54,7 @@ describe('magnitudeScores', () => {
   });
 
   it('covers every prunable layer of a residual model; no leak; bad input', async () => {
-    const m = initModel(tinySpec(), 3);
+    const m = initModel(everyLayerSpec(), 3);
     const s = await magnitudeScores(m, 'structured');
     expect([...s.layers.keys()]).toEqual(prunableLayers(m.spec).map((l) => l.kernelName));
     await expectNoLeak(() => magnitudeScores(m, 'unstructured'));

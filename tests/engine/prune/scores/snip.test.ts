@@ -10,7 +10,6 @@ import type { Model } from '@/engine/model/types';
 import type { ScoreContext } from '@/engine/prune/scores/context';
 import { snipFromBatches, snipScores } from '@/engine/prune/scores/snip';
 import { ScoreInputError } from '@/engine/prune/scores/common-errors';
-import { tinyBnSpec } from '../../train/helpers';
 import {
   DENSE_SPEC,
   W1,
@@ -22,6 +21,7 @@ import {
   handBatches,
   layerData,
 } from './helpers';
+import { tinyBnSpec } from '../../../fixtures/models';
 
 const XS = [
   [0.2, 0.4],
