@@ -6,7 +6,7 @@
  * read-back): standard, FGSM-RS and PGD-7 AT (PGD-7 on the MLP only off WASM); on WASM also the
  * PGD-20 evaluation of 1,000 images (bench/tasks/pgd-eval-core.ts) and slider moves
  * (bench/tasks/slider-core.ts: clean + transfer, and the progressive white-box figure); on WebGPU / WebGL also the training loop's time per step,
- * pipelined and not (src/engine/train/loop.ts). The page is cross-origin
+ * pipelined and not (src/engine/train/step-pipeline.ts). The page is cross-origin
  * isolated (vite.config.ts headers), so WASM runs its threaded build.
  */
 import type * as tf from '@tensorflow/tfjs-core';

@@ -75,7 +75,7 @@ export interface TrainHooks {
    * Pipeline the steps: dispatch step k+1 before reading step k, with each update committed on
    * the device behind a finiteness gate (train/step.ts), so the device never waits for the host
    * between steps. Same results bit for bit; a divergence is still caught at its own step.
-   * Default: on for WebGPU, off elsewhere (loop.ts PIPELINED_BACKENDS).
+   * Default: on for WebGPU, off elsewhere (step-pipeline.ts PIPELINED_BACKENDS).
    */
   pipelined?: boolean;
   onEpochEnd?(e: EpochMetrics): void;
