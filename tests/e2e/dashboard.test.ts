@@ -3,7 +3,7 @@
  * preview`) in Debian's headless Chromium with --enable-unsafe-webgpu (a software WebGPU adapter
  * on machines without a GPU). Contract: README's test ids and accessible names (issue 4).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import onnxProto from 'onnx-proto';
@@ -17,7 +17,8 @@ import { loadModelSafetensors } from '@/engine/model/serialize/model-io';
 import { disposeMasks } from '@/engine/prune/masks';
 import { Session } from '@/engine/session';
 import { EVAL_BATCH, evalData } from '@/engine/session/slider';
-import { useProductionApp } from './browser';
+import { recordPageErrors, useProductionApp } from './browser';
+import { README_VIEW, waitForReadmeView } from './readme-view';
 
 const app = useProductionApp('dist-e2e');
 
@@ -27,16 +28,8 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
-  const errors: string[] = [];
   // Content-Security-Policy violations count as errors too
-  await page.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) =>
-      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
-  });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
+  const errors = await recordPageErrors(page);
   await page.goto(`${app.url}?${query}`);
   return { page, errors };
 }
@@ -352,23 +345,12 @@ describe('dashboard (production build, Chromium)', () => {
     await page.close();
   }, 240_000);
 
-  it('renders the prune view for the README screenshot (SCREENSHOT=1 writes docs/screenshot.png)', async () => {
-    // as a new user opens it: the anomaly end-to-end path at 90%
-    const { page, errors } = await open('backend=wasm&evalN=500');
-    await expect
-      .poll(() => page.getByTestId('path-position').textContent(), { timeout: 120_000 })
-      .toMatch(/checkpoint at 90/);
-    await readyFigure(page, 'clean-accuracy');
-    await readyFigure(page, 'robust-accuracy');
-    await readyFigure(page, 'transfer-accuracy');
-    // the accuracy-sparsity curves arrive after the slider has been still for a moment
-    await expect
-      .poll(() => page.locator('.recharts-line-curve').count(), { timeout: 180_000 })
-      .toBeGreaterThan(2);
-    await page.waitForTimeout(1000);
-    const png = await page.screenshot({ fullPage: false });
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    if (process.env.SCREENSHOT === '1') await writeFile('docs/screenshot.png', png);
+  it('renders the prune view as the README shows it (npm run screenshot takes the picture)', async () => {
+    // as a new user opens it: the anomaly end-to-end path at 90%, every figure a percentage
+    const { page, errors } = await open(README_VIEW.query);
+    await waitForReadmeView(page);
+    for (const id of ['clean-accuracy', 'robust-accuracy', 'transfer-accuracy'])
+      expect(await readyFigure(page, id)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
