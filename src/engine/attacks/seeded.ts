@@ -5,6 +5,7 @@
  * the seed: the session (scores, slider, views), the experiment's scoring, evaluation and
  * transfer benchmark all resolve their attacks here, so a seeded run repeats exactly.
  */
+import { attackTakesSeed } from './catalog';
 import { getAttack, resolveAttackOptions } from './registry';
 
 /** A resolved attack: registry name and every option filled (JSON-friendly). */
@@ -23,7 +24,7 @@ export function resolveAttack(
   seed = 0,
 ): ResolvedAttack {
   const entry = getAttack(choice.name);
-  const withSeed = entry.options.some((o) => o.name === 'seed') ? { seed } : {};
+  const withSeed = attackTakesSeed(entry.name) ? { seed } : {};
   return {
     name: entry.name,
     options: resolveAttackOptions(entry.name, dataset, { ...withSeed, ...(choice.options ?? {}) }),

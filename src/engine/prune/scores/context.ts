@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../../attacks/common';
+import { attackTakesSeed } from '../../attacks/catalog';
 import { getAttack, type AttackEntry, type AttackOptions } from '../../attacks/registry';
 import { logitsFn } from '../../model/forward';
 import { checkMasks } from '../../model/masks';
@@ -113,7 +114,7 @@ export async function* scoringBatches(
   const [h, w, c] = ctx.data.shape;
   const size = h * w * c;
   const f = logitsFn(ctx.model, { masks: ctx.masks });
-  const hasSeed = attack.entry.options.some((o) => o.name === 'seed');
+  const hasSeed = attackTakesSeed(attack.entry.name);
   const ownSeed = ctx.attack.options.seed;
   const baseSeed = typeof ownSeed === 'number' ? ownSeed : ctx.seed >>> 0;
   ctx.onProgress?.(0, n);
