@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attackTableMarkdown } from '../engine/attacks/docs-table';
 import { generatedBlock, replaceGeneratedBlock } from '../engine/markdown-table';
+import { architectureTableMarkdown } from '../engine/model/catalog';
+import { objectiveTableMarkdown } from '../engine/train/objectives/catalog';
+import { scheduleTableMarkdown } from '../engine/train/schedules/catalog';
 import { runIfMain } from './run-main';
 
 /** One generated table: the page it sits in (from the repo root), its id and its renderer. */
@@ -21,6 +24,9 @@ export interface DocTable {
 
 export const DOC_TABLES: readonly DocTable[] = [
   { page: 'docs/attacks.md', id: 'attacks', render: attackTableMarkdown },
+  { page: 'docs/format.md', id: 'architectures', render: architectureTableMarkdown },
+  { page: 'docs/training.md', id: 'objectives', render: objectiveTableMarkdown },
+  { page: 'docs/training.md', id: 'schedules', render: scheduleTableMarkdown },
 ];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

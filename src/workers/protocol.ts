@@ -59,4 +59,36 @@ export {
   type AttackUiRule,
   type PaperRef,
 } from '../engine/attacks/catalog';
+export {
+  ARCHITECTURE_CATALOG,
+  ARCHITECTURE_NAMES,
+  architectureLabel,
+  isArchitectureName,
+  type ArchitectureInfo,
+} from '../engine/model/catalog';
+export {
+  CRAFT_MODES,
+  OBJECTIVE_CATALOG,
+  OBJECTIVE_KINDS,
+  derivedDefault,
+  objectiveInfo,
+  objectiveLabel,
+  type ObjectiveKind,
+} from '../engine/train/objectives/catalog';
+export {
+  CYCLIC_MODES,
+  SCHEDULE_CATALOG,
+  SCHEDULE_KINDS,
+  defaultScheduleLr,
+  scheduleInfo,
+  scheduleLabel,
+  type ScheduleKind,
+} from '../engine/train/schedules/catalog';
+export {
+  numberDefault,
+  trainField,
+  type DerivedDefault,
+  type TrainField,
+  type TrainKindInfo,
+} from '../engine/train/fields';
 // ---- end of catalogs

@@ -32,16 +32,12 @@ import {
   SQUARE_FIELDS,
 } from './fields';
 import { validateOptions, type OptionField, type OptionValue } from './options';
+import type { PaperRef } from '../papers';
 
 /** Plain, JSON-serializable attack options (the `signal` travels beside them). */
 export type AttackOptions = Record<string, OptionValue>;
 
-export interface PaperRef {
-  authors: string;
-  year: number;
-  title: string;
-  arxiv: string;
-}
+export type { PaperRef };
 
 /** How the dashboard's attack forms (Adversarial examples, Transfer benchmark) use an attack. */
 export interface AttackUiRule {

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { attackOptionsProblem, attackRefSchema } from '../attacks/schema';
-import { ARCHITECTURES, type ArchitectureName } from '../model/spec';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../model/catalog';
 import { jsonDepth } from '../model/serialize/json-guard';
 import { trainConfigSchema } from '../train/config';
 import { pruneConfigSchema, transferConfigSchema } from './prune-config';
@@ -135,7 +135,7 @@ const experimentObject = z.strictObject({
     .strictObject({
       /** build and initialize this architecture (seeded) */
       architecture: z
-        .enum(Object.keys(ARCHITECTURES) as [ArchitectureName, ...ArchitectureName[]])
+        .enum(ARCHITECTURE_NAMES as [ArchitectureName, ...ArchitectureName[]])
         .optional(),
       /** or load a model saved by the CLI or the app (.safetensors), relative to the config */
       load: z.string().min(1).optional(),

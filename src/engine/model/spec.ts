@@ -9,6 +9,7 @@
  * *neurons* are its output channels (conv) or units (dense): the unit of structured pruning and of
  * the anomaly score. Its tapped activation is its output after batch norm and activation.
  */
+import type { ArchitectureName } from './catalog';
 
 export type Activation = 'relu' | 'none';
 
@@ -164,11 +165,20 @@ export function resnetSmallSpec(
   };
 }
 
-export const ARCHITECTURES = {
+/**
+ * The builder of every architecture of the catalog (catalog.ts: names, labels, papers), each
+ * `(inputShape?, numClasses?) => ModelSpec`.
+ */
+export const ARCHITECTURES: {
+  readonly [N in ArchitectureName]: (
+    inputShape?: [number, number, number],
+    numClasses?: number,
+  ) => ModelSpec;
+} = {
   mlp: mlpSpec,
   lenet: lenetSpec,
   'vgg-small': vggSmallSpec,
   'resnet-small': resnetSmallSpec,
-} as const;
+};
 
-export type ArchitectureName = keyof typeof ARCHITECTURES;
+export type { ArchitectureName };

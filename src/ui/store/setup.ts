@@ -9,29 +9,29 @@
 import { create } from 'zustand';
 import type { ArchitectureName } from '../../engine/model/spec';
 import type { TrainConfigInput } from '../../engine/train/config';
+import {
+  ARCHITECTURE_NAMES as ARCHITECTURE_CATALOG_NAMES,
+  CYCLIC_MODES,
+  OBJECTIVE_KINDS,
+  SCHEDULE_KINDS,
+  numberDefault,
+  objectiveInfo,
+  scheduleInfo,
+  type ObjectiveKind,
+  type ScheduleKind,
+} from '../../workers/protocol';
 import { readNumber, readParam, writeParams } from '../url';
 
-export type ObjectiveKind = 'standard' | 'pgd-at' | 'trades' | 'fgsm-rs';
+export type { ObjectiveKind, ScheduleKind };
 export type OptimizerKind = 'sgd' | 'adam';
-export type ScheduleKind = 'constant' | 'multistep' | 'cosine' | 'cyclic' | 'accelat';
-export type CyclicMode = 'one-cycle' | 'triangular';
+export type CyclicMode = (typeof CYCLIC_MODES)[number];
 
-export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = [
-  'mlp',
-  'lenet',
-  'vgg-small',
-  'resnet-small',
-];
-export const OBJECTIVES: readonly ObjectiveKind[] = ['standard', 'pgd-at', 'trades', 'fgsm-rs'];
+/** The choices of the Setup view's lists: the engine's catalogs, in catalog order. */
+export const ARCHITECTURE_NAMES = ARCHITECTURE_CATALOG_NAMES;
+export const OBJECTIVES = OBJECTIVE_KINDS;
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam'];
-export const SCHEDULES: readonly ScheduleKind[] = [
-  'constant',
-  'multistep',
-  'cosine',
-  'cyclic',
-  'accelat',
-];
-export const CYCLIC_MODES: readonly CyclicMode[] = ['one-cycle', 'triangular'];
+export const SCHEDULES = SCHEDULE_KINDS;
+export { CYCLIC_MODES };
 
 /** Every setting of the Setup view (plain data). `null` = the engine's (derived) default. */
 export interface SetupConfig {
@@ -116,15 +116,21 @@ function choice<T extends string>(param: string, def: T, values: readonly T[]): 
 
 const MILESTONES = /^\d+(,\d+)*$/;
 
+/** The engine's default of an objective's or a schedule's number field (its catalog). */
+const objectiveDefault = (kind: ObjectiveKind, field: string): number =>
+  numberDefault(objectiveInfo(kind), field) ?? NaN;
+const scheduleDefault = (kind: ScheduleKind, field: string): number =>
+  numberDefault(scheduleInfo(kind), field) ?? NaN;
+
 /** The URL name, default and range of every setting. */
 export const SETUP_FIELDS: { [K in keyof SetupConfig]: FieldSpec<SetupConfig[K]> } = {
   architecture: choice('arch', 'lenet', ARCHITECTURE_NAMES),
   modelSeed: num('mseed', 0, 0, 4294967295, true),
   objective: choice('objective', 'pgd-at', OBJECTIVES),
-  eps: num('eps', 0.1, 0, 1),
+  eps: num('eps', objectiveDefault('pgd-at', 'eps'), 0, 1),
   attackSteps: num('asteps', 5, 1, 1000, true),
   stepSize: optNum('astep', 1e-6, 1),
-  beta: num('beta', 6, 0, 1000),
+  beta: num('beta', objectiveDefault('trades', 'beta'), 0, 1000),
   alpha: optNum('alpha', 1e-6, 1),
   optimizer: choice('opt', 'adam', OPTIMIZERS),
   schedule: choice('schedule', 'accelat', SCHEDULES),
@@ -137,17 +143,17 @@ export const SETUP_FIELDS: { [K in keyof SetupConfig]: FieldSpec<SetupConfig[K]>
       return MILESTONES.test(v) ? v : undefined;
     },
   },
-  gamma: num('gamma', 0.1, 1e-6, 1),
-  minLr: num('minlr', 0, 0, 10),
-  warmupEpochs: num('warmup', 0, 0, 1000),
+  gamma: num('gamma', scheduleDefault('multistep', 'gamma'), 1e-6, 1),
+  minLr: num('minlr', scheduleDefault('cosine', 'minLr'), 0, 10),
+  warmupEpochs: num('warmup', scheduleDefault('cosine', 'warmupEpochs'), 0, 1000),
   cyclicMode: choice('cmode', 'one-cycle', CYCLIC_MODES),
-  peakFraction: num('peak', 0.5, 0.01, 0.99),
-  cycleEpochs: num('cycle', 2, 0.01, 1000),
-  ftEp: num('ftEp', 5, 1, 1000, true),
-  sdEp: num('sdEp', 5, 0, 1000, true),
-  pw: num('pw', 0.005, -1, 1),
-  paLr: num('paLr', 0.8, 0.01, 0.99),
-  fiLr: num('fiLr', 1e-6, 1e-12, 1),
+  peakFraction: num('peak', scheduleDefault('cyclic', 'peakFraction'), 0.01, 0.99),
+  cycleEpochs: num('cycle', scheduleDefault('cyclic', 'cycleEpochs'), 0.01, 1000),
+  ftEp: num('ftEp', scheduleDefault('accelat', 'ftEp'), 1, 1000, true),
+  sdEp: num('sdEp', scheduleDefault('accelat', 'sdEp'), 0, 1000, true),
+  pw: num('pw', scheduleDefault('accelat', 'pw'), -1, 1),
+  paLr: num('paLr', scheduleDefault('accelat', 'paLr'), 0.01, 0.99),
+  fiLr: num('fiLr', scheduleDefault('accelat', 'fiLr'), 1e-12, 1),
   epochs: num('epochs', 10, 1, 1000, true),
   batchSize: num('batch', 128, 1, 4096, true),
   trainSeed: num('tseed', 0, 0, 4294967295, true),

@@ -1,9 +1,8 @@
 // The attack catalog (src/engine/attacks/catalog.ts) is the one list the CLI's config validation,
 // the UI's attack forms and the docs table read: an attack registered at run time (here a no-op
 // with one ε option) is found in all three, and gone from all three once unregistered. The
-// catalog modules stay free of tfjs, even transitively, so the UI bundle can import them.
+// catalog's freedom from tfjs is checked in tests/engine/catalogs.test.ts.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { budgetFor } from '@/engine/attacks/budgets';
@@ -152,49 +151,5 @@ describe('attack catalog', () => {
     expect(() => registerAttack({ ...NOOP, defaults: () => ({ eps: 5 }) }, run)).toThrow(/eps/);
     expect(() => unregisterAttack('pgd-linf')).toThrow(/built in/);
     expect(attackCatalog().some((a) => a.name === 'noop')).toBe(false);
-  });
-});
-
-/** Relative imports of a TypeScript module, resolved to files (type-only imports skipped). */
-function imports(file: string): string[] {
-  const src = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  for (const m of src.matchAll(/^(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^']+)'/gm)) {
-    const spec = m[1];
-    if (!spec.startsWith('.')) {
-      out.push(spec);
-      continue;
-    }
-    const base = path.resolve(path.dirname(file), spec);
-    out.push([`${base}.ts`, `${base}.tsx`, `${base}/index.ts`].find((f) => exists(f)) ?? base);
-  }
-  return out;
-}
-
-function exists(f: string): boolean {
-  try {
-    readFileSync(f);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe('tfjs-free', () => {
-  it('the catalog, its schema and docs table import no tfjs, even transitively', () => {
-    for (const root of ['catalog.ts', 'schema.ts', 'docs-table.ts']) {
-      const seen = new Set<string>();
-      const todo = [path.resolve('src/engine/attacks', root)];
-      while (todo.length > 0) {
-        const f = todo.pop() as string;
-        if (seen.has(f)) continue;
-        seen.add(f);
-        for (const dep of imports(f)) {
-          expect(dep, `${f} imports ${dep}`).not.toMatch(/tensorflow|tfjs/);
-          if (dep.startsWith('/')) todo.push(dep);
-        }
-      }
-      expect(seen.size).toBeGreaterThan(1);
-    }
   });
 });

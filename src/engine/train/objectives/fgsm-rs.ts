@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { fgsmRs } from '../../attacks/fgsm';
 import { forward, logitsFn } from '../../model/forward';
+import { derivedDefault } from './catalog';
 import { meanCrossEntropy } from './losses';
 import { guardSchema, type GuardConfig } from './overfit-guard';
 import type { Objective } from './types';
@@ -42,7 +43,7 @@ export interface FgsmRsObjectiveConfig extends Required<
 export function resolveFgsmRs(c: z.output<typeof fgsmRsObjectiveSchema>): FgsmRsObjectiveConfig {
   return {
     ...c,
-    alpha: c.alpha ?? 1.25 * c.eps,
+    alpha: c.alpha ?? derivedDefault('fgsm-rs', 'alpha', { eps: c.eps }),
     guard: { ...c.guard, pgdStepSize: c.guard.pgdStepSize ?? c.eps / 4 },
   };
 }

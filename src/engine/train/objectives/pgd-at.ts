@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { pgdLinf } from '../../attacks/pgd';
 import { forward, logitsFn } from '../../model/forward';
+import { derivedDefault } from './catalog';
 import { meanCrossEntropy } from './losses';
 import type { Objective } from './types';
 
@@ -38,7 +39,10 @@ export type PgdAtObjectiveConfig = Required<z.output<typeof pgdAtObjectiveSchema
 
 /** Fills the derived default stepSize = 2.5·ε/steps. */
 export function resolvePgdAt(c: z.output<typeof pgdAtObjectiveSchema>): PgdAtObjectiveConfig {
-  return { ...c, stepSize: c.stepSize ?? (2.5 * c.eps) / c.steps };
+  return {
+    ...c,
+    stepSize: c.stepSize ?? derivedDefault('pgd-at', 'stepSize', { eps: c.eps, steps: c.steps }),
+  };
 }
 
 export function pgdAtObjective(c: PgdAtObjectiveConfig): Objective {

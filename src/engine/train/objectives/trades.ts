@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { makeTicker, projectLinf } from '../../attacks/common';
 import { forward, logitsFn } from '../../model/forward';
+import { derivedDefault } from './catalog';
 import { meanCrossEntropy, softmaxKl } from './losses';
 import type { Objective } from './types';
 
@@ -37,7 +38,7 @@ export type TradesObjectiveConfig = Required<z.output<typeof tradesObjectiveSche
 
 /** Fills the derived default stepSize = ε/4. */
 export function resolveTrades(c: z.output<typeof tradesObjectiveSchema>): TradesObjectiveConfig {
-  return { ...c, stepSize: c.stepSize ?? c.eps / 4 };
+  return { ...c, stepSize: c.stepSize ?? derivedDefault('trades', 'stepSize', { eps: c.eps }) };
 }
 
 /** TRADES' inner maximization of the KL (see the file comment). Returns x' the caller owns. */

@@ -6,15 +6,11 @@
 import { errorMessage, getEngine } from '../../engine-client';
 import { useCore } from '../../store/core';
 import { ARCHITECTURE_NAMES, SETUP_FIELDS, useSetup } from '../../store/setup';
-import type { ModelInfo } from '../../../workers/protocol';
+import { architectureLabel, type ModelInfo } from '../../../workers/protocol';
 import { FieldCard, NumberField, SelectField } from './fields';
 
-const ARCH_NAMES = {
-  mlp: 'MLP 300-100',
-  lenet: 'LeNet-5 (small CNN)',
-  'vgg-small': 'VGG-small',
-  'resnet-small': 'ResNet-small',
-} as const;
+/** Each architecture's label, from the engine's catalog. */
+const ARCH_NAMES = Object.fromEntries(ARCHITECTURE_NAMES.map((n) => [n, architectureLabel(n)]));
 
 /** Run a model-producing worker call with activity and error reporting. */
 async function loadModel(what: string, call: () => Promise<ModelInfo>): Promise<void> {

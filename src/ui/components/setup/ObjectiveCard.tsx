@@ -5,21 +5,33 @@
  * (pixels in [0, 1]); it also sets the radius of the validation PGD that measures robust accuracy.
  */
 import { SETUP_FIELDS, OBJECTIVES, useSetup } from '../../store/setup';
+import {
+  derivedDefault,
+  objectiveInfo,
+  objectiveLabel,
+  trainField,
+  type ObjectiveKind,
+} from '../../../workers/protocol';
 import { FieldCard, NumberField, SelectField } from './fields';
 
-const OBJECTIVE_NAMES = {
-  standard: 'standard (clean)',
-  'pgd-at': 'PGD-AT (Madry et al. 2018)',
-  trades: 'TRADES (Zhang et al. 2019)',
-  'fgsm-rs': 'FGSM-RS (Wong et al. 2020)',
-} as const;
+/** Each objective's label, from the engine's catalog. */
+const OBJECTIVE_NAMES = Object.fromEntries(OBJECTIVES.map((k) => [k, objectiveLabel(k)]));
+
+/** 'empty: ε/4 (TRADES reference code)': the rule the engine fills an empty field with. */
+function derivedRule(kind: ObjectiveKind, field: string): string {
+  const f = trainField(objectiveInfo(kind), field);
+  return f?.type === 'number' && f.derived ? `empty: ${f.derived.rule}` : '';
+}
 
 export function ObjectiveCard() {
   const s = useSetup();
   const F = SETUP_FIELDS;
   const iterative = s.objective === 'pgd-at' || s.objective === 'trades';
-  const derivedStep =
-    s.objective === 'trades' ? s.eps / 4 : (2.5 * s.eps) / Math.max(1, s.attackSteps);
+  const stepKind = s.objective === 'trades' ? 'trades' : 'pgd-at';
+  const derivedStep = derivedDefault(stepKind, 'stepSize', {
+    eps: s.eps,
+    steps: Math.max(1, s.attackSteps),
+  });
   return (
     <FieldCard title="Training objective">
       <div className="field-row">
@@ -52,11 +64,7 @@ export function ObjectiveCard() {
               value={s.stepSize}
               spec={F.stepSize}
               placeholder={`auto ${derivedStep.toPrecision(3)}`}
-              title={
-                s.objective === 'trades'
-                  ? 'empty: ε/4 (TRADES reference code)'
-                  : 'empty: 2.5·ε/steps (Madry et al.)'
-              }
+              title={derivedRule(stepKind, 'stepSize')}
               onChange={(v) => s.update({ stepSize: v })}
             />
           </>
@@ -75,8 +83,8 @@ export function ObjectiveCard() {
             label="FGSM step α"
             value={s.alpha}
             spec={F.alpha}
-            placeholder={`auto ${(1.25 * s.eps).toPrecision(3)}`}
-            title="empty: 1.25·ε (Wong et al.); α = 2ε already risks catastrophic overfitting"
+            placeholder={`auto ${derivedDefault('fgsm-rs', 'alpha', { eps: s.eps }).toPrecision(3)}`}
+            title={`${derivedRule('fgsm-rs', 'alpha')}; α = 2ε already risks catastrophic overfitting`}
             onChange={(v) => s.update({ alpha: v })}
           />
         ) : null}

@@ -13,26 +13,12 @@ import {
   SETUP_FIELDS,
   parseMilestones,
   useSetup,
-  type ScheduleKind,
 } from '../../store/setup';
+import { defaultScheduleLr, scheduleLabel } from '../../../workers/protocol';
 import { FieldCard, NumberField, SelectField } from './fields';
 
-/** Each schedule's default (peak) learning rate, as in the engine's schemas. */
-const DEFAULT_LR: Record<ScheduleKind, number> = {
-  constant: 0.01,
-  multistep: 0.1,
-  cosine: 0.1,
-  cyclic: 0.2,
-  accelat: 1e-3,
-};
-
-const SCHEDULE_NAMES = {
-  constant: 'constant',
-  multistep: 'multistep',
-  cosine: 'cosine annealing',
-  cyclic: 'cyclic / one-cycle',
-  accelat: 'AccelAT (Nikfam et al. 2022)',
-} as const;
+/** Each schedule's label, from the engine's catalog. */
+const SCHEDULE_NAMES = Object.fromEntries(SCHEDULES.map((k) => [k, scheduleLabel(k)]));
 
 export function ScheduleCard() {
   const s = useSetup();
@@ -59,7 +45,7 @@ export function ScheduleCard() {
           label={s.schedule === 'cyclic' ? 'Peak learning rate' : 'Learning rate'}
           value={s.lr}
           spec={F.lr}
-          placeholder={`default ${DEFAULT_LR[s.schedule]}`}
+          placeholder={`default ${defaultScheduleLr(s.schedule)}`}
           onChange={(v) => s.update({ lr: v })}
         />
         {s.schedule === 'cosine' || s.schedule === 'cyclic' ? (
