@@ -28,7 +28,27 @@ export default tseslint.config(
     files: ['src/ui/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
     plugins: { 'react-hooks': reactHooks },
-    rules: reactHooks.configs.recommended.rules,
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // the UI reaches the engine only through the declared contract (docs/worker-api.md):
+      // src/workers/protocol.ts exports the catalogs, the plain types and EngineApi
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/**', '**/engine', '**/workers/*', '!**/workers/protocol'],
+              message:
+                'The UI imports the engine only through src/workers/protocol.ts (types included).',
+            },
+            {
+              group: ['@tensorflow/*'],
+              message: 'No tfjs on the UI thread: ML runs in the worker (src/workers/protocol.ts).',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/workers/**/*.ts'],

@@ -8,6 +8,7 @@ import { ErrorAlert } from './components/ErrorAlert';
 import { NoticeBanner } from './components/runs/NoticeBanner';
 import { RunOfferBanner } from './components/runs/RunOfferBanner';
 import { useCore } from './store/core';
+import { boot } from './store/lifecycle';
 import { TABS } from './url';
 import { AdversarialView } from './views/AdversarialView';
 import { DistributionsView } from './views/DistributionsView';
@@ -35,11 +36,9 @@ export function App() {
   const tab = useCore((s) => s.tab);
   const setTab = useCore((s) => s.setTab);
   const activity = useCore((s) => s.activity);
-  const boot = useCore((s) => s.boot);
-
   useEffect(() => {
     void boot();
-  }, [boot]);
+  }, []);
 
   const View = VIEWS[tab];
   return (

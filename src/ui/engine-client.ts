@@ -9,7 +9,7 @@
  * restarts the worker and restores the last checkpoint).
  */
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../workers/engine.worker';
+import type { EngineApi } from '../workers/protocol';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -65,7 +65,7 @@ export function stopEngine(): void {
 /**
  * Fault injection, reachable from the browser console and the end-to-end tests as
  * `window.advpruneFaults`: make the worker die as in a crash, or destroy its WebGPU device (a real
- * device loss). The app must recover from both (core store `recover`).
+ * device loss). The app must recover from both (store/lifecycle.ts `recover`).
  */
 export const faults = {
   crashWorker: (): Promise<void> => getEngine().crashForTesting(),

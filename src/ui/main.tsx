@@ -1,4 +1,4 @@
-import './zod-config';
+import '../workers/protocol'; // first: it configures zod for the UI thread
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

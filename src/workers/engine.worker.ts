@@ -1,34 +1,24 @@
 /**
- * The engine's Web Worker entry: a thin Comlink wrapper around one engine Session
- * (src/engine/session). All ML runs here, never on the UI thread. The API type is derived from
- * this implementation (`EngineApi = typeof api`); only plain data crosses the boundary (numbers,
- * strings, typed arrays), never tensors. Callbacks (`onTick`, `onProgress`, ...) arrive as
- * Comlink proxies; exported files come back as transferred ArrayBuffers. docs/worker-api.md.
+ * The engine's Web Worker entry: one engine Session (src/engine/session) exposed through Comlink,
+ * plus the worker's own browser-only methods. All ML runs here, never on the UI thread. The API
+ * is declared once (`EngineApi`, src/engine/session/api.ts, re-exported by protocol.ts): the
+ * worker object below is a Session that implements it, so no signature is restated here. Only
+ * plain data crosses the boundary (numbers, strings, typed arrays), never tensors. Callbacks
+ * (`onTick`, `onProgress`, ...) arrive as Comlink proxies; exported files come back as
+ * transferred ArrayBuffers. docs/worker-api.md.
  */
-import '../ui/zod-config';
+import '../engine/zod-config';
 import * as Comlink from 'comlink';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { describeBackend, type BackendDescription, type BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs-core';
-import { Session } from '../engine/session';
+import { Session, type SessionIO } from '../engine/session';
 import type { SessionEvent } from '../engine/session/recorder';
 import { IdbRunStore } from './idb-run-store';
-import type { ExportKind } from '../engine/session';
-import type { TrainConfigInput } from '../engine/train/config';
-import type {
-  AttackChoice,
-  Criterion,
-  EpochMetrics,
-  Progress,
-  ScoreRequest,
-  SliderPoint,
-  SliderRequest,
-  TrainTick,
-  TransferRequest,
-} from './protocol';
+import type { CallToken, EngineApi, ExportKind, ExportedFile } from './protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,
@@ -49,14 +39,68 @@ async function readPublic(path: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-const session = new Session({
-  readPublic,
-  backend: { platform: 'browser', loadBrowserBackend },
-  store: new IdbRunStore(),
-});
+/** The session the UI talks to, with the worker's additions (EngineApi = SessionApi & WorkerApi). */
+class WorkerEngine extends Session implements EngineApi {
+  /** the UI's event callback (saves, storage errors, a lost device) */
+  private listener: ((e: SessionEvent) => void) | null = null;
 
-/** the UI's event callback (saves, storage errors, a lost device) */
-let listener: ((e: SessionEvent) => void) | null = null;
+  constructor(io: SessionIO) {
+    super(io);
+  }
+
+  override async init(prefer?: BackendName) {
+    const info = await super.init(prefer);
+    this.watchDevice();
+    return info;
+  }
+
+  override watch(cb: ((e: SessionEvent) => void) | null): void {
+    this.listener = cb;
+    super.watch(cb);
+  }
+
+  holdLifeLock(name: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      navigator.locks
+        .request(name, () => {
+          resolve();
+          return new Promise<never>(() => undefined);
+        })
+        .catch(reject);
+    });
+  }
+
+  crashForTesting(): void {
+    setTimeout(() => self.close(), 0);
+  }
+
+  loseDeviceForTesting(): boolean {
+    const d = webgpuDevice();
+    d?.destroy();
+    return d !== null;
+  }
+
+  /** Files of the model at the slider's sparsity; their buffers are transferred, not copied. */
+  override async exportFiles(kind: ExportKind, token?: CallToken): Promise<ExportedFile[]> {
+    const files = await super.exportFiles(kind, token);
+    return Comlink.transfer(
+      files,
+      files.map((f) => f.bytes),
+    );
+  }
+
+  /** Tell the UI when the WebGPU device is lost (it restarts the worker on another backend). */
+  private watchDevice(): void {
+    const device = webgpuDevice();
+    if (!device) return;
+    void device.lost.then((info) => {
+      this.listener?.({
+        kind: 'device-lost',
+        message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`,
+      });
+    });
+  }
+}
 
 /** The live WebGPU device, when the backend is WebGPU (structural: no @webgpu/types here). */
 interface DeviceLike {
@@ -69,128 +113,10 @@ function webgpuDevice(): DeviceLike | null {
   return b.device ?? null;
 }
 
-/** Tell the UI when the WebGPU device is lost (it restarts the worker on another backend). */
-function watchDevice(): void {
-  const device = webgpuDevice();
-  if (!device) return;
-  void device.lost.then((info) => {
-    listener?.({
-      kind: 'device-lost',
-      message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`,
-    });
-  });
-}
-
-const api = {
-  async init(prefer?: BackendName) {
-    const info = await session.init(prefer);
-    watchDevice();
-    return info;
-  },
-  /** Receive session events (saves, storage errors, device loss). */
-  watch(cb: ((e: SessionEvent) => void) | null) {
-    listener = cb;
-    session.watch(cb);
-  },
-  /**
-   * Hold the Web Lock `name` for the worker's lifetime; resolves once held. The UI then waits on
-   * the same lock: it is granted to the UI exactly when this worker dies (crash, close, kill).
-   */
-  holdLifeLock(name: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      navigator.locks
-        .request(name, () => {
-          resolve();
-          return new Promise<never>(() => undefined);
-        })
-        .catch(reject);
-    });
-  },
-  /** Seconds of training between timer checkpoints (≥ 1). */
-  setCheckpointInterval: (sec: number) => session.setCheckpointInterval(sec),
-  /** Fault injection for tests and for trying recovery: the worker stops as if it crashed. */
-  crashForTesting() {
-    setTimeout(() => self.close(), 0);
-  },
-  /** Fault injection: destroy the WebGPU device (a real device loss); false if not on WebGPU. */
-  loseDeviceForTesting(): boolean {
-    const d = webgpuDevice();
-    d?.destroy();
-    return d !== null;
-  },
-
-  listRuns: () => session.listRuns(),
-  deleteRun: (id: string) => session.deleteRun(id),
-  openRun: (id: string) => session.openRun(id),
-  storageInfo: () => session.storageInfo(),
-
-  describe: (): Promise<BackendDescription> => describeBackend(),
-  memory: () => session.memory(),
-  cancel: () => session.cancel(),
-
-  loadBundledDataset: () => session.loadBundledDataset(),
-  loadDatasetFiles: (files: { name: string; bytes: ArrayBuffer }[]) =>
-    session.loadDatasetFiles(files),
-  datasetInfo: () => session.datasetInfo(),
-
-  loadDefaultModel: () => session.loadDefaultModel(),
-  newModel: (architecture: string, seed: number) => session.newModel(architecture, seed),
-  importModel: (bytes: ArrayBuffer, fileName: string) => session.importModel(bytes, fileName),
-  importTfjs: (json: string, weights: ArrayBuffer) => session.importTfjs(json, weights),
-  modelInfo: () => session.modelInfo(),
-
-  train: (
-    config: TrainConfigInput,
-    onTick?: (t: TrainTick) => void,
-    onEpoch?: (e: EpochMetrics) => void,
-  ) => session.train(config, onTick, onEpoch),
-  step: (
-    config: TrainConfigInput,
-    onTick?: (t: TrainTick) => void,
-    onEpoch?: (e: EpochMetrics) => void,
-  ) => session.step(config, onTick, onEpoch),
-  resume: (onTick?: (t: TrainTick) => void, onEpoch?: (e: EpochMetrics) => void) =>
-    session.resume(onTick, onEpoch),
-  pause: () => session.pause(),
-  resetTraining: () => session.resetTraining(),
-  trainState: () => session.trainState(),
-
-  computeScores: (req: ScoreRequest, onProgress?: (p: Progress) => void) =>
-    session.computeScores(req, onProgress),
-  shippedPaths: () => session.shippedPaths(),
-  prepareSlider: (req: SliderRequest, onProgress?: (p: Progress) => void) =>
-    session.prepareSlider(req, onProgress),
-  evaluateSparsity: (sparsity: number, onPartial?: (p: SliderPoint) => void) =>
-    session.evaluateSparsity(sparsity, onPartial),
-  sparsityCurve: (
-    criteria: Criterion[],
-    sparsities: number[],
-    onProgress?: (p: Progress) => void,
-  ) => session.sparsityCurve(criteria, sparsities, onProgress),
-  fineTunePruned: (
-    config: TrainConfigInput,
-    onTick?: (t: TrainTick) => void,
-    onEpoch?: (e: EpochMetrics) => void,
-  ) => session.fineTunePruned(config, onTick, onEpoch),
-
-  neuronView: (index: number, attack?: AttackChoice) => session.neuronView(index, attack),
-  distributions: (bins?: number) => session.distributions(bins),
-  adversarialExamples: (count: number, attack?: AttackChoice) =>
-    session.adversarialExamples(count, attack),
-  transferBenchmark: (req: TransferRequest, onProgress?: (p: Progress) => void) =>
-    session.transferBenchmark(req, onProgress),
-
-  /** Files of the model at the slider's sparsity; their buffers are transferred, not copied. */
-  async exportFiles(kind: ExportKind) {
-    const files = await session.exportFiles(kind);
-    return Comlink.transfer(
-      files,
-      files.map((f) => f.bytes),
-    );
-  },
-  report: () => session.report(),
-};
-
-export type EngineApi = typeof api;
-
-Comlink.expose(api);
+Comlink.expose(
+  new WorkerEngine({
+    readPublic,
+    backend: { platform: 'browser', loadBrowserBackend },
+    store: new IdbRunStore(),
+  }),
+);

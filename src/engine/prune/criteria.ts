@@ -35,7 +35,7 @@ export function defaultDeadRule(name: Criterion, naive = false): 'first' | 'off'
   return ANOMALY_CRITERIA.includes(name) && !naive ? 'first' : 'off';
 }
 
-/** The readable label of a criterion. */
-export function criterionLabel(name: Criterion): string {
+/** The readable label of a criterion (the name itself when unknown, e.g. 'base'). */
+export function criterionLabel(name: string): string {
   return CRITERIA.find((c) => c.name === name)?.label ?? name;
 }

@@ -9,6 +9,7 @@
  * version) — except after fineTunePruned, where the ranking is kept and only the evaluator is
  * rebuilt (slider.ts explains the floor).
  */
+import { sliderPosition, type SliderLimits } from './slider-limits';
 import { SPARSITY_TARGETED } from '../prune/criteria';
 import type { AbortFlag } from '../attacks/options';
 import type { Dataset } from '../data/dataset';
@@ -257,7 +258,7 @@ export class PruneState {
       sl.path.source = pathSource(model, sl.ranking, sl.path.checkpoints);
       const along = sl.path.source;
       sl.source = { last: null, masksAt: (x) => along.masksAt(x), modelAt: along.modelAt };
-    } else sl.source = maskSource(sl.ranking, () => this.fineTuned?.sparsity ?? 0);
+    } else sl.source = maskSource(sl.ranking, () => this.limits(sl.ranking));
     sl.rankingVersion = version;
   }
 
@@ -301,7 +302,7 @@ export class PruneState {
       throw new SessionError(`sparsity must be a number in [0, 1), got ${String(sparsity)}`);
     const sl = await this.ensureEvaluator(ctx);
     const ranking = sl.ranking as ScoreRanking;
-    if (sparsity > ranking.maxSparsity + 1e-9)
+    if (sliderPosition(sparsity, this.limits(ranking)).capped)
       throw new SessionError(
         `sparsity ${(100 * sparsity).toFixed(1)}% is above the ${(100 * ranking.maxSparsity).toFixed(1)}% the per-layer caps allow for ${sl.settings.granularity} pruning`,
       );
@@ -329,9 +330,9 @@ export class PruneState {
     const sl = this.slider;
     if (!sl) return { masks: null, scores: null, model: null };
     await this.ensureRanking(ctx, sl);
-    const effective = Math.max(this.sparsity, this.fineTuned?.sparsity ?? 0);
+    const { masked } = sliderPosition(this.sparsity, this.limits(sl.ranking));
     const masks =
-      effective > 0 ? (sl.source as NonNullable<Slider['source']>).masksAt(this.sparsity) : null;
+      masked > 0 ? (sl.source as NonNullable<Slider['source']>).masksAt(this.sparsity) : null;
     const model = sl.path?.source?.modelAt?.(this.sparsity) ?? null;
     return { masks, scores: sl.scores, model };
   }
@@ -345,7 +346,18 @@ export class PruneState {
     const { masks } = await this.viewState(ctx);
     if (!masks)
       throw new SessionError('move the sparsity slider above 0% to choose what to fine-tune');
-    return { sparsity: Math.max(this.sparsity, this.fineTuned?.sparsity ?? 0), masks };
+    return {
+      sparsity: sliderPosition(this.sparsity, this.limits(this.slider?.ranking)).masked,
+      masks,
+    };
+  }
+
+  /** The slider's cap and fine-tuned floor (slider-limits.ts). */
+  private limits(ranking: ScoreRanking | null | undefined): SliderLimits {
+    return {
+      maxSparsity: ranking?.maxSparsity ?? 1,
+      fineTunedSparsity: this.fineTuned?.sparsity ?? null,
+    };
   }
 
   /** After a fine-tuning run: keep the ranking, set the floor, rebuild the evaluator on next use. */
@@ -394,7 +406,7 @@ export class PruneState {
         model,
         test,
         settings,
-        maskSource(ranking, () => 0),
+        maskSource(ranking, () => ({ maxSparsity: ranking.maxSparsity, fineTunedSparsity: null })),
         false,
         ctx.signal,
       );

@@ -17,11 +17,13 @@
  *   and the slider remember the version they were computed on and are rebuilt when it moved
  *   (reset returns to the previous version, so earlier scores are valid again; versions.ts).
  * - While training runs, calls that read the model are refused with a readable SessionError.
- * - `cancel()` sets the abort flag of every running call: scores, slider and views reject with
- *   "… was cancelled", evaluateSparsity resolves 'cancelled', training stops resumably.
+ * - Cancellation is per call (api.ts): a call given a `CallToken` stops when `abort(token.id)`
+ *   comes (scores, slider and views reject with "… was cancelled", evaluateSparsity resolves
+ *   'cancelled'); a newer evaluateSparsity supersedes an older one; training stops with pause().
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, type BackendName } from '../backend';
+import type { BackendDescription } from '../backend/describe';
 import { initBackendWithPolicy, type PolicyOptions } from '../backend/adapter';
 import type { AbortFlag } from '../attacks/options';
 import { disposeModel, modelFromWeights } from '../model/init';
@@ -53,6 +55,7 @@ import {
 import { PruneState } from './prune-state';
 import { TrainController, type OnEpoch, type OnTick } from './training';
 import type { SessionEvent } from './recorder';
+import type { CallToken, SessionApi } from './api';
 import { type DatasetRef, type RunRecord, type RunStore, type StoredFile } from './run-store';
 import { restoredRun, RunKeeper } from './runs';
 import { WeightsVersions } from './versions';
@@ -103,7 +106,7 @@ interface ModelState {
   source: string;
 }
 
-export class Session {
+export class Session implements SessionApi {
   private data: DataState | null = null;
   private current: ModelState | null = null;
   private readonly training = new TrainController();
@@ -145,9 +148,14 @@ export class Session {
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   }
 
-  /** Abort every running call (see the file comment). */
-  cancel(): void {
-    this.jobs.cancelAll();
+  /** The live backend's adapter, limits and features. */
+  describe(): Promise<BackendDescription> {
+    return describeBackend();
+  }
+
+  /** Stop the call that carries this token id (api.ts); no-op when it has finished. */
+  abort(id: string): void {
+    this.jobs.abort(id);
   }
 
   // ---- dataset -------------------------------------------------------------------------------
@@ -421,24 +429,37 @@ export class Session {
   async computeScores(
     req: ScoreRequest,
     onProgress?: (p: Progress) => void,
+    token?: CallToken,
   ): Promise<ScoreSummary> {
-    return this.jobs.run('computing scores', async (signal) => {
-      const e = await this.prune.scores(this.pruneCtx(signal, onProgress), req);
-      return e.summary;
-    });
+    return this.jobs.run(
+      'computing scores',
+      async (signal) => {
+        const e = await this.prune.scores(this.pruneCtx(signal, onProgress), req);
+        return e.summary;
+      },
+      token,
+    );
   }
 
   /** Rank a criterion's scores and build the slider's evaluator; returns the dense figures. */
-  async prepareSlider(req: SliderRequest, onProgress?: (p: Progress) => void): Promise<SliderInfo> {
-    return this.jobs.run('preparing the slider', (signal) =>
-      this.prune.prepare(this.pruneCtx(signal, onProgress), req),
+  async prepareSlider(
+    req: SliderRequest,
+    onProgress?: (p: Progress) => void,
+    token?: CallToken,
+  ): Promise<SliderInfo> {
+    return this.jobs.run(
+      'preparing the slider',
+      (signal) => this.prune.prepare(this.pruneCtx(signal, onProgress), req),
+      token,
     );
   }
 
   /** The fine-tuned pruning paths shipped for the current model (session/path.ts). */
-  async shippedPaths(): Promise<PathInfo[]> {
-    return this.jobs.run('reading the shipped paths', (signal) =>
-      this.prune.shippedPaths(this.pruneCtx(signal)),
+  async shippedPaths(token?: CallToken): Promise<PathInfo[]> {
+    return this.jobs.run(
+      'reading the shipped paths',
+      (signal) => this.prune.shippedPaths(this.pruneCtx(signal)),
+      token,
     );
   }
 
@@ -446,9 +467,12 @@ export class Session {
   async evaluateSparsity(
     sparsity: number,
     onPartial?: (p: SliderPoint) => void,
+    token?: CallToken,
   ): Promise<EvaluateResult> {
-    return this.jobs.run('evaluating the slider', (signal) =>
-      this.prune.evaluate(this.pruneCtx(signal), sparsity, onPartial),
+    return this.jobs.run(
+      'evaluating the slider',
+      (signal) => this.prune.evaluate(this.pruneCtx(signal), sparsity, onPartial),
+      token,
     );
   }
 
@@ -457,9 +481,12 @@ export class Session {
     criteria: Criterion[],
     sparsities: number[],
     onProgress?: (p: Progress) => void,
+    token?: CallToken,
   ): Promise<SparsityCurve[]> {
-    return this.jobs.run('computing the curves', (signal) =>
-      this.prune.curves(this.pruneCtx(signal, onProgress), criteria, sparsities),
+    return this.jobs.run(
+      'computing the curves',
+      (signal) => this.prune.curves(this.pruneCtx(signal, onProgress), criteria, sparsities),
+      token,
     );
   }
 
@@ -467,65 +494,97 @@ export class Session {
   async transferBenchmark(
     req: TransferRequest,
     onProgress?: (p: Progress) => void,
+    token?: CallToken,
   ): Promise<TransferResult> {
-    return this.jobs.run('the transfer benchmark', (signal) =>
-      this.prune.transfer(this.pruneCtx(signal, onProgress), req),
+    return this.jobs.run(
+      'the transfer benchmark',
+      (signal) => this.prune.transfer(this.pruneCtx(signal, onProgress), req),
+      token,
     );
   }
 
   // ---- views ---------------------------------------------------------------------------------
 
-  async neuronView(index: number, attack?: AttackChoice): Promise<NeuronView> {
-    return this.jobs.run('the neuron view', async (signal) => {
-      const { model, data } = this.requireFit();
-      this.assertNotTraining('look at neurons');
-      const n = data.test.labels.length;
-      if (!Number.isInteger(index) || index < 0 || index >= n)
-        throw new SessionError(`test image index must be an integer in [0, ${n}), got ${index}`);
-      const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
-      const vs = await this.prune.viewState(this.pruneCtx(signal));
-      return views.neuronView(vs.model ?? model, data.test, index, a, vs.masks, vs.scores, signal);
-    });
+  async neuronView(index: number, attack?: AttackChoice, token?: CallToken): Promise<NeuronView> {
+    return this.jobs.run(
+      'the neuron view',
+      async (signal) => {
+        const { model, data } = this.requireFit();
+        this.assertNotTraining('look at neurons');
+        const n = data.test.labels.length;
+        if (!Number.isInteger(index) || index < 0 || index >= n)
+          throw new SessionError(`test image index must be an integer in [0, ${n}), got ${index}`);
+        const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
+        const vs = await this.prune.viewState(this.pruneCtx(signal));
+        return views.neuronView(
+          vs.model ?? model,
+          data.test,
+          index,
+          a,
+          vs.masks,
+          vs.scores,
+          signal,
+        );
+      },
+      token,
+    );
   }
 
   async distributions(
     bins = 60,
+    token?: CallToken,
   ): Promise<{ layers: LayerDistribution[]; scores: ScoreHistogram | null }> {
     if (!Number.isInteger(bins) || bins < 1 || bins > 1000)
       throw new SessionError(`bins must be an integer in [1, 1000], got ${bins}`);
-    return this.jobs.run('the distributions', async (signal) => {
-      const model = this.requireModel();
-      this.assertNotTraining('show distributions');
-      const vs = await this.prune.viewState(this.pruneCtx(signal));
-      return views.distributions(vs.model ?? model, vs.masks, vs.scores, bins);
-    });
+    return this.jobs.run(
+      'the distributions',
+      async (signal) => {
+        const model = this.requireModel();
+        this.assertNotTraining('show distributions');
+        const vs = await this.prune.viewState(this.pruneCtx(signal));
+        return views.distributions(vs.model ?? model, vs.masks, vs.scores, bins);
+      },
+      token,
+    );
   }
 
-  async adversarialExamples(count: number, attack?: AttackChoice): Promise<AdversarialExample[]> {
-    return this.jobs.run('the adversarial examples', async (signal) => {
-      const { model, data } = this.requireFit();
-      this.assertNotTraining('craft adversarial examples');
-      const max = Math.min(views.MAX_EXAMPLES, data.test.labels.length);
-      if (!Number.isInteger(count) || count < 1 || count > max)
-        throw new SessionError(`count must be an integer in [1, ${max}], got ${count}`);
-      const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
-      const vs = await this.prune.viewState(this.pruneCtx(signal));
-      return views.adversarialExamples(vs.model ?? model, data.test, count, a, vs.masks, signal);
-    });
+  async adversarialExamples(
+    count: number,
+    attack?: AttackChoice,
+    token?: CallToken,
+  ): Promise<AdversarialExample[]> {
+    return this.jobs.run(
+      'the adversarial examples',
+      async (signal) => {
+        const { model, data } = this.requireFit();
+        this.assertNotTraining('craft adversarial examples');
+        const max = Math.min(views.MAX_EXAMPLES, data.test.labels.length);
+        if (!Number.isInteger(count) || count < 1 || count > max)
+          throw new SessionError(`count must be an integer in [1, ${max}], got ${count}`);
+        const a = resolveAttack(attack ?? { name: 'pgd-linf' }, data.budget);
+        const vs = await this.prune.viewState(this.pruneCtx(signal));
+        return views.adversarialExamples(vs.model ?? model, data.test, count, a, vs.masks, signal);
+      },
+      token,
+    );
   }
 
   // ---- export --------------------------------------------------------------------------------
 
   /** Files of the model at the slider's sparsity (session/export.ts). */
-  async exportFiles(kind: ExportKind): Promise<ExportedFile[]> {
-    return this.jobs.run('the export', async (signal) => {
-      const model = this.requireModel();
-      this.assertNotTraining('export');
-      const vs = await this.prune.viewState(this.pruneCtx(signal));
-      return buildExport(kind, vs.model ?? model, vs.masks, this.prune.sparsity, () =>
-        this.report(),
-      );
-    });
+  async exportFiles(kind: ExportKind, token?: CallToken): Promise<ExportedFile[]> {
+    return this.jobs.run(
+      'the export',
+      async (signal) => {
+        const model = this.requireModel();
+        this.assertNotTraining('export');
+        const vs = await this.prune.viewState(this.pruneCtx(signal));
+        return buildExport(kind, vs.model ?? model, vs.masks, this.prune.sparsity, () =>
+          this.report(),
+        );
+      },
+      token,
+    );
   }
 
   /** The session as plain data (report.json). */
@@ -543,7 +602,7 @@ export class Session {
 
   /** Free every tensor the session holds (the model, the evaluators). */
   async dispose(): Promise<void> {
-    this.cancel();
+    this.jobs.abortAll();
     await this.prune.reset();
     if (this.current) disposeModel(this.current.model);
     this.current = null;

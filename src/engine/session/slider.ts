@@ -10,6 +10,7 @@
  * s_ft evaluates the masks at s_ft (`floor`), and the evaluator is rebuilt on the fine-tuned
  * weights (its transfer set is then crafted on the fine-tuned model).
  */
+import { sliderPosition, type SliderLimits } from './slider-limits';
 import type { Dataset } from '../data/dataset';
 import type { AbortFlag } from '../attacks/options';
 import type { Model } from '../model/types';
@@ -52,17 +53,17 @@ export interface SliderSettings {
   whiteBoxAttack: ResolvedAttack | null;
 }
 
-/** Masks of `ranking` at max(sparsity, floor), remembering the last one asked for. */
+/** Masks of `ranking` at max(sparsity, the fine-tuned floor), remembering the last one asked for. */
 export function maskSource(
   ranking: ScoreRanking,
-  floor: () => number,
+  limits: () => SliderLimits,
 ): MaskSource & {
   last: { sparsity: number; masks: PlainMasks } | null;
 } {
   const src = {
     last: null as { sparsity: number; masks: PlainMasks } | null,
     masksAt(sparsity: number): PlainMasks {
-      const s = Math.max(sparsity, floor());
+      const s = sliderPosition(sparsity, limits()).masked;
       if (src.last?.sparsity !== s) src.last = { sparsity: s, masks: ranking.masksAt(s) };
       return src.last.masks;
     },

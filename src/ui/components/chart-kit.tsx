@@ -4,6 +4,7 @@
  * groups, pruning criteria). Used by the Train view, the past runs and the Reports tab.
  */
 import type { ReactElement } from 'react';
+import { formatPct } from '../lib/format';
 import {
   CartesianGrid,
   ErrorBar,
@@ -45,7 +46,7 @@ export const H = 220;
 /** Axis tick: a fraction as a whole percentage. */
 export const pctTick = (v: number) => `${Math.round(v * 100)}%`;
 /** Tooltip value: a fraction as a percentage with one decimal ('–' when absent). */
-export const pctTip = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–');
+export const pctTip = formatPct;
 /** Axis tick / tooltip value: at most 3 significant digits. */
 export const sci = (v: number) =>
   v === 0 ? '0' : Math.abs(v) < 0.01 ? v.toExponential(1) : String(+v.toPrecision(3));

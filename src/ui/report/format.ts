@@ -2,7 +2,7 @@
  * Text of report figures: accuracies as percentages, mean ± std of a sweep metric (percent for
  * accuracy metrics, 3 significant digits for seconds, epochs and counts), durations and dates.
  */
-import { pct } from '../components/prune/format';
+import { formatPct } from '../lib/format';
 
 const NOT_FRACTION = /second|epoch|step|param|mac|count|time|loss|ms$/i;
 
@@ -20,7 +20,7 @@ export function sig(x: number): string {
 
 /** `mean ± std` of a sweep metric: e.g. "81.3% ± 0.4%" for accuracies (std in points), "1230 ± 12.3" else. */
 export function meanStdText(metric: string, mean: number, std: number): string {
-  if (isFractionMetric(metric)) return `${pct(mean)} ± ${pct(std)}`;
+  if (isFractionMetric(metric)) return `${formatPct(mean)} ± ${formatPct(std)}`;
   return `${sig(mean)} ± ${sig(std)}`;
 }
 
@@ -38,5 +38,3 @@ export function when(iso: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
-
-export { pct };

@@ -6,7 +6,7 @@
  * Pure: no DOM, so it is tested in Node.
  */
 import type { z } from 'zod';
-import { describeValue, jsonDepth } from '../../engine/model/serialize/json-guard';
+import { describeValue, jsonDepth } from '../../workers/protocol';
 import { experimentReportSchema, type ReportView } from './schema';
 import { sweepReportSchema, type SweepView } from './sweep-schema';
 

@@ -21,8 +21,8 @@ export interface ExportState {
   busy: ExportKind | null;
   /** the files of the last export */
   last: DownloadedFile[];
-  /** the slider sparsity (percent) of the last export */
-  lastPct: number | null;
+  /** the slider sparsity (fraction) of the last export */
+  lastSparsity: number | null;
   importing: boolean;
   /** a short summary of the last import */
   imported: string | null;
@@ -63,7 +63,7 @@ function succeeded(): void {
 async function settleSlider(): Promise<void> {
   await usePrune.getState().settled();
   const p = usePrune.getState();
-  if (p.preparedKey !== null && p.pointPct !== p.sparsityPct) await p.evaluate();
+  if (p.preparedKey !== null && p.pointSparsity !== p.sparsity) await p.evaluate();
 }
 
 function extension(name: string): string {
@@ -74,7 +74,7 @@ function extension(name: string): string {
 export const useExport = create<ExportState>()((set, get) => ({
   busy: null,
   last: [],
-  lastPct: null,
+  lastSparsity: null,
   importing: false,
   imported: null,
 
@@ -89,7 +89,7 @@ export const useExport = create<ExportState>()((set, get) => ({
       for (const f of files) downloadBytes(f.name, f.mime, f.bytes);
       set({
         last: files.map((f) => ({ name: f.name, bytes: f.bytes.byteLength })),
-        lastPct: usePrune.getState().sparsityPct,
+        lastSparsity: usePrune.getState().sparsity,
       });
       succeeded();
     } catch (e) {

@@ -5,36 +5,36 @@
  *
  * Flow: `prepare(modelVersion)` scores the model (engine.computeScores) and builds the slider's
  * evaluator (engine.prepareSlider); then each slider move calls `setSparsity`, which evaluates the
- * newest value once per animation frame (engine.evaluateSparsity; the worker supersedes stale
- * calls). A figure is "ready" only when it was computed for the slider's CURRENT value under the
- * current preparation (`generation`): results of older preparations or older requests are dropped.
+ * newest value once per animation frame (engine.evaluateSparsity). Stale work follows one rule,
+ * "latest request wins" (lib/latest.ts): a new preparation aborts the old one's calls and its
+ * evaluations, a new evaluation the older one, a slider move running curves; results, partial
+ * figures and errors of a superseded request are dropped. Sparsity is a fraction removed
+ * (hundredths: the slider's steps); only the slider's label shows percent.
  */
 import { create } from 'zustand';
-import type {
-  Criterion,
-  PathInfo,
-  Progress,
-  SliderInfo,
-  SliderPoint,
-  SparsityCurve,
-  TrainConfigInput,
-  TrainTick,
+import {
+  CRITERION_NAMES,
+  sliderPosition,
+  type Criterion,
+  type EvaluateResult,
+  type PathInfo,
+  type Progress,
+  type SliderInfo,
+  type SliderPoint,
+  type SparsityCurve,
+  type TrainConfigInput,
+  type TrainTick,
 } from '../../workers/protocol';
 import { callback, errorMessage, getEngine } from '../engine-client';
 import { readNumber, readParam, writeParams } from '../url';
 import { useCore } from './core';
-import {
-  CRITERIA,
-  CURVE_SPARSITIES,
-  GRANULARITIES,
-  SCOPES,
-  type PruneSettings,
-} from '../components/prune/options';
-import { progressText, tickText } from '../components/prune/progress';
+import { CURVE_SPARSITIES, GRANULARITIES, SCOPES, type PruneSettings } from '../lib/prune-options';
+import { latest } from '../lib/latest';
+import { progressText, tickText } from '../lib/progress';
 
 export interface PruneState extends PruneSettings {
-  /** the slider's value: percent removed, integer in [0, 99] */
-  sparsityPct: number;
+  /** the slider's value: the fraction removed, in hundredths from 0 to 0.99 */
+  sparsity: number;
   /** `${modelVersion}|${criterion}|${granularity}|${scope}` of the ready slider, else null */
   preparedKey: string | null;
   /** the key being prepared (null when idle) */
@@ -43,15 +43,15 @@ export interface PruneState extends PruneSettings {
   slider: SliderInfo | null;
   /** the fine-tuned paths shipped for the current model (empty unless it is the default one) */
   paths: PathInfo[];
-  /** the latest figures received, and the slider value (percent) they belong to */
+  /** the latest figures received, and the slider value (fraction) they belong to */
   point: SliderPoint | null;
-  pointPct: number | null;
+  pointSparsity: number | null;
   curves: SparsityCurve[] | null;
   curvesBusy: boolean;
   fineTuning: boolean;
   setSettings(settings: Partial<PruneSettings>): void;
-  /** move the slider (percent); evaluation follows within an animation frame */
-  setSparsity(pct: number): void;
+  /** move the slider (fraction removed, rounded to hundredths); evaluation follows within a frame */
+  setSparsity(sparsity: number): void;
   /** score the model and build the slider for the current settings (no-op when up to date) */
   prepare(modelVersion: number): Promise<void>;
   /** resolves when the running preparation (if any) has its first figures */
@@ -72,46 +72,30 @@ export interface PruneState extends PruneSettings {
 
 const WHITE_BOX_ATTACKS = ['fgsm', 'pgd-linf'] as const;
 
-/** The app opens at 90% on the anomaly end-to-end path (docs/experiments.md, study 2). */
-const initialPct = Math.round((readNumber('sparsity', 0, 0.99) ?? 0.9) * 100);
+/** Hundredths in [0, 0.99]: the slider's steps. */
+function toStep(sparsity: number): number {
+  return Math.min(99, Math.max(0, Math.round(sparsity * 100))) / 100;
+}
 
-/** bumped by every preparation: results of an older one are dropped */
-let generation = 0;
-/**
- * bumped by every evaluation request; `shownSeq` is the request the shown point came from, and
- * `finalSeq` the last request whose final point was shown (its late partials are dropped: the
- * worker's callbacks and results travel on different message ports)
- */
-let requestSeq = 0;
-let shownSeq = 0;
-let finalSeq = 0;
-let frame: number | null = null;
-/** the running preparation, if any (exports wait for it) */
-let preparation: Promise<void> | null = null;
-/** bumped when a curve computation is started or abandoned: only the newest one is shown */
-let curvesRun = 0;
-let curvesTimer: ReturnType<typeof setTimeout> | null = null;
-/** a cancel() on its way to the worker: our calls wait for it, or it would abort them too */
-let cancelling: Promise<void> = Promise.resolve();
+/** The app opens at 90% on the anomaly end-to-end path (docs/experiments.md, study 2). */
+const initialSparsity = toStep(readNumber('sparsity', 0, 0.99) ?? 0.9);
+
+const abortCall = (id: string) => getEngine().abort(id);
+
+/** The store's requests (latest wins, lib/latest.ts) and timers: nothing here is rendered. */
+const work = {
+  prepare: latest('prepare', abortCall),
+  evaluate: latest('evaluate', abortCall),
+  curves: latest('curves', abortCall),
+  /** the running preparation, if any (exports and fine-tuning wait for it) */
+  preparation: null as Promise<void> | null,
+  frame: null as number | null,
+  curvesTimer: null as ReturnType<typeof setTimeout> | null,
+  urlTimer: null as ReturnType<typeof setTimeout> | null,
+};
 
 /** Curves start once the slider has been still this long (ms), so they never slow a drag. */
 const CURVES_IDLE_MS = 800;
-
-/**
- * Abort the worker's running calls (stale curves, scoring, evaluations: the worker's cancel()
- * aborts every running call), unless a training run is among them.
- */
-function cancelWorkerCalls(): Promise<void> {
-  cancelling = cancelling
-    .then(async () => {
-      const engine = getEngine();
-      const t = await engine.trainState();
-      if (t.status !== 'running') await engine.cancel();
-    })
-    .catch(() => undefined);
-  return cancelling;
-}
-let urlTimer: ReturnType<typeof setTimeout> | null = null;
 
 function keyOf(s: PruneSettings, modelVersion: number): string {
   return `${modelVersion}|${s.criterion}|${s.granularity}|${s.scope}|${s.path ? 'path' : 'one-shot'}`;
@@ -145,15 +129,17 @@ type Set = (partial: Partial<PruneState>) => void;
  * then started without being awaited. Resolves once the slider's first figures are in.
  */
 async function runPreparation(key: string, s: PruneSettings, set: Set, get: () => PruneState) {
-  const gen = ++generation;
-  const live = () => gen === generation;
-  const stale = get().curvesBusy || get().preparingKey !== null;
+  // the old preparation's calls, its evaluations and any curves stop in the worker
+  const req = work.prepare.begin();
+  work.evaluate.abort();
+  work.curves.abort();
+  const live = () => req.live();
   set({
     preparingKey: key,
     preparedKey: null,
     slider: null,
     point: null,
-    pointPct: null,
+    pointSparsity: null,
     curves: null,
     curvesBusy: false,
   });
@@ -171,10 +157,8 @@ async function runPreparation(key: string, s: PruneSettings, set: Set, get: () =
     ...(whiteBox !== undefined ? { whiteBoxAttack: { name: whiteBox } } : {}),
   };
   try {
-    // stop the worker's work for the old settings (curves, scoring): it would slow this down
-    await (stale ? cancelWorkerCalls() : cancelling);
-    const paths = await engine.shippedPaths();
-    if (gen !== generation) return;
+    const paths = await req.call((t) => engine.shippedPaths(t));
+    if (!live()) return;
     set({ paths });
     const onPath =
       s.path &&
@@ -184,44 +168,42 @@ async function runPreparation(key: string, s: PruneSettings, set: Set, get: () =
     if (!onPath) {
       core.setActivity(`scoring weights: ${s.criterion}, ${s.granularity}…`);
       const scoring = activityFeed((p: Progress) => `scoring: ${progressText(p)}`, live);
-      await engine.computeScores(settings, scoring.cb).finally(scoring.end);
-      if (gen !== generation) return;
+      await req.call((t) => engine.computeScores(settings, scoring.cb, t)).finally(scoring.end);
+      if (!live()) return;
     }
     core.setActivity('preparing the slider (transfer set on the dense model)…');
     const preparing = activityFeed(
       (p: Progress) => `preparing the slider: ${progressText(p)}`,
       live,
     );
-    const slider = await engine
-      .prepareSlider({ ...settings, path: onPath }, preparing.cb)
+    const slider = await req
+      .call((t) => engine.prepareSlider({ ...settings, path: onPath }, preparing.cb, t))
       .finally(preparing.end);
-    if (gen !== generation) return;
+    if (!live()) return;
+    req.end();
     set({ preparedKey: key, preparingKey: null, slider });
     core.setActivity('');
     await get().evaluate();
   } catch (e) {
-    if (gen !== generation) return;
+    if (!live()) return;
+    req.end();
     set({ preparingKey: null });
     fail(e);
   }
 }
 
 export const usePrune = create<PruneState>()((set, get) => ({
-  criterion:
-    readParam(
-      'criterion',
-      CRITERIA.map((c) => c.value),
-    ) ?? 'anomaly-learned',
+  criterion: readParam('criterion', CRITERION_NAMES) ?? 'anomaly-learned',
   granularity: readParam('granularity', GRANULARITIES) ?? 'unstructured',
   scope: readParam('scope', SCOPES) ?? 'global',
   path: readParam('path', ['on', 'off'] as const) !== 'off',
   paths: [],
-  sparsityPct: initialPct,
+  sparsity: initialSparsity,
   preparedKey: null,
   preparingKey: null,
   slider: null,
   point: null,
-  pointPct: null,
+  pointSparsity: null,
   curves: null,
   curvesBusy: false,
   fineTuning: false,
@@ -235,24 +217,22 @@ export const usePrune = create<PruneState>()((set, get) => ({
     set(settings);
   },
 
-  setSparsity(pct) {
-    const value = Math.min(99, Math.max(0, Math.round(pct)));
-    set({ sparsityPct: value });
+  setSparsity(sparsity) {
+    set({ sparsity: toStep(sparsity) });
     // the slider has priority: running curves are abandoned and restarted when it is still
-    if (curvesTimer !== null) clearTimeout(curvesTimer);
+    if (work.curvesTimer !== null) clearTimeout(work.curvesTimer);
     if (get().curvesBusy) {
-      curvesRun++;
+      work.curves.abort();
       set({ curvesBusy: false });
-      void cancelWorkerCalls();
     }
-    if (urlTimer !== null) clearTimeout(urlTimer);
-    urlTimer = setTimeout(() => {
-      urlTimer = null;
-      writeParams({ sparsity: get().sparsityPct / 100 });
+    if (work.urlTimer !== null) clearTimeout(work.urlTimer);
+    work.urlTimer = setTimeout(() => {
+      work.urlTimer = null;
+      writeParams({ sparsity: get().sparsity });
     }, 250);
-    if (frame === null) {
-      frame = requestAnimationFrame(() => {
-        frame = null;
+    if (work.frame === null) {
+      work.frame = requestAnimationFrame(() => {
+        work.frame = null;
         void get().evaluate();
       });
     }
@@ -261,74 +241,75 @@ export const usePrune = create<PruneState>()((set, get) => ({
   prepare(modelVersion) {
     const s = get();
     const key = keyOf(s, modelVersion);
-    if (key === s.preparedKey || key === s.preparingKey) return preparation ?? Promise.resolve();
+    if (key === s.preparedKey || key === s.preparingKey)
+      return work.preparation ?? Promise.resolve();
     const run = runPreparation(key, s, set, get);
-    preparation = run;
+    work.preparation = run;
     void run.finally(() => {
-      if (preparation === run) preparation = null;
+      if (work.preparation === run) work.preparation = null;
     });
     return run;
   },
 
   settled() {
-    return preparation ?? Promise.resolve();
+    return work.preparation ?? Promise.resolve();
   },
 
   async evaluate() {
     const { preparedKey, fineTuning, slider } = get();
     // while fine-tuning the worker refuses model reads: evaluated when it ends
     if (preparedKey === null || fineTuning || !slider) return;
-    const gen = generation;
-    const seq = ++requestSeq;
-    const pct = get().sparsityPct;
+    const req = work.evaluate.begin();
+    const asked = get().sparsity;
     // above the per-layer caps the ranking cannot remove more: the figures are those of the cap
-    const sparsity = Math.min(pct / 100, slider.maxSparsity);
+    const { sparsity } = sliderPosition(asked, slider);
     // partials: clean + transfer, then white-box estimates (point.estimate), then the final
-    const show = (point: SliderPoint, final = false) => {
-      if (gen !== generation || seq < shownSeq || seq === finalSeq) return;
-      shownSeq = seq;
-      if (final) finalSeq = seq;
-      set({ point, pointPct: pct });
+    const show = (point: SliderPoint) => {
+      if (req.live()) set({ point, pointSparsity: asked });
     };
     try {
-      await cancelling;
-      const res = await getEngine().evaluateSparsity(
-        sparsity,
-        callback((p: SliderPoint) => show(p)),
+      const res = await req.call<EvaluateResult>((t) =>
+        getEngine().evaluateSparsity(
+          sparsity,
+          callback((p: SliderPoint) => show(p)),
+          t,
+        ),
       );
-      if (res.status !== 'done' || gen !== generation) return;
-      show(res.point, true);
+      if (res.status !== 'done' || !req.live()) return;
+      show(res.point);
+      req.end();
       if (get().curves || get().curvesBusy) return;
-      if (curvesTimer !== null) clearTimeout(curvesTimer);
-      curvesTimer = setTimeout(() => {
-        curvesTimer = null;
+      if (work.curvesTimer !== null) clearTimeout(work.curvesTimer);
+      const prepared = get().preparedKey;
+      work.curvesTimer = setTimeout(() => {
+        work.curvesTimer = null;
         const now = get();
-        if (gen === generation && !now.curves && !now.curvesBusy) void now.loadCurves();
+        if (now.preparedKey === prepared && !now.curves && !now.curvesBusy) void now.loadCurves();
       }, CURVES_IDLE_MS);
     } catch (e) {
-      if (gen === generation) fail(e);
+      if (req.live()) fail(e);
     }
   },
 
   async loadCurves() {
     const s = get();
-    const gen = generation;
-    const run = ++curvesRun;
-    const current = () => gen === generation && run === curvesRun;
+    const req = work.curves.begin();
+    const current = () => req.live();
     const criteria = [...new Set<Criterion>([s.criterion, 'magnitude', 'random'])];
     set({ curvesBusy: true });
     const core = useCore.getState();
     try {
-      await cancelling;
       const feed = activityFeed((p: Progress) => `accuracy ${progressText(p)}`, current);
-      const curves = await getEngine()
-        .sparsityCurve(criteria, CURVE_SPARSITIES, feed.cb)
+      const curves = await req
+        .call((t) => getEngine().sparsityCurve(criteria, CURVE_SPARSITIES, feed.cb, t))
         .finally(feed.end);
       if (!current()) return;
+      req.end();
       set({ curves, curvesBusy: false });
       core.setActivity('');
     } catch (e) {
       if (!current()) return;
+      req.end();
       set({ curvesBusy: false });
       fail(e);
     }
@@ -339,16 +320,15 @@ export const usePrune = create<PruneState>()((set, get) => ({
     if (get().fineTuning || get().preparedKey === null) return;
     // the worker fine-tunes the mask of the last evaluated sparsity: make it the slider's
     await get().settled();
-    if (get().pointPct !== get().sparsityPct) await get().evaluate();
+    if (get().pointSparsity !== get().sparsity) await get().evaluate();
     const before = get();
     if (before.preparedKey === null || !before.slider) return;
     const oldKey = keyOf(before, useCore.getState().modelVersion);
-    const floor = Math.min(before.sparsityPct / 100, before.slider.maxSparsity);
+    const floor = sliderPosition(before.sparsity, before.slider).masked;
     set({ fineTuning: true });
     let ran = false;
     try {
       core.setActivity('fine-tuning the pruned model…');
-      await cancelling;
       const feed = activityFeed((t: TrainTick) => `fine-tuning: ${tickText(t)}`);
       const state = await getEngine().fineTunePruned(config, feed.cb).finally(feed.end);
       ran = state.step > 0;
@@ -365,16 +345,15 @@ export const usePrune = create<PruneState>()((set, get) => ({
     const now = get();
     if (now.preparedKey !== oldKey || !now.slider) return;
     // same slider, new weights: keep the ranking (the worker does), re-evaluate everything
-    generation++;
+    work.evaluate.abort();
+    work.curves.abort();
     set({
       preparedKey: keyOf(now, useCore.getState().modelVersion),
-      slider: {
-        ...now.slider,
-        fineTunedSparsity: Math.max(floor, now.slider.fineTunedSparsity ?? 0),
-      },
+      slider: { ...now.slider, fineTunedSparsity: floor },
       point: null,
-      pointPct: null,
+      pointSparsity: null,
       curves: null,
+      curvesBusy: false,
     });
     await get().evaluate();
   },

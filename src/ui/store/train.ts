@@ -6,8 +6,8 @@
  * resolves (completed, paused, diverged, ...) the other views are told the weights changed.
  */
 import { create } from 'zustand';
-import type { TrainConfigInput } from '../../engine/train/config';
-import type { EpochMetrics, LrChangeRecord } from '../../engine/train/types';
+import type { TrainConfigInput } from '../../workers/protocol';
+import type { EpochMetrics, LrChangeRecord } from '../../workers/protocol';
 import type { TrainState, TrainTick } from '../../workers/protocol';
 import { callback, errorMessage, getEngine } from '../engine-client';
 import { useCore } from './core';

@@ -7,8 +7,9 @@
 import { create } from 'zustand';
 import type { Criterion, Progress, TransferResult } from '../../workers/protocol';
 import { attackRequest, validEps, type UiAttackName } from '../components/adversarial/attacks';
-import { parseSparsities } from '../components/transfer/matrix';
+import { parseSparsities } from '../lib/transfer-matrix';
 import { callback, errorMessage, getEngine } from '../engine-client';
+import { latest } from '../lib/latest';
 import { useCore } from './core';
 
 /** Most test images one benchmark may use. */
@@ -32,8 +33,8 @@ export interface TransferState {
   setN(n: number): void;
   /** validate the form and run the benchmark (eps: the ε to use) */
   run(eps: number): Promise<void>;
-  /** ask the worker to stop the running job */
-  cancel(): Promise<void>;
+  /** stop the running job in the worker (its call alone) */
+  cancel(): void;
 }
 
 /** Why the form cannot run, or null when it can. */
@@ -48,7 +49,8 @@ export function formProblem(s: TransferState, eps: number): string | null {
   return null;
 }
 
-let cancelRequested = false;
+/** the running benchmark (latest wins, lib/latest.ts): Cancel aborts its call alone */
+const benchmark = latest('transfer', (id) => getEngine().abort(id));
 
 export const useTransfer = create<TransferState>()((set, get) => ({
   criteria: ['anomaly-activation', 'magnitude', 'random'],
@@ -78,35 +80,34 @@ export const useTransfer = create<TransferState>()((set, get) => ({
     const sparsities = parseSparsities(s.sparsities) as number[];
     set({ running: true, progress: { stage: 'starting', done: 0, total: 1 } });
     core.setActivity('transfer benchmark: crafting on the dense model…');
+    const req = benchmark.begin();
     try {
-      const report = await getEngine().transferBenchmark(
-        {
-          criteria: s.criteria,
-          sparsities,
-          attacks: s.attacks.map((a) => attackRequest(a, eps)),
-          n: s.n,
-        },
-        callback((p: Progress) => set({ progress: p })),
+      const report = await req.call((t) =>
+        getEngine().transferBenchmark(
+          {
+            criteria: s.criteria,
+            sparsities,
+            attacks: s.attacks.map((a) => attackRequest(a, eps)),
+            n: s.n,
+          },
+          callback((p: Progress) => {
+            if (req.live()) set({ progress: p });
+          }),
+          t,
+        ),
       );
-      set({ report });
+      if (req.live()) set({ report });
     } catch (e) {
       // a cancellation the user asked for is not an error
-      if (!cancelRequested && !(e instanceof Error && e.name === 'AbortError'))
-        useCore.getState().setError(errorMessage(e));
+      if (req.live()) useCore.getState().setError(errorMessage(e));
     } finally {
-      cancelRequested = false;
+      req.end();
       set({ running: false, progress: null });
       useCore.getState().setActivity('');
     }
   },
 
-  async cancel() {
-    if (!get().running) return;
-    cancelRequested = true;
-    try {
-      await getEngine().cancel();
-    } catch (e) {
-      useCore.getState().setError(errorMessage(e));
-    }
+  cancel() {
+    if (get().running) benchmark.abort();
   },
 }));

@@ -27,7 +27,7 @@ interface Distributions {
   layers: LayerDistribution[];
   scores: ScoreHistogram | null;
   /** the slider value (percent) they were computed at, null before the slider is ready */
-  pct: number | null;
+  sparsity: number | null;
 }
 
 export function DistributionsView() {
@@ -35,7 +35,7 @@ export function DistributionsView() {
   const modelVersion = useCore((s) => s.modelVersion);
   const prepare = usePrune((s) => s.prepare);
   const preparedKey = usePrune((s) => s.preparedKey);
-  const pointPct = usePrune((s) => s.pointPct);
+  const pointSparsity = usePrune((s) => s.pointSparsity);
   const preparing = usePrune((s) => s.preparingKey !== null);
   const criterion = usePrune((s) => s.criterion);
   const granularity = usePrune((s) => s.granularity);
@@ -56,7 +56,7 @@ export function DistributionsView() {
       .distributions(BINS)
       .then((r) => {
         if (!live) return;
-        setDist({ ...r, pct: preparedKey === null ? null : pointPct });
+        setDist({ ...r, sparsity: preparedKey === null ? null : pointSparsity });
         core.setActivity('');
       })
       .catch((e: unknown) => {
@@ -67,7 +67,7 @@ export function DistributionsView() {
     return () => {
       live = false;
     };
-  }, [hasModel, modelVersion, preparing, preparedKey, pointPct]);
+  }, [hasModel, modelVersion, preparing, preparedKey, pointSparsity]);
 
   if (!dist) return <p className="muted">Computing the distributions…</p>;
   const scoreUnit = granularity === 'structured' ? 'units' : 'weights';
@@ -76,13 +76,13 @@ export function DistributionsView() {
       <section className="card">
         <div className="dist-controls">
           <p>
-            {dist.pct === null ? (
+            {dist.sparsity === null ? (
               'Dense model (the mask appears once the slider is ready).'
             ) : (
               <>
-                Mask: <strong>{criterion}</strong>, {granularity}, at <strong>{dist.pct}%</strong>{' '}
-                sparsity. Removed weights in <span className="removed-count">red</span>, stacked on
-                the kept ones.
+                Mask: <strong>{criterion}</strong>, {granularity}, at{' '}
+                <strong>{Math.round(dist.sparsity * 100)}%</strong> sparsity. Removed weights in{' '}
+                <span className="removed-count">red</span>, stacked on the kept ones.
               </>
             )}
           </p>

@@ -104,16 +104,34 @@ describe('Session pruning', () => {
     await s.dispose();
   });
 
-  it('supersedes older slider calls and cancels on request', async () => {
+  it('supersedes older slider calls and cancels one call by its token', async () => {
     const s = tinySession();
     await s.prepareSlider(SLIDER);
     const first = s.evaluateSparsity(0.2);
     const second = s.evaluateSparsity(0.4);
     expect((await first).status).toBe('superseded');
     expect((await second).status).toBe('done');
-    const third = s.evaluateSparsity(0.5);
-    s.cancel();
+    // two calls in flight: aborting one token stops that call and no other
+    const curves = s.sparsityCurve(['magnitude'], [0, 0.5], undefined, { id: 'curves-1' });
+    const third = s.evaluateSparsity(0.5, undefined, { id: 'eval-3' });
+    s.abort('eval-3');
+    s.abort('no-such-call'); // unknown or finished ids are ignored
     expect((await third).status).toBe('cancelled');
+    const [curve] = await curves;
+    expect(curve.points.map((p) => p.sparsity)).toEqual([0, 0.5]);
+    // a token names one call at a time; after it ends the id may be used again
+    const again = s.evaluateSparsity(0.3, undefined, { id: 'eval-3' });
+    await expect(s.evaluateSparsity(0.3, undefined, { id: 'eval-3' })).rejects.toThrow(
+      /already in use/,
+    );
+    expect((await again).status).toBe('done');
+    await expect(s.neuronView(0, undefined, { id: '' })).rejects.toThrow(/call token/);
+    // a cancelled scoring call rejects readably
+    const scoring = s.computeScores({ criterion: 'snip', granularity: 'unstructured' }, undefined, {
+      id: 'score-1',
+    });
+    s.abort('score-1');
+    await expect(scoring).rejects.toThrow(/computing scores was cancelled/);
     await s.dispose();
   });
 

@@ -62,9 +62,9 @@ describe('Session training', () => {
       s.computeScores({ criterion: 'magnitude', granularity: 'structured' }),
     ).rejects.toThrow(/training is running/);
     expect(s.trainState().status).toBe('running');
-    s.cancel();
+    s.pause();
     const st = await running;
-    expect(['stopped', 'completed']).toContain(st.status);
+    expect(['paused', 'completed']).toContain(st.status);
     await expect(s.train({ epochs: -1 })).rejects.toThrow(/epochs/);
     await s.dispose();
   });

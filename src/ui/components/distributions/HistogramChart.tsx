@@ -7,7 +7,7 @@
  */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Histogram, ScoreHistogram } from '../../../workers/protocol';
-import { count, short } from '../prune/format';
+import { count, short } from '../../lib/format';
 
 interface Props {
   /** all values (e.g. every kernel weight, or every score) */

@@ -5,7 +5,7 @@
  * under it).
  */
 import type { LayerDistribution } from '../../../workers/protocol';
-import { count, pct } from '../prune/format';
+import { count, formatPct } from '../../lib/format';
 import { HistogramChart } from './HistogramChart';
 import { ScoreNotes } from './ScoreNotes';
 
@@ -30,7 +30,7 @@ export function LayerDistributionCard({
         {d.layer}{' '}
         <span className="muted">
           {count(total)} weights · <span className="removed-count">{count(d.pruned)} removed</span>{' '}
-          ({pct(total > 0 ? d.pruned / total : 0)})
+          ({formatPct(total > 0 ? d.pruned / total : 0)})
         </span>
       </h3>
       {shown === 'weights' ? (

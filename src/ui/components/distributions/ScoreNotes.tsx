@@ -5,7 +5,7 @@
  * says (engine: prune/scores/dead.ts).
  */
 import type { ScoreHistogram } from '../../../workers/protocol';
-import { count, short } from '../prune/format';
+import { count, short } from '../../lib/format';
 
 export function ScoreNotes({
   h,

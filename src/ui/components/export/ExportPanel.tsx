@@ -7,13 +7,13 @@
  */
 import { useExport } from '../../store/export';
 import { usePrune } from '../../store/prune';
-import { bytes } from '../prune/format';
+import { bytes } from '../../lib/format';
 import { ExportButton } from './ExportButton';
 
 export function ExportPanel() {
   const last = useExport((s) => s.last);
-  const lastPct = useExport((s) => s.lastPct);
-  const sparsityPct = usePrune((s) => s.sparsityPct);
+  const lastSparsity = useExport((s) => s.lastSparsity);
+  const sparsityPct = usePrune((s) => Math.round(s.sparsity * 100));
   const criterion = usePrune((s) => s.criterion);
   const granularity = usePrune((s) => s.granularity);
   return (
@@ -57,7 +57,9 @@ export function ExportPanel() {
               </tr>
             ))}
           </tbody>
-          <caption className="muted">downloaded at {lastPct}% sparsity</caption>
+          <caption className="muted">
+            downloaded at {Math.round((lastSparsity ?? 0) * 100)}% sparsity
+          </caption>
         </table>
       ) : null}
     </div>

@@ -11,7 +11,7 @@
 import type { ReactNode } from 'react';
 import type { SliderInfo, SliderPoint } from '../../../workers/protocol';
 import { usePrune } from '../../store/prune';
-import { count, pct } from './format';
+import { count, formatPct } from '../../lib/format';
 
 function Figure(props: {
   testId: string;
@@ -34,7 +34,7 @@ function Figure(props: {
         aria-busy={!props.ready}
       >
         {props.display ??
-          (props.value === null || props.value === undefined ? '…' : pct(props.value))}
+          (props.value === null || props.value === undefined ? '…' : formatPct(props.value))}
       </div>
       {props.note}
     </div>
@@ -55,7 +55,7 @@ export function whiteBoxBasis(point: SliderPoint, slider: SliderInfo | null): st
     const attack = `${e.attack}, ${e.steps} step${e.steps === 1 ? '' : 's'}`;
     const sample = e.sampled > 0 ? `a random ${e.sampled}` : 'none';
     const exact = e.done > 0 ? `, ${e.done} attacked in full` : '';
-    return `estimate (${attack}): ${pct(e.lo)}–${pct(e.hi)} at 95%, from ${sample} of ${e.targets} clean-correct images${exact}; refining`;
+    return `estimate (${attack}): ${formatPct(e.lo)}–${formatPct(e.hi)} at 95%, from ${sample} of ${e.targets} clean-correct images${exact}; refining`;
   }
   const a = slider?.whiteBoxAttack;
   if (point.whiteBox === null || !a || !slider) return null;
@@ -67,7 +67,7 @@ export function whiteBoxBasis(point: SliderPoint, slider: SliderInfo | null): st
 export function AccuracyFigures() {
   const point = usePrune((s) => s.point);
   const slider = usePrune((s) => s.slider);
-  const current = usePrune((s) => s.pointPct !== null && s.pointPct === s.sparsityPct);
+  const current = usePrune((s) => s.pointSparsity !== null && s.pointSparsity === s.sparsity);
   const g = point?.report.global;
   const estimate = point?.whiteBox === null ? point.estimate : undefined;
   const basis = point ? whiteBoxBasis(point, slider) : null;
@@ -86,7 +86,7 @@ export function AccuracyFigures() {
         value={point?.whiteBox}
         ready={current && point?.whiteBox !== null && point?.whiteBox !== undefined}
         title="Accuracy under a white-box attack re-run on the pruned model; while the attack runs, an estimate with its 95% interval"
-        display={estimate ? `≈ ${pct(estimate.value)}` : undefined}
+        display={estimate ? `≈ ${formatPct(estimate.value)}` : undefined}
         note={
           basis ? (
             <div className="label" data-testid="robust-basis">
@@ -117,19 +117,19 @@ export function AccuracyFigures() {
               <td>parameters</td>
               <td>{count(g.paramsBefore)}</td>
               <td data-testid="params-kept">{count(g.paramsAfter)}</td>
-              <td>{pct(1 - g.paramsAfter / Math.max(1, g.paramsBefore))}</td>
+              <td>{formatPct(1 - g.paramsAfter / Math.max(1, g.paramsBefore))}</td>
             </tr>
             <tr>
               <td>MACs / image</td>
               <td>{count(g.macsBefore)}</td>
               <td>{count(g.macsAfter)}</td>
-              <td>{pct(1 - g.macsAfter / Math.max(1, g.macsBefore))}</td>
+              <td>{formatPct(1 - g.macsAfter / Math.max(1, g.macsBefore))}</td>
             </tr>
             <tr>
               <td>prunable weights</td>
               <td>{count(g.weights)}</td>
               <td>{count(g.weights - g.weightsRemoved)}</td>
-              <td data-testid="global-sparsity">{pct(g.sparsity)}</td>
+              <td data-testid="global-sparsity">{formatPct(g.sparsity)}</td>
             </tr>
           </tbody>
         </table>

@@ -11,7 +11,7 @@ export function FineTunePanel() {
   const [epochs, setEpochs] = useState(1);
   const fineTuning = usePrune((s) => s.fineTuning);
   const ready = usePrune((s) => s.preparedKey !== null);
-  const sparsityPct = usePrune((s) => s.sparsityPct);
+  const sparsityPct = usePrune((s) => Math.round(s.sparsity * 100));
   const fineTune = usePrune((s) => s.fineTune);
   const stop = usePrune((s) => s.stopFineTune);
   const objective = useSetup((s) => s.objective);

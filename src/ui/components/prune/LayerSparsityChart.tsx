@@ -4,7 +4,7 @@
  */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { usePrune } from '../../store/prune';
-import { pct } from './format';
+import { formatPct } from '../../lib/format';
 
 export function LayerSparsityChart() {
   const layers = usePrune((s) => s.point?.report.layers);
@@ -25,7 +25,7 @@ export function LayerSparsityChart() {
           <YAxis domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
           <Tooltip
             formatter={(v, _n, item) => [
-              `${pct(Number(v))} (${(item.payload as { detail: string }).detail})`,
+              `${formatPct(Number(v))} (${(item.payload as { detail: string }).detail})`,
               'removed',
             ]}
           />

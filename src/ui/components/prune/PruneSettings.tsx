@@ -4,7 +4,8 @@
  */
 import type { Criterion, Granularity } from '../../../workers/protocol';
 import { usePrune } from '../../store/prune';
-import { CRITERIA, GRANULARITIES, SCOPES, type Scope } from './options';
+import { CRITERIA } from '../../../workers/protocol';
+import { GRANULARITIES, SCOPES, type Scope } from '../../lib/prune-options';
 
 const SCOPE_LABELS: Record<Scope, string> = { global: 'global ranking', layer: 'layer-wise' };
 
@@ -27,7 +28,7 @@ export function PruneSettings() {
           onChange={(e) => setSettings({ criterion: e.target.value as Criterion })}
         >
           {CRITERIA.map((c) => (
-            <option key={c.value} value={c.value}>
+            <option key={c.name} value={c.name}>
               {c.label}
             </option>
           ))}

@@ -4,7 +4,8 @@
  * allow; the fine-tuned sparsity floor).
  */
 import { usePrune } from '../../store/prune';
-import { pct } from './format';
+import { formatPct } from '../../lib/format';
+import { sliderPosition } from '../../../workers/protocol';
 
 function attackText(a: { name: string; options: Record<string, unknown> } | null): string {
   if (!a) return 'none';
@@ -23,42 +24,42 @@ function attackText(a: { name: string; options: Record<string, unknown> } | null
 function PathPosition() {
   const slider = usePrune((s) => s.slider);
   const point = usePrune((s) => s.point);
-  const pointPct = usePrune((s) => s.pointPct);
+  const pointSparsity = usePrune((s) => s.pointSparsity);
   if (!slider?.path) return null;
   const pos = point?.path ?? null;
-  const at = pointPct ?? 0;
+  const at = Math.round((pointSparsity ?? 0) * 100);
   let text = 'locating the slider on the path…';
   if (pos && pos.checkpoint === 0)
     text = pos.fineTuned
       ? 'the dense model'
       : `one-shot from the dense model to ${at}% (below the first checkpoint; not fine-tuned)`;
-  else if (pos && pos.fineTuned) text = `fine-tuned checkpoint at ${pct(pos.checkpoint)}`;
+  else if (pos && pos.fineTuned) text = `fine-tuned checkpoint at ${formatPct(pos.checkpoint)}`;
   else if (pos)
-    text = `checkpoint ${pct(pos.checkpoint)} (fine-tuned), pruned one-shot by |w| to ${at}% (not fine-tuned beyond it)`;
+    text = `checkpoint ${formatPct(pos.checkpoint)} (fine-tuned), pruned one-shot by |w| to ${at}% (not fine-tuned beyond it)`;
   return (
     <p className="path-notes" data-testid="path-position" data-fine-tuned={pos?.fineTuned ?? ''}>
       <strong>{slider.path.label}</strong>, fine-tuned path (checkpoints{' '}
-      {slider.path.checkpoints.map((c) => pct(c)).join(', ')}): {text}
+      {slider.path.checkpoints.map((c) => formatPct(c)).join(', ')}): {text}
     </p>
   );
 }
 
 export function SliderNotes() {
   const slider = usePrune((s) => s.slider);
-  const sparsityPct = usePrune((s) => s.sparsityPct);
+  const sparsity = usePrune((s) => s.sparsity);
   if (!slider) return null;
-  const overCap = sparsityPct / 100 > slider.maxSparsity + 1e-9;
+  const overCap = sliderPosition(sparsity, slider).capped;
   return (
     <>
       <PathPosition />
       <p className="muted slider-notes">
-        {slider.n} test images · dense model: clean {pct(slider.base.clean)}, transfer{' '}
-        {pct(slider.base.transfer)} · transfer attack {attackText(slider.transferAttack)} (crafted
-        once on the dense model) · white-box {attackText(slider.whiteBoxAttack)}
+        {slider.n} test images · dense model: clean {formatPct(slider.base.clean)}, transfer{' '}
+        {formatPct(slider.base.transfer)} · transfer attack {attackText(slider.transferAttack)}{' '}
+        (crafted once on the dense model) · white-box {attackText(slider.whiteBoxAttack)}
         {overCap ? (
           <strong>
             {' '}
-            · the per-layer caps allow at most {pct(slider.maxSparsity)}: figures are for that
+            · the per-layer caps allow at most {formatPct(slider.maxSparsity)}: figures are for that
           </strong>
         ) : null}
         {slider.deadUnits !== null ? (
@@ -68,7 +69,7 @@ export function SliderNotes() {
           </span>
         ) : null}
         {slider.fineTunedSparsity !== null ? (
-          <> · fine-tuned at {pct(slider.fineTunedSparsity)} (lower values keep that mask)</>
+          <> · fine-tuned at {formatPct(slider.fineTunedSparsity)} (lower values keep that mask)</>
         ) : null}
       </p>
     </>

@@ -16,7 +16,7 @@ import {
 } from 'recharts';
 import type { Criterion, SparsityCurve } from '../../../workers/protocol';
 import { usePrune } from '../../store/prune';
-import { pct } from './format';
+import { formatPct } from '../../lib/format';
 
 const COLORS: Record<Criterion, string> = {
   'anomaly-activation': '#3b5bdb',
@@ -49,8 +49,8 @@ function rows(curves: SparsityCurve[]): Row[] {
 export function SparsityCurveChart() {
   const curves = usePrune((s) => s.curves);
   const busy = usePrune((s) => s.curvesBusy);
-  const sparsityPct = usePrune((s) => s.sparsityPct);
-  const point = usePrune((s) => (s.pointPct === s.sparsityPct ? s.point : null));
+  const sparsityPct = usePrune((s) => Math.round(s.sparsity * 100));
+  const point = usePrune((s) => (s.pointSparsity === s.sparsity ? s.point : null));
   const path = usePrune((s) => s.slider?.path ?? null);
   if (!curves) {
     return (
@@ -74,7 +74,10 @@ export function SparsityCurveChart() {
               label={{ value: 'sparsity (removed)', position: 'insideBottom', offset: -8 }}
             />
             <YAxis domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
-            <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(l) => `sparsity ${l}%`} />
+            <Tooltip
+              formatter={(v) => formatPct(Number(v))}
+              labelFormatter={(l) => `sparsity ${l}%`}
+            />
             {curves.flatMap((c) => [
               <Line
                 key={`${c.criterion} clean`}

@@ -1,12 +1,12 @@
 /**
  * THE sparsity slider (stable end-to-end contract): an `<input type="range">` with role `slider`
  * and accessible name `Sparsity`, 0 to 99 step 1, its value the percentage of weights (or
- * neurons, structured) removed. Every move evaluates the model at that sparsity in the worker.
+ * neurons, structured) removed (the store holds the fraction: the label is the one place in percent). Every move evaluates the model at that sparsity in the worker.
  */
 import { usePrune } from '../../store/prune';
 
 export function SparsitySlider() {
-  const value = usePrune((s) => s.sparsityPct);
+  const value = usePrune((s) => Math.round(s.sparsity * 100));
   const setSparsity = usePrune((s) => s.setSparsity);
   const granularity = usePrune((s) => s.granularity);
   const ready = usePrune((s) => s.preparedKey !== null);
@@ -29,7 +29,7 @@ export function SparsitySlider() {
           step={1}
           value={value}
           aria-valuetext={`${value}%`}
-          onChange={(e) => setSparsity(Number(e.target.value))}
+          onChange={(e) => setSparsity(Number(e.target.value) / 100)}
         />
         <output htmlFor="sparsity-slider" className="sparsity-value">
           {value}%

@@ -19,10 +19,9 @@ import { checkpointEverySec } from '../../store/core';
 import { useRuns } from '../../store/runs';
 import { compareSeries, type EpochFields } from '../../report/series';
 import { paletteColor, pctTick, pctTip } from '../chart-kit';
+import { formatPct } from '../../lib/format';
 import { useTrain } from '../../store/train';
 
-const pct = (v: number | null | undefined) =>
-  typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–';
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 function lastVal(r: RunRecord): { clean: number | null; adv: number | null } {
@@ -101,8 +100,8 @@ export function RunsPanel() {
                   <td>
                     {r.checkpointStep ?? r.step} / {r.totalSteps}
                   </td>
-                  <td>{pct(v.clean)}</td>
-                  <td>{pct(v.adv)}</td>
+                  <td>{formatPct(v.clean)}</td>
+                  <td>{formatPct(v.adv)}</td>
                   <td>{new Date(r.updatedAt).toLocaleString()}</td>
                   <td className="button-row">
                     <button type="button" disabled={busy} onClick={() => void open(r.id)}>

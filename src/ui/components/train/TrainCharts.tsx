@@ -16,7 +16,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { LrChangeRecord } from '../../../engine/train/types';
+import type { LrChangeRecord } from '../../../workers/protocol';
 import { epochSeries, type EpochFields } from '../../report/series';
 import { useTrain } from '../../store/train';
 import { ChartCard, COLORS, numTip, pctTick, pctTip, sci } from '../chart-kit';

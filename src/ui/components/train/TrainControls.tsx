@@ -3,7 +3,7 @@
  * the current run); the run's status and the engine's message (divergence, catastrophic
  * overfitting); a progress bar with epoch, ETA and throughput (samples per second).
  */
-import type { TrainConfigInput } from '../../../engine/train/config';
+import type { TrainConfigInput } from '../../../workers/protocol';
 import { useCore } from '../../store/core';
 import { useRuns } from '../../store/runs';
 import { useTrain, type RunStatus } from '../../store/train';

@@ -4,7 +4,7 @@
  */
 import { formProblem, MAX_TRANSFER_N, useTransfer } from '../../store/transfer';
 import { uiAttacks } from '../../lib/attacks';
-import { UI_CRITERIA } from './criteria';
+import { TRANSFER_CRITERIA } from '../../lib/transfer-criteria';
 
 /** `list` with `item` added (in `order`'s order) or removed. */
 function toggle<T>(list: T[], item: T, on: boolean, order: readonly T[]): T[] {
@@ -29,7 +29,7 @@ export function TransferForm({ defaultEps, ready }: { defaultEps: number; ready:
     >
       <fieldset>
         <legend>Pruning criteria</legend>
-        {UI_CRITERIA.map((c) => (
+        {TRANSFER_CRITERIA.map((c) => (
           <label key={c.name} className="check">
             <input
               type="checkbox"
@@ -40,7 +40,7 @@ export function TransferForm({ defaultEps, ready }: { defaultEps: number; ready:
                     criteria,
                     c.name,
                     e.target.checked,
-                    UI_CRITERIA.map((x) => x.name),
+                    TRANSFER_CRITERIA.map((x) => x.name),
                   ),
                 )
               }

@@ -6,12 +6,13 @@
  * under its own attack).
  */
 import { useState } from 'react';
-import type { TransferReport } from '../../../engine/eval/transfer';
+import type { TransferReport } from '../../../workers/protocol';
 import { attackLabel } from '../adversarial/attacks';
 import { css, heat } from '../canvas/colormap';
 import { Legend } from '../canvas/Legend';
-import { criterionLabel } from './criteria';
-import { matrixOf, pct, type CellFigure } from './matrix';
+import { criterionLabel } from '../../../workers/protocol';
+import { formatPct } from '../../lib/format';
+import { matrixOf, type CellFigure } from '../../lib/transfer-matrix';
 
 const FIGURES: readonly { name: CellFigure; label: string }[] = [
   { name: 'transferRobust', label: 'transfer robust accuracy' },
@@ -65,9 +66,9 @@ export function TransferHeatmap({ report }: { report: TransferReport }) {
                 key={key}
                 className="hm-cell"
                 style={{ background: css(heat(t(v))), color: t(v) > 0.55 ? '#111' : '#fff' }}
-                title={`${name}: ${pct(v)}`}
+                title={`${name}: ${formatPct(v)}`}
               >
-                {pct(v)}
+                {formatPct(v)}
               </span>
             );
           return (
@@ -87,7 +88,7 @@ export function TransferHeatmap({ report }: { report: TransferReport }) {
                 <span className="hm-head">base</span>
                 {m.sparsities.map((s) => (
                   <span key={s} className="hm-head">
-                    {pct(s)}
+                    {formatPct(s)}
                   </span>
                 ))}
                 {m.methods.map((method, r) => [
@@ -99,12 +100,12 @@ export function TransferHeatmap({ report }: { report: TransferReport }) {
                     cell(
                       m.values[r][c],
                       `${method}-${s}`,
-                      `${criterionLabel(method)} at ${pct(s)}`,
+                      `${criterionLabel(method)} at ${formatPct(s)}`,
                     ),
                   ),
                 ])}
               </div>
-              <Legend kind="heat" low={pct(lo)} high={pct(hi)} caption={label} />
+              <Legend kind="heat" low={formatPct(lo)} high={formatPct(hi)} caption={label} />
             </figure>
           );
         })}

@@ -4,10 +4,10 @@
  * Accuracies in percent of the report's n test images; params and MACs are effective counts after
  * pruning; ms is the median time of one forward of the timing batch.
  */
-import type { TransferReport } from '../../../engine/eval/transfer';
+import type { TransferReport } from '../../../workers/protocol';
 import { attackLabel } from '../adversarial/attacks';
-import { criterionLabel } from './criteria';
-import { pct } from './matrix';
+import { criterionLabel } from '../../../workers/protocol';
+import { formatPct } from '../../lib/format';
 
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -42,10 +42,10 @@ export function TransferTable({ report }: { report: TransferReport }) {
               <td>base (dense)</td>
               <td>0.0%</td>
               <td>{attackLabel(a.attack)}</td>
-              <td>{pct(b.clean)}</td>
+              <td>{formatPct(b.clean)}</td>
               <td>—</td>
-              <td>{pct(a.whiteBox)}</td>
-              <td>{pct(a.whiteBox)}</td>
+              <td>{formatPct(a.whiteBox)}</td>
+              <td>{formatPct(a.whiteBox)}</td>
               <td>{int(b.params)}</td>
               <td>{int(b.macs)}</td>
               <td>{b.inferenceMs.toFixed(2)}</td>
@@ -54,12 +54,12 @@ export function TransferTable({ report }: { report: TransferReport }) {
           {report.cells.map((c) => (
             <tr key={`${c.method}-${c.sparsity}-${c.attack}`}>
               <td>{criterionLabel(c.method)}</td>
-              <td>{pct(c.sparsity)}</td>
+              <td>{formatPct(c.sparsity)}</td>
               <td>{attackLabel(c.attack)}</td>
-              <td>{pct(c.clean)}</td>
-              <td>{pct(c.transferAccuracy)}</td>
-              <td>{pct(c.transferRobust)}</td>
-              <td>{pct(c.whiteBoxRobust)}</td>
+              <td>{formatPct(c.clean)}</td>
+              <td>{formatPct(c.transferAccuracy)}</td>
+              <td>{formatPct(c.transferRobust)}</td>
+              <td>{formatPct(c.whiteBoxRobust)}</td>
               <td>{int(c.params)}</td>
               <td>{int(c.macs)}</td>
               <td>{c.inferenceMs.toFixed(2)}</td>

@@ -4,7 +4,7 @@
  * the worst case per sample over all attacks. Accuracies in percent of the n test images.
  */
 import { attackLabel } from '../../lib/attacks';
-import { pct } from '../../report/format';
+import { formatPct } from '../../lib/format';
 import type { EvaluationView } from '../../report/schema';
 
 /** `eps 0.1, steps 10` from an attack's options (scalar values only, as text). */
@@ -38,7 +38,7 @@ export function EvalTable({ evaluation: e }: { evaluation: EvaluationView }) {
           <tr data-row="clean">
             <td>clean</td>
             <td />
-            <td>{pct(e.cleanAccuracy)}</td>
+            <td>{formatPct(e.cleanAccuracy)}</td>
             <td />
             <td>{e.n}</td>
             <td />
@@ -47,8 +47,8 @@ export function EvalTable({ evaluation: e }: { evaluation: EvaluationView }) {
             <tr key={`${a.name}-${i}`} data-row={a.name}>
               <td>{attackLabel(a.name)}</td>
               <td className="settings">{optionsText(a.options)}</td>
-              <td>{pct(a.robustAccuracy)}</td>
-              <td>{pct(a.cumulativeAccuracy)}</td>
+              <td>{formatPct(a.robustAccuracy)}</td>
+              <td>{formatPct(a.cumulativeAccuracy)}</td>
               <td>{a.evaluated}</td>
               <td>{a.seconds.toFixed(1)}</td>
             </tr>
@@ -56,7 +56,7 @@ export function EvalTable({ evaluation: e }: { evaluation: EvaluationView }) {
           <tr data-row="worst-case" className="base-row">
             <td>worst case per sample</td>
             <td />
-            <td>{pct(e.worstCaseAccuracy)}</td>
+            <td>{formatPct(e.worstCaseAccuracy)}</td>
             <td />
             <td />
             <td />

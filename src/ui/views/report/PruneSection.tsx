@@ -7,19 +7,19 @@
  */
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { attackLabel } from '../../components/adversarial/attacks';
-import { count } from '../../components/prune/format';
-import { criterionLabel } from '../../components/transfer/criteria';
-import { pct } from '../../report/format';
+import { count } from '../../lib/format';
+import { criterionLabel } from '../../../workers/protocol';
+import { formatPct } from '../../lib/format';
 import type { EvaluationView, PruneVariantView } from '../../report/schema';
 import { lastValidation, pruneCurves, sparsities } from '../../report/series';
 import { ChartCard, paletteColor, pctTick, pctTip } from '../../components/chart-kit';
 
-const maybePct = (v: number | null) => (v === null ? '—' : pct(v));
+const maybePct = (v: number | null) => (v === null ? '—' : formatPct(v));
 
 function attackCells(names: string[], e: EvaluationView) {
   return names.map((n) => {
     const a = e.attacks.find((x) => x.name === n);
-    return <td key={n}>{a ? pct(a.robustAccuracy) : '—'}</td>;
+    return <td key={n}>{a ? formatPct(a.robustAccuracy) : '—'}</td>;
   });
 }
 
@@ -69,9 +69,9 @@ export function PruneTable({
             <td>{count(macs)}</td>
             <td />
             <td />
-            <td>{pct(base.cleanAccuracy)}</td>
+            <td>{formatPct(base.cleanAccuracy)}</td>
             {attackCells(names, base)}
-            <td>{pct(base.worstCaseAccuracy)}</td>
+            <td>{formatPct(base.worstCaseAccuracy)}</td>
           </tr>
           {pruning.map((v, i) => {
             const g = v.sparsityReport.global;
@@ -80,8 +80,8 @@ export function PruneTable({
               <tr key={`${v.method}-${v.sparsity}-${i}`} data-row={`${v.method}@${v.sparsity}`}>
                 <td title={v.criterion}>{criterionLabel(v.method)}</td>
                 <td>{v.schedule}</td>
-                <td>{pct(v.sparsity)}</td>
-                <td>{pct(g.sparsity)}</td>
+                <td>{formatPct(v.sparsity)}</td>
+                <td>{formatPct(g.sparsity)}</td>
                 <td>{count(g.paramsAfter)}</td>
                 <td>{count(g.macsAfter)}</td>
                 <td title={v.fineTune.message}>
@@ -91,9 +91,9 @@ export function PruneTable({
                 <td>
                   {maybePct(val.clean)} / {maybePct(val.adv)}
                 </td>
-                <td>{pct(v.evaluation.cleanAccuracy)}</td>
+                <td>{formatPct(v.evaluation.cleanAccuracy)}</td>
                 {attackCells(names, v.evaluation)}
-                <td>{pct(v.evaluation.worstCaseAccuracy)}</td>
+                <td>{formatPct(v.evaluation.worstCaseAccuracy)}</td>
               </tr>
             );
           })}

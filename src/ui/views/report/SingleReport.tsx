@@ -4,7 +4,7 @@
  * report holds: training curves, the evaluation table, the pruning table and chart, and the
  * transfer benchmark (heat maps and table, rendered from its data, not from its markdown).
  */
-import { count } from '../../components/prune/format';
+import { count } from '../../lib/format';
 import { TransferHeatmap } from '../../components/transfer/TransferHeatmap';
 import { TransferTable } from '../../components/transfer/TransferTable';
 import { duration, when } from '../../report/format';

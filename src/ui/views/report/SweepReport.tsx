@@ -4,7 +4,8 @@
  * (mean ± sample std over seeds per params × variant × metric, with n) and the charts.
  */
 import { useState } from 'react';
-import { meanStdText, pct } from '../../report/format';
+import { formatPct } from '../../lib/format';
+import { meanStdText } from '../../report/format';
 import type { SweepView } from '../../report/sweep-schema';
 import { cellParams, formatParams, summaryMetrics } from '../../report/sweep-series';
 import { SweepCharts } from './SweepCharts';
@@ -34,8 +35,8 @@ function Cells({ sweep, onOpen }: { sweep: SweepView; onOpen(index: number): voi
             <tr key={c.index} className="clickable" onClick={() => onOpen(c.index)}>
               <td>{c.index}</td>
               <td>{formatParams(c.params, order)}</td>
-              <td>{pct(c.report.evaluation.cleanAccuracy)}</td>
-              <td>{pct(c.report.evaluation.worstCaseAccuracy)}</td>
+              <td>{formatPct(c.report.evaluation.cleanAccuracy)}</td>
+              <td>{formatPct(c.report.evaluation.worstCaseAccuracy)}</td>
               <td>{c.report.pruning?.length ?? 0}</td>
               <td>{c.report.training?.epochs.length ?? 0}</td>
               <td>

@@ -6,8 +6,8 @@ import {
   transferMatrix,
   type TransferFigure,
   type TransferMatrix,
-} from '../../../engine/eval/transfer-table';
-import type { TransferReport } from '../../../engine/eval/transfer';
+  type TransferReport,
+} from '../../workers/protocol';
 
 export type CellFigure = TransferFigure;
 export type Matrix = TransferMatrix;
@@ -38,9 +38,4 @@ export function parseSparsities(text: string): number[] | string {
     out.add(Math.round(v * 100) / 10000);
   }
   return [...out].sort((a, b) => a - b);
-}
-
-/** A percentage with one decimal, e.g. 0.9234 → "92.3%". */
-export function pct(v: number): string {
-  return `${(100 * v).toFixed(1)}%`;
 }

@@ -2,7 +2,7 @@
  * Readable text for the activity line from the worker's progress events: a `Progress`
  * (`{ stage, done, total }`) or a training tick (step, epoch, loss, ETA).
  */
-import type { Progress, TrainTick } from '../../../workers/protocol';
+import type { Progress, TrainTick } from '../../workers/protocol';
 
 /** e.g. "curve: magnitude 12/36 (33%)". */
 export function progressText(p: Progress): string {

@@ -1,16 +1,11 @@
 /**
- * The Prune view's choices as plain data: pruning criteria (with readable labels), granularities,
+ * The Prune view's choices as plain data (the criteria come from the catalog, protocol.ts): granularities,
  * ranking scopes, and the sparsities of the accuracy-against-sparsity curves.
  */
-import { CRITERIA as ENGINE_CRITERIA } from '../../../engine/prune/criteria';
-import type { Criterion, Granularity } from '../../../workers/protocol';
+import type { Criterion, Granularity } from '../../workers/protocol';
 
 export type Scope = 'global' | 'layer';
 
-/** Every pruning criterion of the engine (src/engine/prune/scores). */
-export const CRITERIA: readonly { value: Criterion; label: string }[] = ENGINE_CRITERIA.map(
-  (c) => ({ value: c.name, label: c.label }),
-);
 export const GRANULARITIES: readonly Granularity[] = ['unstructured', 'structured'];
 export const SCOPES: readonly Scope[] = ['global', 'layer'];
 

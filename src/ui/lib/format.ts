@@ -1,11 +1,16 @@
 /**
- * Number formatting shared by the Prune, Distributions and Export views: accuracies and
+ * Number formatting shared by every view: accuracies and
  * sparsities as percentages, parameter and MAC counts with k/M suffixes.
  */
 
-/** A fraction in [0, 1] as a percentage with one decimal, e.g. 0.8132 → "81.3%". */
-export function pct(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
+/**
+ * The app's one percentage format: a fraction (accuracy, sparsity) with one decimal, e.g.
+ * 0.8132 → "81.3%"; anything but a finite number (a missing figure) → "–".
+ */
+export function formatPct(fraction: unknown): string {
+  return typeof fraction === 'number' && Number.isFinite(fraction)
+    ? `${(fraction * 100).toFixed(1)}%`
+    : '–';
 }
 
 /** A count with a k / M / G suffix, e.g. 1234567 → "1.23 M". */
