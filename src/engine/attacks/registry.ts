@@ -21,6 +21,7 @@ import {
   type AttackOptions,
 } from './catalog';
 import { cwLinf } from './cw';
+import { AttackOptionError } from './errors';
 import { fgsm, fgsmRs } from './fgsm';
 import { miFgsm } from './mifgsm';
 import { pgdLinf } from './pgd';
@@ -121,6 +122,13 @@ export function unregisterAttack(name: string): boolean {
 
 /** The entry for `name`; throws AttackOptionError (field 'name') for an unknown attack. */
 export function getAttack(name: string): AttackEntry {
-  const info = attackInfo(name); // throws for an unknown name
-  return registered.get(name) ?? ATTACKS[info.name as AttackName];
+  attackInfo(name); // throws for an unknown name
+  const e = registered.get(name) ?? (ATTACKS as Partial<Record<string, AttackEntry>>)[name];
+  if (e === undefined)
+    throw new AttackOptionError(
+      name,
+      'name',
+      'is in the catalog but has no runner (registerAttack)',
+    );
+  return e;
 }

@@ -10,6 +10,7 @@ import {
   attackCatalog,
   attackInfo,
   BUILTIN_ATTACK_NAMES,
+  registerAttackInfo,
   type AttackInfo,
 } from '@/engine/attacks/catalog';
 import { attackTableMarkdown } from '@/engine/attacks/docs-table';
@@ -150,6 +151,9 @@ describe('attack catalog', () => {
     expect(() => registerAttack({ ...NOOP, name: 'No Op' }, run)).toThrow(/lowercase/);
     expect(() => registerAttack({ ...NOOP, defaults: () => ({ eps: 5 }) }, run)).toThrow(/eps/);
     expect(() => unregisterAttack('pgd-linf')).toThrow(/built in/);
+    registerAttackInfo(NOOP); // a catalog entry without a runner: listed, but not runnable
+    expect(() => getAttack('noop')).toThrow(/no runner/);
+    unregisterAttack('noop');
     expect(attackCatalog().some((a) => a.name === 'noop')).toBe(false);
   });
 });
