@@ -108,7 +108,11 @@ describe('bug: experiment configs', () => {
     'utf8',
   );
   const base = JSON.parse(smoke) as {
-    prune: { scoringAttack: { options: Record<string, unknown> } };
+    train: { objective: Record<string, unknown>; validation: Record<string, unknown> };
+    prune: {
+      scoringAttack: { options: Record<string, unknown> };
+      fineTune: { objective: Record<string, unknown> };
+    };
     transfer: { attacks: { options?: Record<string, unknown> }[] };
   };
   const issuesOf = (value: unknown): string[] => {
@@ -138,6 +142,33 @@ describe('bug: experiment configs', () => {
     const d = structuredClone(base);
     d.transfer.attacks[1].options = { steps: 'ten' };
     expect(issuesOf(d).some((i) => i.startsWith('transfer.attacks.1.options:'))).toBe(true);
+  });
+
+  it('a step size of 0 with ε > 0 is refused, naming the step (ε = 5e-324 derived steps that underflow to 0: an attack that cannot move)', () => {
+    const TINY = 5e-324; // the smallest positive double: ε/4 and 2.5·ε/steps underflow to 0
+    const refused = (edit: (c: typeof base) => void, field: string) => {
+      const c = structuredClone(base);
+      edit(c);
+      expect(issuesOf(c).filter((i) => i.startsWith(`${field}: `))).toHaveLength(1);
+    };
+    const pgd = { kind: 'pgd-at', eps: TINY, steps: 10 }; // 2.5·ε/10 underflows (2.5·ε/3 does not)
+    refused((c) => (c.train.objective = pgd), 'train.objective.stepSize');
+    refused((c) => (c.prune.fineTune.objective = pgd), 'prune.fineTune.objective.stepSize');
+    refused((c) => (c.train.objective = { kind: 'trades', eps: TINY }), 'train.objective.stepSize');
+    refused(
+      (c) => (c.train.objective = { kind: 'fgsm-rs', eps: TINY }),
+      'train.objective.guard.pgdStepSize',
+    );
+    refused((c) => (c.train.validation.eps = TINY), 'train.validation.stepSize');
+    refused(
+      (c) => (c.train.objective = { kind: 'pgd-at', eps: 0.1, stepSize: 0 }),
+      'train.objective.stepSize',
+    );
+    // ε = 0 (no perturbation) keeps its step of 0, and the resolved config reads back
+    const zero = structuredClone(base);
+    zero.train.objective.eps = 0;
+    zero.train.validation.eps = 0;
+    expect(issuesOf(zero)).toEqual([]);
   });
 });
 

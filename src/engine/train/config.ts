@@ -84,7 +84,35 @@ export const trainConfigSchema = z
     return protocol === undefined
       ? { ...rest, validation }
       : { ...rest, validation, protocol: protocol as ProtocolConfig };
+  })
+  .superRefine((c, ctx) => {
+    for (const { path, eps } of zeroSteps(c))
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `is 0 while ε = ${eps} > 0, so the attack cannot move (a step derived from so small an ε underflows to 0): give a larger ε, a step > 0, or ε = 0 for no perturbation`,
+      });
   });
+
+/**
+ * The step sizes of a resolved config that are 0 while their ε is not: given as 0, or derived
+ * from an ε so small that ε/4 or 2.5·ε/steps underflows (ε = 5e-324). ε = 0 keeps its step of 0
+ * (no perturbation; a resolved config with ε = 0 must read back).
+ */
+function zeroSteps(c: TrainConfig): { path: string[]; eps: number }[] {
+  const out: { path: string[]; eps: number }[] = [];
+  const o = c.objective;
+  if (o.kind !== 'standard' && o.eps > 0) {
+    if (o.kind === 'fgsm-rs') {
+      if (o.alpha === 0) out.push({ path: ['objective', 'alpha'], eps: o.eps });
+      if (o.guard.pgdStepSize === 0)
+        out.push({ path: ['objective', 'guard', 'pgdStepSize'], eps: o.eps });
+    } else if (o.stepSize === 0) out.push({ path: ['objective', 'stepSize'], eps: o.eps });
+  }
+  if (c.validation.eps > 0 && c.validation.stepSize === 0)
+    out.push({ path: ['validation', 'stepSize'], eps: c.validation.eps });
+  return out;
+}
 
 /** A resolved training config: every field present. */
 export interface TrainConfig {
