@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { AdversarialExample } from '../../workers/protocol';
-import { attackRequest, validEps, type UiAttackName } from '../components/adversarial/attacks';
+import { attackRequest, validEps, type UiAttackName } from '../lib/attacks';
 import { errorMessage, getEngine } from '../engine-client';
 import { useCore } from './core';
 

@@ -7,8 +7,8 @@
  * ε/4, FGSM-RS α 1.25·ε, each schedule's own lr) are left to the engine when a field is empty.
  */
 import { create } from 'zustand';
-import type { ArchitectureName } from '../../engine/model/spec';
-import type { TrainConfigInput } from '../../engine/train/config';
+import type { ArchitectureName } from '../../workers/protocol';
+import type { TrainConfigInput } from '../../workers/protocol';
 import {
   ARCHITECTURE_NAMES as ARCHITECTURE_CATALOG_NAMES,
   CYCLIC_MODES,

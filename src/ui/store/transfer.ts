@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 import type { Criterion, Progress, TransferResult } from '../../workers/protocol';
-import { attackRequest, validEps, type UiAttackName } from '../components/adversarial/attacks';
+import { attackRequest, validEps, type UiAttackName } from '../lib/attacks';
 import { parseSparsities } from '../lib/transfer-matrix';
 import { callback, errorMessage, getEngine } from '../engine-client';
 import { latest } from '../lib/latest';

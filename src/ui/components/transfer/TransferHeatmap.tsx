@@ -7,7 +7,7 @@
  */
 import { useState } from 'react';
 import type { TransferReport } from '../../../workers/protocol';
-import { attackLabel } from '../adversarial/attacks';
+import { attackLabel } from '../../lib/attacks';
 import { css, heat } from '../canvas/colormap';
 import { Legend } from '../canvas/Legend';
 import { criterionLabel } from '../../../workers/protocol';

@@ -5,7 +5,7 @@
  * pruning; ms is the median time of one forward of the timing batch.
  */
 import type { TransferReport } from '../../../workers/protocol';
-import { attackLabel } from '../adversarial/attacks';
+import { attackLabel } from '../../lib/attacks';
 import { criterionLabel } from '../../../workers/protocol';
 import { formatPct } from '../../lib/format';
 

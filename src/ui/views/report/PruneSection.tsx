@@ -6,7 +6,7 @@
  * worst-case robust (solid) and clean (dashed) accuracy against sparsity per criterion.
  */
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { attackLabel } from '../../components/adversarial/attacks';
+import { attackLabel } from '../../lib/attacks';
 import { count } from '../../lib/format';
 import { criterionLabel } from '../../../workers/protocol';
 import { formatPct } from '../../lib/format';
