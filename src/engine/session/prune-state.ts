@@ -1,8 +1,8 @@
 /**
  * The session's pruning state: cached scores per (criterion, granularity), the sparsity slider
- * (ranking + evaluator, slider.ts), its current sparsity and masks, the fine-tuned floor, the
- * accuracy-vs-sparsity curves and the base-to-pruned transfer benchmark (Vora et al. 2023,
- * arXiv 2308.08160; eval/transfer.ts), here WITHOUT fine-tuning the pruned variants.
+ * (ranking + evaluator, slider.ts), its current sparsity and masks, and the fine-tuned floor. The
+ * curves and the transfer benchmark, which only read scores and the slider's settings, live in
+ * benchmarks.ts.
  *
  * Staleness: scores and the slider remember the weights version they were computed on; a slider
  * whose version moved is rebuilt on its next use (scores recomputed unless cached for that
@@ -14,7 +14,6 @@ import { SPARSITY_TARGETED } from '../prune/criteria';
 import type { AbortFlag } from '../attacks/options';
 import type { Dataset } from '../data/dataset';
 import type { SparsityEvaluator } from '../eval/sparsity-evaluator';
-import { formatTransferTable, transferBenchmark } from '../eval/transfer';
 import type { Model } from '../model/types';
 import { rankScores, type ScoreRanking } from '../prune/ranking';
 import type { PlainMasks, ScoreSet } from '../prune/types';
@@ -34,14 +33,7 @@ import {
   pgdAtBudget,
   resolveAttack,
 } from './scoring';
-import {
-  buildEvaluator,
-  DEFAULT_EVAL_N,
-  EVAL_BATCH,
-  evalData,
-  maskSource,
-  type SliderSettings,
-} from './slider';
+import { buildEvaluator, DEFAULT_EVAL_N, maskSource, type SliderSettings } from './slider';
 import type {
   Criterion,
   EvaluateResult,
@@ -52,9 +44,6 @@ import type {
   SliderInfo,
   SliderPoint,
   SliderRequest,
-  SparsityCurve,
-  TransferRequest,
-  TransferResult,
 } from './types';
 
 /** What the session lends a pruning call: the model and data (checked at each use), flags. */
@@ -74,7 +63,7 @@ export interface PruneCtx {
   onProgress?: (p: Progress) => void;
 }
 
-interface ScoreEntry {
+export interface ScoreEntry {
   set: ScoreSet;
   summary: ScoreSummary;
   version: number;
@@ -100,8 +89,6 @@ interface Slider {
   evaluatorVersion: number;
   seconds: number;
 }
-
-const DEFAULT_TRANSFER_N = 500;
 
 export class PruneState {
   private cache = new Map<string, ScoreEntry>();
@@ -378,94 +365,9 @@ export class PruneState {
     await ev?.dispose();
   }
 
-  /** Clean and transfer accuracy against sparsity, per criterion, under the slider's settings. */
-  async curves(
-    ctx: PruneCtx,
-    criteria: Criterion[],
-    sparsities: number[],
-  ): Promise<SparsityCurve[]> {
-    const { model, test, budget } = ctx.get();
-    checkSparsities(sparsities);
-    const base = this.slider?.settings;
-    const out: SparsityCurve[] = [];
-    const total = criteria.length * sparsities.length;
-    let done = 0;
-    for (const c of criteria) {
-      const settings: SliderSettings = {
-        criterion: checkCriterion(c),
-        granularity: base?.granularity ?? 'unstructured',
-        scope: base?.scope ?? 'global',
-        evalN: base?.evalN ?? DEFAULT_EVAL_N,
-        samples: base?.samples ?? DEFAULT_SCORE_SAMPLES,
-        transferAttack: base?.transferAttack ?? resolveAttack({ name: 'fgsm' }, budget),
-        whiteBoxAttack: null,
-      };
-      const entry = await this.scores(ctx, settings);
-      const ranking = rankScores(model.spec, entry.set, { scope: settings.scope });
-      const ev = await buildEvaluator(
-        model,
-        test,
-        settings,
-        maskSource(ranking, () => ({ maxSparsity: ranking.maxSparsity, fineTunedSparsity: null })),
-        false,
-        ctx.signal,
-      );
-      const points: SparsityCurve['points'] = [];
-      try {
-        for (const s of [...sparsities].sort((a, b) => a - b)) {
-          if (s <= ranking.maxSparsity + 1e-9) {
-            const r = await ev.evaluate(s, { signal: ctx.signal });
-            if (r.status !== 'done')
-              throw Object.assign(new Error('curve cancelled'), { name: 'AbortError' });
-            points.push({ sparsity: s, clean: r.point.clean, transfer: r.point.transfer });
-          }
-          ctx.onProgress?.({ stage: `curve: ${c}`, done: ++done, total });
-        }
-      } finally {
-        await ev.dispose();
-      }
-      out.push({ criterion: settings.criterion, points });
-    }
-    return out;
-  }
-
-  /** The base-to-pruned transfer benchmark; variants are masked copies of the current weights. */
-  async transfer(ctx: PruneCtx, req: TransferRequest): Promise<TransferResult> {
-    const { model, test, budget } = ctx.get();
-    checkSparsities(req?.sparsities);
-    if (!Array.isArray(req.criteria) || req.criteria.length === 0)
-      throw new SessionError('choose at least one pruning criterion for the benchmark');
-    const granularity = this.slider?.settings.granularity ?? 'unstructured';
-    const scope = this.slider?.settings.scope ?? 'global';
-    const attacks = (req.attacks ?? [{ name: 'fgsm' }, pgdAtBudget(budget)]).map((a, i, all) => {
-      const r = resolveAttack(a, budget);
-      const dup = all.filter((b) => b.name === a.name).length > 1;
-      return { ...r, label: dup ? `${r.name}#${i + 1}` : r.name };
-    });
-    const variants = [];
-    for (const c of req.criteria) {
-      const entry = await this.scores(ctx, { criterion: c, granularity, scope });
-      const ranking = rankScores(model.spec, entry.set, { scope });
-      for (const s of req.sparsities)
-        if (s <= ranking.maxSparsity + 1e-9)
-          variants.push({ method: c, sparsity: s, model, masks: ranking.masksAt(s) });
-    }
-    const report = await transferBenchmark({
-      base: model,
-      variants,
-      attacks,
-      data: evalData(test, req.n ?? DEFAULT_TRANSFER_N),
-      batchSize: EVAL_BATCH,
-      timing: { batch: 64, repeats: 3 },
-      signal: ctx.signal,
-      onProgress: (p) =>
-        ctx.onProgress?.({ stage: 'transfer benchmark', done: p.done, total: p.total }),
-    });
-    return {
-      ...report,
-      table: formatTransferTable(report),
-      note: `${granularity} ${scope} pruning of the current model by each criterion, WITHOUT fine-tuning; inputs crafted on the current (dense) model`,
-    };
+  /** The slider's settings (the curves and the benchmark follow them), or null without one. */
+  get sliderSettings(): SliderSettings | null {
+    return this.slider?.settings ?? null;
   }
 
   /** Scores, slider and point for report.json. */
@@ -491,11 +393,4 @@ export class PruneState {
     if (clearScores) this.cache.clear();
     await sl?.evaluator?.dispose();
   }
-}
-
-function checkSparsities(s: unknown): asserts s is number[] {
-  if (!Array.isArray(s) || s.length === 0) throw new SessionError('give at least one sparsity');
-  for (const v of s)
-    if (typeof v !== 'number' || !(v >= 0 && v < 1))
-      throw new SessionError(`each sparsity must be a number in [0, 1), got ${String(v)}`);
 }

@@ -53,6 +53,7 @@ import {
   newArchitectureModel,
 } from './models';
 import { PruneState } from './prune-state';
+import { sparsityCurves, transferBenchmarkOf } from './benchmarks';
 import { TrainController, type OnEpoch, type OnTick } from './training';
 import type { SessionEvent } from './recorder';
 import type { CallToken, SessionApi } from './api';
@@ -485,7 +486,8 @@ export class Session implements SessionApi {
   ): Promise<SparsityCurve[]> {
     return this.jobs.run(
       'computing the curves',
-      (signal) => this.prune.curves(this.pruneCtx(signal, onProgress), criteria, sparsities),
+      (signal) =>
+        sparsityCurves(this.pruneCtx(signal, onProgress), this.prune, criteria, sparsities),
       token,
     );
   }
@@ -498,7 +500,7 @@ export class Session implements SessionApi {
   ): Promise<TransferResult> {
     return this.jobs.run(
       'the transfer benchmark',
-      (signal) => this.prune.transfer(this.pruneCtx(signal, onProgress), req),
+      (signal) => transferBenchmarkOf(this.pruneCtx(signal, onProgress), this.prune, req),
       token,
     );
   }
