@@ -3,6 +3,33 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The UI reaches the engine only through the declared contract (docs/worker-api.md):
+ * src/workers/protocol.ts exports the catalogs, the plain types and EngineApi. Components and views
+ * also leave the worker to the stores (`extra`: they may not import the engine client).
+ */
+function uiImportRule(extra = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['**/engine/**', '**/engine', '**/workers/*', '!**/workers/protocol'],
+            message:
+              'The UI imports the engine only through src/workers/protocol.ts (types included).',
+          },
+          {
+            group: ['@tensorflow/*'],
+            message: 'No tfjs on the UI thread: ML runs in the worker (src/workers/protocol.ts).',
+          },
+          ...extra,
+        ],
+      },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist', 'dist-e2e*', 'coverage', 'runs', 'node_modules', 'public'] },
   js.configs.recommended,
@@ -30,25 +57,18 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      // the UI reaches the engine only through the declared contract (docs/worker-api.md):
-      // src/workers/protocol.ts exports the catalogs, the plain types and EngineApi
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/engine/**', '**/engine', '**/workers/*', '!**/workers/protocol'],
-              message:
-                'The UI imports the engine only through src/workers/protocol.ts (types included).',
-            },
-            {
-              group: ['@tensorflow/*'],
-              message: 'No tfjs on the UI thread: ML runs in the worker (src/workers/protocol.ts).',
-            },
-          ],
-        },
-      ],
+      ...uiImportRule(),
     },
+  },
+  {
+    files: ['src/ui/components/**/*.{ts,tsx}', 'src/ui/views/**/*.{ts,tsx}'],
+    rules: uiImportRule([
+      {
+        group: ['**/engine-client'],
+        importNames: ['getEngine'],
+        message: 'Components and views ask the stores (src/ui/store/*), which call the worker.',
+      },
+    ]),
   },
   {
     files: ['src/workers/**/*.ts'],

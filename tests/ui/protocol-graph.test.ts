@@ -10,7 +10,8 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Module specifiers a file loads at run time (not `import type` / `export type`). */
 function runtimeImports(source: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  const re =
+    /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
   for (const m of source.matchAll(re)) {
     if (m[5]) {
       out.push(m[5]);

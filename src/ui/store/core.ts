@@ -8,6 +8,7 @@
 import { create } from 'zustand';
 import {
   CHECKPOINT_EVERY_SEC,
+  type ArchitectureName,
   type BackendInfo,
   type DatasetInfo,
   type ModelInfo,
@@ -37,6 +38,10 @@ export interface CoreState {
   modelChanged(model?: ModelInfo): void;
   /** load a user's dataset files (IDX pair, CIFAR binary); on error the old dataset stays */
   loadDatasetFiles(files: File[]): Promise<void>;
+  /** load the bundled Fashion-MNIST */
+  loadBundledDataset(): Promise<void>;
+  /** a new model of `architecture` (initial weights from `seed`), or the bundled default */
+  loadModel(choice: { architecture: ArchitectureName; seed: number } | 'default'): Promise<void>;
 }
 
 /** Seconds of training between timer checkpoints: `?ckptSec=` (1-3600), else the engine's default. */
@@ -81,6 +86,36 @@ export const useCore = create<CoreState>()((set, get) => ({
 
   modelChanged(model) {
     set({ model: model ?? get().model, modelVersion: get().modelVersion + 1 });
+  },
+
+  async loadBundledDataset() {
+    try {
+      set({ activity: 'loading Fashion-MNIST…' });
+      const dataset = await getEngine().loadBundledDataset();
+      set({ dataset, activity: '', error: null });
+    } catch (e) {
+      set({ error: errorMessage(e), activity: '' });
+    }
+  },
+
+  async loadModel(choice) {
+    const engine = getEngine();
+    try {
+      set({
+        activity:
+          choice === 'default'
+            ? 'loading the default model…'
+            : `creating a new ${choice.architecture}…`,
+      });
+      const model =
+        choice === 'default'
+          ? await engine.loadDefaultModel()
+          : await engine.newModel(choice.architecture, choice.seed);
+      get().modelChanged(model);
+      set({ activity: '' });
+    } catch (e) {
+      set({ error: errorMessage(e), activity: '' });
+    }
   },
 
   async loadDatasetFiles(files) {

@@ -10,25 +10,15 @@
  * prepared yet (the app opened on this tab), it is prepared here first.
  */
 import { useEffect, useState } from 'react';
-import type { LayerDistribution, ScoreHistogram } from '../../workers/protocol';
 import { HistogramChart } from '../components/distributions/HistogramChart';
 import {
   LayerDistributionCard,
   type Shown,
 } from '../components/distributions/LayerDistributionCard';
 import { ScoreNotes } from '../components/distributions/ScoreNotes';
-import { errorMessage, getEngine } from '../engine-client';
 import { useCore } from '../store/core';
+import { useDistributions } from '../store/distributions';
 import { usePrune } from '../store/prune';
-
-const BINS = 60;
-
-interface Distributions {
-  layers: LayerDistribution[];
-  scores: ScoreHistogram | null;
-  /** the slider value (percent) they were computed at, null before the slider is ready */
-  sparsity: number | null;
-}
 
 export function DistributionsView() {
   const hasModel = useCore((s) => s.model !== null);
@@ -39,7 +29,8 @@ export function DistributionsView() {
   const preparing = usePrune((s) => s.preparingKey !== null);
   const criterion = usePrune((s) => s.criterion);
   const granularity = usePrune((s) => s.granularity);
-  const [dist, setDist] = useState<Distributions | null>(null);
+  const dist = useDistributions((s) => s.dist);
+  const load = useDistributions((s) => s.load);
   const [shown, setShown] = useState<Shown>('weights');
   const [logCounts, setLogCounts] = useState(false);
 
@@ -49,25 +40,8 @@ export function DistributionsView() {
 
   useEffect(() => {
     if (!hasModel || preparing) return;
-    let live = true;
-    const core = useCore.getState();
-    core.setActivity('histograms of weights and scores…');
-    getEngine()
-      .distributions(BINS)
-      .then((r) => {
-        if (!live) return;
-        setDist({ ...r, sparsity: preparedKey === null ? null : pointSparsity });
-        core.setActivity('');
-      })
-      .catch((e: unknown) => {
-        if (!live) return;
-        core.setError(errorMessage(e));
-        core.setActivity('');
-      });
-    return () => {
-      live = false;
-    };
-  }, [hasModel, modelVersion, preparing, preparedKey, pointSparsity]);
+    void load(preparedKey === null ? null : pointSparsity);
+  }, [hasModel, modelVersion, preparing, preparedKey, pointSparsity, load]);
 
   if (!dist) return <p className="muted">Computing the distributions…</p>;
   const scoreUnit = granularity === 'structured' ? 'units' : 'weights';

@@ -5,7 +5,6 @@
  * a bad file gives a readable error in the alert and the previous dataset stays.
  */
 import { useState, type DragEvent } from 'react';
-import { errorMessage, getEngine } from '../../engine-client';
 import { useCore } from '../../store/core';
 import { FieldCard } from './fields';
 
@@ -24,17 +23,7 @@ export function DatasetCard() {
     setOver(false);
     load(e.dataTransfer.files);
   };
-  const loadBundled = async () => {
-    const core = useCore.getState();
-    try {
-      core.setActivity('loading Fashion-MNIST…');
-      const ds = await getEngine().loadBundledDataset();
-      useCore.setState({ dataset: ds, activity: '', error: null });
-    } catch (e) {
-      core.setActivity('');
-      core.setError(errorMessage(e));
-    }
-  };
+  const loadBundled = useCore((s) => s.loadBundledDataset);
 
   const shapeMismatch =
     dataset && model && dataset.shape.join('×') !== model.spec.inputShape.join('×');

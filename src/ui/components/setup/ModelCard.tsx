@@ -3,7 +3,6 @@
  * worker), or the bundled default (adversarially trained, public/models/). Shows the live model's
  * parameter count, multiply-accumulates per image and its prunable layers.
  */
-import { errorMessage, getEngine } from '../../engine-client';
 import { useCore } from '../../store/core';
 import { ARCHITECTURE_NAMES, SETUP_FIELDS, useSetup } from '../../store/setup';
 import { architectureLabel, type ModelInfo } from '../../../workers/protocol';
@@ -11,20 +10,6 @@ import { FieldCard, NumberField, SelectField } from './fields';
 
 /** Each architecture's label, from the engine's catalog. */
 const ARCH_NAMES = Object.fromEntries(ARCHITECTURE_NAMES.map((n) => [n, architectureLabel(n)]));
-
-/** Run a model-producing worker call with activity and error reporting. */
-async function loadModel(what: string, call: () => Promise<ModelInfo>): Promise<void> {
-  const core = useCore.getState();
-  try {
-    core.setActivity(what);
-    const model = await call();
-    core.modelChanged(model);
-    core.setActivity('');
-  } catch (e) {
-    core.setActivity('');
-    core.setError(errorMessage(e));
-  }
-}
 
 /** 1234567 → "1.23 M" */
 export function compact(n: number): string {
@@ -39,6 +24,7 @@ export function ModelCard() {
   const architecture = useSetup((s) => s.architecture);
   const modelSeed = useSetup((s) => s.modelSeed);
   const update = useSetup((s) => s.update);
+  const loadModel = useCore((s) => s.loadModel);
 
   return (
     <FieldCard title="Model">
@@ -60,20 +46,11 @@ export function ModelCard() {
         <button
           type="button"
           className="primary"
-          onClick={() =>
-            void loadModel(`creating a new ${architecture}…`, () =>
-              getEngine().newModel(architecture, modelSeed),
-            )
-          }
+          onClick={() => void loadModel({ architecture, seed: modelSeed })}
         >
           New model
         </button>
-        <button
-          type="button"
-          onClick={() =>
-            void loadModel('loading the default model…', () => getEngine().loadDefaultModel())
-          }
-        >
+        <button type="button" onClick={() => void loadModel('default')}>
           Load default model
         </button>
       </div>
