@@ -7,6 +7,8 @@ import tseslint from 'typescript-eslint';
  * The UI reaches the engine only through the declared contract (docs/worker-api.md):
  * src/workers/protocol.ts exports the catalogs, the plain types and EngineApi. Components and views
  * also leave the worker to the stores (`extra`: they may not import the engine client).
+ * @param {object[]} [extra] further restricted-import patterns
+ * @returns {import('eslint').Linter.RulesRecord}
  */
 function uiImportRule(extra = []) {
   return {
