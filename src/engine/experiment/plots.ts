@@ -3,7 +3,8 @@
  * numeric axis, and a grouped bar chart with error bars. Fixed palette (Okabe–Ito, colour-blind
  * safe), axes with ticks and labels, a legend, a title and a viewBox so the image scales. Every
  * text that goes into the SVG comes from data (axis labels, attack names, config names) and is
- * escaped. Used by `npm run report -- <sweep.json> --plots <dir>` (sweep-plots.ts).
+ * escaped. Used by `npm run report -- <sweep.json> --plots <dir>` (sweep-plots.ts) and by the
+ * benchmark's scaling plots (scaling.ts, log axes).
  */
 
 /** Okabe & Ito (2008) colour-blind-safe palette, then two greys; cycled past ten series. */
@@ -54,6 +55,27 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+/**
+ * Tick values of a logarithmic axis over [lo, hi] (lo > 0): 1·10^k, and 2·, 5·10^k when the range
+ * spans few decades; every 1-2-…-9 mantissa when it spans less than a decade.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi >= lo)) return [];
+  const inRange = (mantissas: number[]) => {
+    const out: number[] = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
+      for (const m of mantissas) {
+        const v = +(m * 10 ** k).toPrecision(12);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    return out;
+  };
+  const decades = Math.log10(hi / lo);
+  if (decades > 4) return inRange([1]);
+  const t = inRange([1, 2, 5]);
+  return t.length >= 3 ? t : inRange([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
+
 const fmtTick = (v: number, percent: boolean) =>
   percent ? `${+(v * 100).toPrecision(4)}%` : String(+v.toPrecision(4));
 
@@ -94,12 +116,19 @@ function frame(f: Frame, body: string[]): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Horizontal grid lines with y tick labels; returns the y scale. */
-function yAxis(lo: number, hi: number, percent: boolean, body: string[]): (v: number) => number {
-  const ticks = niceTicks(lo, hi);
-  const a = Math.min(lo, ticks[0]);
-  const b = Math.max(hi, ticks[ticks.length - 1]);
-  const sy = (v: number) => num(M.top + PH - ((v - a) / (b - a || 1)) * PH);
+/** Horizontal grid lines with y tick labels; returns the y scale (log10 when `log`, lo > 0). */
+function yAxis(
+  lo: number,
+  hi: number,
+  percent: boolean,
+  body: string[],
+  log = false,
+): (v: number) => number {
+  const ticks = log ? logTicks(lo, hi) : niceTicks(lo, hi);
+  const a = log ? lo : Math.min(lo, ticks[0]);
+  const b = log ? hi : Math.max(hi, ticks[ticks.length - 1]);
+  const f = log ? Math.log10 : (v: number) => v;
+  const sy = (v: number) => num(M.top + PH - ((f(v) - f(a)) / (f(b) - f(a) || 1)) * PH);
   for (const t of ticks)
     body.push(
       `<line x1="${M.left}" y1="${sy(t)}" x2="${M.left + PW}" y2="${sy(t)}" stroke="#e4e4e4"/>`,
@@ -144,34 +173,66 @@ export interface LineChartOptions {
   percent?: boolean;
   /** x ticks at integers only (e.g. epochs) */
   integerX?: boolean;
+  /** logarithmic x axis (base 10): points with x ≤ 0 are skipped */
+  logX?: boolean;
+  /** logarithmic y axis (base 10): points with mean ≤ 0 are skipped, bands clamped above 0 */
+  logY?: boolean;
+  /** the x tick values (default: round values over the data's range) */
+  xTicks?: number[];
+  /** the x tick labels (default: the value); labels closer than 70 px alternate two rows */
+  xTickFormat?: (v: number) => string;
 }
 
-/** A line chart of mean ± std bands against a numeric x. */
+/** A line chart of mean ± std bands against a numeric x (linear or log axes). */
 export function lineChartSvg(o: LineChartOptions): string {
-  const pts = o.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.mean)));
+  const logX = o.logX ?? false;
+  const logY = o.logY ?? false;
+  // a point is drawn when its mean is finite (and > 0 on a log y axis) and its x finite (> 0 on a
+  // log x axis); on linear axes a point with a non-finite x still counts for the y range, as before
+  const shown = (p: { x: number; mean: number }, forRange: boolean) =>
+    Number.isFinite(p.mean) &&
+    (!logY || p.mean > 0) &&
+    (logX ? p.x > 0 && Number.isFinite(p.x) : forRange || Number.isFinite(p.x));
+  const pts = o.series.flatMap((s) => s.points.filter((p) => shown(p, true)));
   const xs = pts.map((p) => p.x).filter(Number.isFinite);
-  const [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  const [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : logX ? [1, 10] : [0, 1];
   const percent = o.percent ?? false;
-  const band = (v: number) => (percent ? Math.min(1, Math.max(0, v)) : v);
-  const [lo, hi] = range(
-    pts.flatMap((p) => [band(p.mean - (p.std ?? 0)), band(p.mean + (p.std ?? 0))]),
-    percent,
-  );
+  let lo: number;
+  let hi: number;
+  let band = (v: number) => (percent ? Math.min(1, Math.max(0, v)) : v);
+  if (logY) {
+    const ys = pts.map((p) => p.mean);
+    [lo, hi] = ys.length ? [Math.min(...ys) / 1.25, Math.max(...ys) * 1.25] : [1, 10];
+    const floor = lo;
+    band = (v: number) => Math.min(hi, Math.max(floor, v));
+  } else
+    [lo, hi] = range(
+      pts.flatMap((p) => [band(p.mean - (p.std ?? 0)), band(p.mean + (p.std ?? 0))]),
+      percent,
+    );
   const body: string[] = [];
-  const sy = yAxis(lo, hi, percent, body);
-  const sx = (v: number) => num(M.left + (x1 > x0 ? ((v - x0) / (x1 - x0)) * PW : PW / 2));
-  for (const t of niceTicks(x0, x1, 6).filter(
-    (t) => t >= x0 && t <= x1 && (!o.integerX || Number.isInteger(t)),
-  ))
+  const sy = yAxis(lo, hi, percent, body, logY);
+  const fx = logX ? Math.log10 : (v: number) => v;
+  const sx = (v: number) =>
+    num(M.left + (x1 > x0 ? ((fx(v) - fx(x0)) / (fx(x1) - fx(x0))) * PW : PW / 2));
+  const xTicks = o.xTicks ?? (logX ? logTicks(x0, x1) : niceTicks(x0, x1, 6));
+  const tol = logX ? 1e-9 : 0; // log ticks are computed, so allow for rounding at the ends
+  const shownTicks = xTicks.filter(
+    (t) => t >= x0 * (1 - tol) && t <= x1 * (1 + tol) && (!o.integerX || Number.isInteger(t)),
+  );
+  const label = o.xTickFormat ?? ((t: number) => fmtTick(t, false));
+  const crowded = shownTicks.some((t, i) => i > 0 && sx(t) - sx(shownTicks[i - 1]) < 70);
+  shownTicks.forEach((t, i) =>
     body.push(
       `<line x1="${sx(t)}" y1="${M.top + PH}" x2="${sx(t)}" y2="${M.top + PH + 5}" stroke="#333"/>`,
-      `<text x="${sx(t)}" y="${M.top + PH + 18}" text-anchor="middle">${escapeXml(fmtTick(t, false))}</text>`,
-    );
+      `<text x="${sx(t)}" y="${M.top + PH + 18 + (crowded && i % 2 === 1 ? 14 : 0)}" text-anchor="middle">${escapeXml(label(t))}</text>`,
+    ),
+  );
   const legend: Frame['legend'] = [];
   o.series.forEach((s, i) => {
     const color = PALETTE[(s.color ?? i) % PALETTE.length];
     if (s.legend !== false) legend.push({ name: s.name, color, dashed: s.dashed });
-    const p = s.points.filter((q) => Number.isFinite(q.mean) && Number.isFinite(q.x));
+    const p = s.points.filter((q) => shown(q, false));
     if (p.length === 0) return;
     const sd = (q: (typeof p)[number]) => (Number.isFinite(q.std) ? (q.std as number) : 0);
     if (p.length > 1 && p.some((q) => sd(q) > 0)) {
