@@ -10,6 +10,9 @@
  * after the Node runs so they do not share the CPU. Prints a table and writes the JSON file:
  * rows `{ task, model, backend, batch, median_ms, p95_ms, pytorch_ms, ratio, runs, ... }` with
  * ratio = ours / PyTorch, a `memory` section, the machine and the targets of issue 5.
+ * `--tasks scaling` (opt-in; bench/tasks/scaling.ts) writes its rows, those with an `axis`, to
+ * `--scaling-out` (bench/scaling.json) instead, in the same shape: a scaling-only run leaves
+ * bench/results.json alone. `npm run bench:plots` draws them (bench/scaling-plots.ts).
  * Figures only: nothing here passes or fails on time.
  */
 import { spawnSync } from 'node:child_process';
@@ -93,24 +96,27 @@ async function main(): Promise<void> {
   }
   attachReference(rows, torch.rows);
   peakMemory.sample();
+  const scalingRows = rows.filter((r) => r.axis !== undefined);
+  const mainRows = rows.filter((r) => r.axis === undefined);
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadAverage: os.loadavg(),
+    totalMemGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    tfjs: tf.version_core,
+    backends: {
+      ...Object.fromEntries(Object.entries(suites).map(([k, s]) => [k, s.description])),
+      ...browserBackends,
+    },
+    notes: [...Object.values(suites).flatMap((s) => s.notes), ...browserNotes],
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
   const results: BenchResults = {
     date: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      loadAverage: os.loadavg(),
-      totalMemGiB: os.totalmem() / 2 ** 30,
-      node: process.version,
-      tfjs: tf.version_core,
-      backends: {
-        ...Object.fromEntries(Object.entries(suites).map(([k, s]) => [k, s.description])),
-        ...browserBackends,
-      },
-      notes: [...Object.values(suites).flatMap((s) => s.notes), ...browserNotes],
-      wallSeconds: (performance.now() - t0) / 1000,
-    },
-    rows,
+    machine,
+    rows: mainRows,
     memory,
     pytorch: {
       available: torch.available,
@@ -119,19 +125,30 @@ async function main(): Promise<void> {
       threads: torch.threads,
       device: torch.device,
     },
-    targets: checkTargets(rows, memory, torch.device ?? 'cpu'),
+    targets: checkTargets(mainRows, memory, torch.device ?? 'cpu'),
   };
   // formatted like the repository's other files, so `npm run format:check` stays clean
-  const options = (await resolveConfig(a.out)) ?? {};
-  await writeFile(a.out, await format(JSON.stringify(results), { ...options, parser: 'json' }));
+  const write = async (file: string, data: BenchResults) => {
+    const options = (await resolveConfig(file)) ?? {};
+    await writeFile(file, await format(JSON.stringify(data), { ...options, parser: 'json' }));
+  };
+  const wrote: string[] = [];
+  if (a.browser || a.tasks.some((t) => t !== 'scaling')) {
+    await write(a.out, results);
+    wrote.push(a.out);
+  }
+  if (a.tasks.includes('scaling')) {
+    await write(a.scalingOut, { ...results, rows: scalingRows, memory: [], targets: [] });
+    wrote.push(a.scalingOut);
+  }
   console.log(textTable(rows));
   if (memory.length > 0) console.log(`\nmemory\n${memoryLines(memory)}`);
   console.log(`\nPyTorch: ${torch.note}`);
-  for (const n of results.machine.notes as string[]) console.log(`note: ${n}`);
+  for (const n of machine.notes) console.log(`note: ${n}`);
   console.log('\ntargets (figures only, never pass/fail)');
   for (const t of results.targets)
     console.log(`  ${t.met === null ? '?' : t.met ? 'met' : 'NOT met'}  ${t.name}: ${t.value}`);
-  console.log(`\nwrote ${a.out} in ${(results.machine.wallSeconds as number).toFixed(0)} s`);
+  console.log(`\nwrote ${wrote.join(' and ')} in ${machine.wallSeconds.toFixed(0)} s`);
 }
 
 await main();

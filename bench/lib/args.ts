@@ -4,16 +4,22 @@
  *   --backends a,b      Node backends to measure: wasm (threaded, see --threads), wasm-1thread (in
  *                       a child process: a process starts WASM once), cpu (default: all three)
  *   --threads N         threads of the `wasm` rows (default: the logical cores, at most 4)
- *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory (default: all)
+ *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory, scaling (default:
+ *                       all but scaling, which is opt-in: several minutes more, see
+ *                       bench/tasks/scaling.ts; its rows go to --scaling-out, not --out)
  *   --browser           also run the training-step benchmark in Chromium (see bench/browser.ts)
  *   --no-torch          skip the PyTorch reference
  *   --torch-device d    where the PyTorch reference runs: cpu (default) or cuda (a GPU machine:
  *                       the ratios then compare with PyTorch on the GPU, for the WebGPU rows)
- *   --out path          where to write the JSON results (default bench/results.json)
+ *   --out path          where to write the JSON results (default bench/results.json; not written
+ *                       when scaling is the only task group)
+ *   --scaling-out path  where the scaling rows go (default bench/scaling.json)
  * Pure parsing: no side effects; throws an Error naming the bad option.
  */
-export const TASK_GROUPS = ['train', 'pgd-eval', 'anomaly', 'slider', 'memory'] as const;
+export const TASK_GROUPS = ['train', 'pgd-eval', 'anomaly', 'slider', 'memory', 'scaling'] as const;
 export type TaskGroup = (typeof TASK_GROUPS)[number];
+/** the groups a run without --tasks measures (scaling is opt-in) */
+export const DEFAULT_TASKS: readonly TaskGroup[] = TASK_GROUPS.filter((t) => t !== 'scaling');
 export const NODE_BACKENDS = ['wasm', 'wasm-1thread', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
@@ -26,6 +32,8 @@ export interface BenchArgs {
   browser: boolean;
   torch: boolean;
   out: string;
+  /** where the scaling rows go */
+  scalingOut: string;
   /** where the PyTorch reference runs */
   torchDevice: 'cpu' | 'cuda';
   /** threads of the `wasm` rows; undefined: defaultNodeWasmThreads() */
@@ -51,11 +59,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const a: BenchArgs = {
     quick: false,
     backends: [...NODE_BACKENDS],
-    tasks: [...TASK_GROUPS],
+    tasks: [...DEFAULT_TASKS],
     tasksExplicit: false,
     browser: false,
     torch: true,
     out: 'bench/results.json',
+    scalingOut: 'bench/scaling.json',
     torchDevice: 'cpu',
     suiteOnly: false,
   };
@@ -74,6 +83,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       a.tasks = list(value(), TASK_GROUPS, f);
       a.tasksExplicit = true;
     } else if (f === '--out') a.out = value();
+    else if (f === '--scaling-out') a.scalingOut = value();
     else if (f === '--threads') {
       const v = value();
       a.threads = Number(v);

@@ -14,6 +14,7 @@ import { lenetSpec, mlpSpec, type ModelSpec } from '../../src/engine/model/spec'
 import { makeAnomalyRunner } from '../tasks/anomaly';
 import { memoryBench } from '../tasks/memory';
 import { makePgdEvalRunner } from '../tasks/pgd-eval';
+import { scalingBench } from '../tasks/scaling';
 import { PROGRESSIVE_N, sliderBench } from '../tasks/slider';
 import { SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
 import { makeStepRunner, OBJECTIVES } from '../tasks/train-step';
@@ -153,6 +154,11 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
       }),
     );
     log(`  ${backend} slider: ${s.partial.median.toFixed(1)} / p95 ${s.partial.p95.toFixed(1)} ms`);
+  }
+  if (want('scaling')) {
+    const s = await scalingBench(backend, a.quick);
+    out.rows.push(...s.rows);
+    out.notes.push(...s.notes);
   }
   if (want('memory') && (!cpu || all || !a.quick)) {
     const steps = a.quick ? 250 : 1000;

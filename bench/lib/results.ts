@@ -19,6 +19,15 @@ export interface ResultRow {
   runs: number;
   samples?: number;
   note?: string;
+  /**
+   * scaling rows only (bench/tasks/scaling.ts, written to bench/scaling.json): the axis the row
+   * lies on, its work on that axis (batch, images, or MACs per image), the model's trainable
+   * parameters and MACs per image
+   */
+  axis?: 'batch' | 'images' | 'model';
+  x?: number;
+  params?: number;
+  macs?: number;
 }
 
 /** A PyTorch reference row (bench/reference/torch_bench.py). */
