@@ -145,9 +145,11 @@ async function main(): Promise<void> {
   if (memory.length > 0) console.log(`\nmemory\n${memoryLines(memory)}`);
   console.log(`\nPyTorch: ${torch.note}`);
   for (const n of machine.notes) console.log(`note: ${n}`);
-  console.log('\ntargets (figures only, never pass/fail)');
-  for (const t of results.targets)
-    console.log(`  ${t.met === null ? '?' : t.met ? 'met' : 'NOT met'}  ${t.name}: ${t.value}`);
+  if (wrote.includes(a.out)) {
+    console.log('\ntargets (figures only, never pass/fail)');
+    for (const t of results.targets)
+      console.log(`  ${t.met === null ? '?' : t.met ? 'met' : 'NOT met'}  ${t.name}: ${t.value}`);
+  }
   console.log(`\nwrote ${wrote.join(' and ')} in ${machine.wallSeconds.toFixed(0)} s`);
 }
 

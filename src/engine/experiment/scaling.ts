@@ -189,7 +189,19 @@ export function scalingPlots(rows: readonly ScalingRow[], subtitle = ''): Scalin
         rows.filter((r) => r.axis === axis && r.x !== undefined).map((r) => r.x as number),
       ),
     ].sort((a, b) => a - b);
-  const label = (r: ScalingRow) => `${shortTask(r.task)}, ${r.model}, ${r.backend}`;
+  // the model goes in the title when the axis has one (the legend clips past 32 characters)
+  const modelsOf = (axis: ScalingAxis) => [
+    ...new Set(rows.filter((r) => r.axis === axis).map((r) => r.model)),
+  ];
+  const label = (axis: ScalingAxis) => {
+    const one = modelsOf(axis).length === 1;
+    return (r: ScalingRow) =>
+      `${shortTask(r.task).replace(/^slider-/, '')}${one ? '' : `, ${r.model}`}, ${r.backend}`;
+  };
+  const titled = (axis: ScalingAxis, title: string) => {
+    const m = modelsOf(axis);
+    return m.length === 1 ? `${m[0]} ${title}` : title;
+  };
   const add = (
     file: string,
     title: string,
@@ -219,19 +231,19 @@ export function scalingPlots(rows: readonly ScalingRow[], subtitle = ''): Scalin
   };
   add(
     'scaling-batch.svg',
-    'training step vs batch size',
+    titled('batch', 'training step vs batch size'),
     'batch',
     'batch size (log)',
     'ms per step (log; p95 dashed)',
-    label,
+    label('batch'),
   );
   add(
     'scaling-images.svg',
-    'slider vs evaluation images',
+    titled('images', 'slider vs evaluation images'),
     'images',
     'evaluation images (log)',
     'ms (log; p95 dashed)',
-    label,
+    label('images'),
   );
   const names = new Map<number, string>();
   for (const r of rows)
@@ -253,7 +265,11 @@ export const EPOCH_IMAGES = 60_000;
 
 const ms = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const duration = (sec: number) =>
-  sec >= 90 ? `${(sec / 60).toFixed(1)} min` : `${sec.toFixed(sec >= 10 ? 0 : 1)} s`;
+  sec >= 7200
+    ? `${(sec / 3600).toFixed(1)} h`
+    : sec >= 90
+      ? `${(sec / 60).toFixed(1)} min`
+      : `${sec.toFixed(sec >= 10 ? 0 : 1)} s`;
 
 /**
  * The "predict your wait" tables of docs/benchmarks.md from the fits: every fit (a, b, r², the
