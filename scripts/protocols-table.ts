@@ -1,0 +1,73 @@
+/**
+ * Study 1's protocol table (issue 17) from the merged sweep report of
+ * configs/studies/accelat-protocols.json: `npx tsx scripts/protocols-table.ts <merged.json>`.
+ * One row per (model, protocol, schedule) in the config's order: clean, PGD-20 and worst case on
+ * the test set, epochs and seconds to settle on the live validation PGD-10 curve, the speed-up
+ * against the constant schedule (epochs, per seed), and the learning-rate cuts per run, each as
+ * mean ± sample std over the seeds done (n); "—" where no seed settled, "pending" where no cell ran.
+ */
+import { readFileSync } from 'node:fs';
+
+interface Row {
+  params: Record<string, string>;
+  metric: string;
+  n: number;
+  mean: number | null;
+  std: number | null;
+}
+interface Run {
+  params: Record<string, string>;
+  report: { training?: { lrChanges?: unknown[] } };
+}
+interface Merged {
+  axes: { name: string; labels?: string[]; values: unknown[] }[];
+  summary: Row[];
+  runs: Run[];
+}
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: npx tsx scripts/protocols-table.ts <merged.json>');
+  process.exit(2);
+}
+const r = JSON.parse(readFileSync(file, 'utf8')) as Merged;
+const labels = (name: string) => {
+  const a = r.axes.find((x) => x.name === name);
+  if (!a) throw new Error(`${file}: no axis '${name}'`);
+  return a.labels ?? a.values.map(String);
+};
+const same = (p: Record<string, string>, q: Record<string, string>) =>
+  Object.entries(q).every(([k, v]) => p[k] === v);
+
+function fmt(mean: number, std: number, n: number, percent: boolean, digits = 1): string {
+  const k = percent ? 100 : 1;
+  const m = (mean * k).toFixed(digits);
+  return n > 1 ? `${m} ± ${(std * k).toFixed(digits)}` : m;
+}
+function metric(q: Record<string, string>, name: string, percent: boolean, digits = 1): string {
+  const row = r.summary.find((x) => x.metric === name && same(x.params, q));
+  if (!row || row.n === 0 || row.mean === null) return '—';
+  return fmt(row.mean, row.std ?? 0, row.n, percent, digits) + (percent ? '' : '');
+}
+
+console.log(
+  '| model | protocol | schedule | n | clean | PGD-20 | worst case | epochs to settle | speed-up vs constant (epochs) | seconds to settle | lr cuts |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const model of labels('model'))
+  for (const protocol of labels('protocol'))
+    for (const schedule of labels('schedule')) {
+      const q = { model, protocol, schedule };
+      const runs = r.runs.filter((x) => same(x.params, q));
+      if (runs.length === 0) {
+        console.log(`| ${model} | ${protocol} | ${schedule} | 0 | pending |  |  |  |  |  |  |`);
+        continue;
+      }
+      const cuts = runs.map((x) => x.report.training?.lrChanges?.length ?? 0);
+      const settled = r.summary.find((x) => x.metric === 'epochs-to-settle' && same(x.params, q));
+      const settleNote =
+        settled && settled.n < runs.length ? ` (${settled.n} of ${runs.length} settled)` : '';
+      console.log(
+        `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
+      );
+    }
