@@ -12,7 +12,7 @@ import { rankScores } from '../prune/ranking';
 import { SessionError } from './errors';
 import type { PruneCtx, ScoreEntry } from './prune-state';
 import { checkCriterion, DEFAULT_SCORE_SAMPLES, pgdAtBudget, resolveAttack } from './scoring';
-import { sliderPosition } from './slider-limits';
+import { isSparsity, sliderPosition } from './slider-limits';
 import {
   buildEvaluator,
   DEFAULT_EVAL_N,
@@ -138,6 +138,6 @@ export async function transferBenchmarkOf(
 function checkSparsities(s: unknown): asserts s is number[] {
   if (!Array.isArray(s) || s.length === 0) throw new SessionError('give at least one sparsity');
   for (const v of s)
-    if (typeof v !== 'number' || !(v >= 0 && v < 1))
+    if (!isSparsity(v))
       throw new SessionError(`each sparsity must be a number in [0, 1), got ${String(v)}`);
 }

@@ -9,7 +9,7 @@
  * version) — except after fineTunePruned, where the ranking is kept and only the evaluator is
  * rebuilt (slider.ts explains the floor).
  */
-import { sliderPosition, type SliderLimits } from './slider-limits';
+import { isSparsity, sliderPosition, type SliderLimits } from './slider-limits';
 import { SPARSITY_TARGETED } from '../prune/criteria';
 import type { AbortFlag } from '../attacks/options';
 import type { Dataset } from '../data/dataset';
@@ -285,8 +285,8 @@ export class PruneState {
     sparsity: number,
     onPartial?: (p: SliderPoint) => void,
   ): Promise<EvaluateResult> {
-    if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity < 1))
-      throw new SessionError(`sparsity must be a number in [0, 1), got ${String(sparsity)}`);
+    // validated at the Session boundary (session.ts evaluateSparsity)
+    if (!isSparsity(sparsity)) throw new Error(`internal: unchecked sparsity ${String(sparsity)}`);
     const sl = await this.ensureEvaluator(ctx);
     const ranking = sl.ranking as ScoreRanking;
     if (sliderPosition(sparsity, this.limits(ranking)).capped)

@@ -57,6 +57,7 @@ import { sparsityCurves, transferBenchmarkOf } from './benchmarks';
 import { TrainController, type OnEpoch, type OnTick } from './training';
 import type { SessionEvent } from './recorder';
 import type { CallToken, SessionApi } from './api';
+import { isSparsity } from './slider-limits';
 import { type DatasetRef, type RunRecord, type RunStore, type StoredFile } from './run-store';
 import { restoredRun, RunKeeper } from './runs';
 import { WeightsVersions } from './versions';
@@ -470,6 +471,8 @@ export class Session implements SessionApi {
     onPartial?: (p: SliderPoint) => void,
     token?: CallToken,
   ): Promise<EvaluateResult> {
+    if (!isSparsity(sparsity))
+      throw new SessionError(`sparsity must be a number in [0, 1), got ${String(sparsity)}`);
     return this.jobs.run(
       'evaluating the slider',
       (signal) => this.prune.evaluate(this.pruneCtx(signal), sparsity, onPartial),

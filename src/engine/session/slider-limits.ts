@@ -25,6 +25,11 @@ export interface SliderPosition {
   floored: boolean;
 }
 
+/** Whether `v` is a sparsity: a fraction removed, a number in [0, 1). */
+export function isSparsity(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v < 1;
+}
+
 /** tolerance for comparing sparsities that went through percent ↔ fraction conversions */
 const EPS = 1e-9;
 
