@@ -19,8 +19,8 @@ import { PROGRESSIVE_N, sliderBench } from '../tasks/slider';
 import { SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
 import { makeStepRunner, OBJECTIVES } from '../tasks/train-step';
 import type { BenchArgs, NodeBackend } from './args';
-import { measure, type Timing } from './measure';
-import type { MemoryReport, ResultRow } from './results';
+import { measure } from './measure';
+import { benchRow, type MemoryReport, type ResultRow } from './results';
 
 const MODELS: [string, () => ModelSpec][] = [
   ['mlp', mlpSpec],
@@ -37,27 +37,7 @@ export interface SuiteOutput {
   description: BackendDescription | null;
 }
 
-function row(
-  task: string,
-  model: string,
-  backend: string,
-  batch: number,
-  t: Timing,
-  extra: Partial<ResultRow> = {},
-): ResultRow {
-  return {
-    task,
-    model,
-    backend,
-    batch,
-    median_ms: t.median,
-    p95_ms: t.p95,
-    pytorch_ms: null,
-    ratio: null,
-    runs: t.runs,
-    ...extra,
-  };
-}
+const row = benchRow;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 

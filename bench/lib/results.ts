@@ -30,6 +30,29 @@ export interface ResultRow {
   macs?: number;
 }
 
+/** A row from a timing (pytorch_ms and ratio null until the reference is attached). */
+export function benchRow(
+  task: string,
+  model: string,
+  backend: string,
+  batch: number,
+  t: { median: number; p95: number; runs: number },
+  extra: Partial<ResultRow> = {},
+): ResultRow {
+  return {
+    task,
+    model,
+    backend,
+    batch,
+    median_ms: t.median,
+    p95_ms: t.p95,
+    pytorch_ms: null,
+    ratio: null,
+    runs: t.runs,
+    ...extra,
+  };
+}
+
 /** A PyTorch reference row (bench/reference/torch_bench.py). */
 export interface TorchRow {
   task: string;

@@ -18,10 +18,10 @@
  * the MLP and the LeNet run; a note says so. Units: ms; median and p95 of the timed runs.
  */
 import { take } from '../../src/engine/data/dataset';
-import { createSparsityEvaluator } from '../../src/engine/eval/sparsity-evaluator';
 import { latencyStats } from '../../src/engine/eval/timing';
 import { countMacs, countParams } from '../../src/engine/model/counts';
-import { disposeModel, initModel } from '../../src/engine/model/init';
+import type { initModel } from '../../src/engine/model/init';
+import { disposeModel } from '../../src/engine/model/init';
 import {
   lenetSpec,
   mlpSpec,
@@ -29,16 +29,14 @@ import {
   vggSmallSpec,
   type ModelSpec,
 } from '../../src/engine/model/spec';
-import { rankScores } from '../../src/engine/prune/ranking';
-import { magnitudeScores } from '../../src/engine/prune/scores/magnitude';
+import type { rankScores } from '../../src/engine/prune/ranking';
 import { Rng } from '../../src/engine/rng';
 import { EVAL_BATCH, SWEEP_BATCH } from '../../src/engine/session/slider';
 import type { ScalingAxis } from '../../src/engine/experiment/scaling';
-import { trainModel } from '../../src/engine/train/loop';
 import { fashionMnist } from '../lib/data';
 import { measure, type Timing } from '../lib/measure';
-import type { ResultRow } from '../lib/results';
-import { PGD10 } from './slider-core';
+import { benchRow, type ResultRow } from '../lib/results';
+import { pgd10Evaluator, sliderModel } from './slider';
 import { stepRunnerOn, syntheticBatch, type StepRunner } from './step-core';
 import { makeStepRunner } from './train-step';
 
@@ -66,20 +64,7 @@ export function scalingRow(
   x: number,
   extra: Partial<ResultRow> = {},
 ): ResultRow {
-  return {
-    task,
-    model,
-    backend,
-    batch,
-    median_ms: t.median,
-    p95_ms: t.p95,
-    pytorch_ms: null,
-    ratio: null,
-    runs: t.runs,
-    axis,
-    x,
-    ...extra,
-  };
+  return benchRow(task, model, backend, batch, t, { axis, x, ...extra });
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -120,15 +105,7 @@ async function sliderAt(
   const { test } = await fashionMnist();
   const data = take(test, n);
   const t0 = performance.now();
-  const ev = await createSparsityEvaluator({
-    model,
-    ranking,
-    data: { x: data.images, y: data.labels, shape: data.shape },
-    transferAttack: { name: 'pgd-linf', options: PGD10 },
-    whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
-    batchSize: EVAL_BATCH,
-    sweepBatchSize: SWEEP_BATCH,
-  });
+  const ev = await pgd10Evaluator(model, ranking, data, EVAL_BATCH, SWEEP_BATCH);
   const setupMs = performance.now() - t0;
   const rng = new Rng(42);
   const partial: number[] = [];
@@ -181,26 +158,13 @@ export async function scalingBench(
     }
   // (b) the slider against the evaluation images
   if (!cpu) {
-    const { train } = await fashionMnist();
-    const spec = lenetSpec();
-    const model = initModel(spec, 0);
     const trainSteps = quick ? 150 : 300;
-    await trainModel(
-      model,
-      { train: take(train, trainSteps * 64) },
-      {
-        epochs: 1,
-        batchSize: 64,
-        schedule: { kind: 'constant', lr: 0.05 },
-        validation: { subsetSize: 0 },
-      },
-    );
-    const ranking = rankScores(spec, await magnitudeScores(model, 'unstructured'), {});
+    const { model, ranking } = await sliderModel(trainSteps);
     const moves = quick ? 6 : 12;
     try {
       for (const n of SCALING_IMAGES) {
         const s = await sliderAt(model, ranking, n, moves);
-        const common = { samples: n, ...counts(spec) };
+        const common = { samples: n, ...counts(model.spec) };
         const acc = `mean clean accuracy ${(100 * s.clean).toFixed(1)}% over the moves`;
         rows.push(
           scalingRow(

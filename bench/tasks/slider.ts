@@ -50,17 +50,11 @@ export interface SliderResult {
 }
 
 /**
- * Train, rank, build the evaluator over `n` images (attack batches of `batch`, sweeps of
- * `sweepBatch`) and time `points` moves.
+ * The slider benches' model: a LeNet (seed 0) trained for `trainSteps` steps of 64 Fashion-MNIST
+ * images (constant lr 0.05), and its global magnitude ranking.
  */
-export async function sliderBench(
-  n: number,
-  batch: number,
-  points: number,
-  trainSteps: number,
-  sweepBatch = SWEEP_BATCH,
-): Promise<SliderResult> {
-  const { train, test } = await fashionMnist();
+export async function sliderModel(trainSteps: number) {
+  const { train } = await fashionMnist();
   const spec = lenetSpec();
   const model = initModel(spec, 0);
   await trainModel(
@@ -74,17 +68,47 @@ export async function sliderBench(
     },
   );
   const ranking = rankScores(spec, await magnitudeScores(model, 'unstructured'), {});
-  const ev100 = take(test, n);
-  const t0 = performance.now();
-  const ev = await createSparsityEvaluator({
+  return { model, ranking };
+}
+
+/**
+ * The slider's evaluator as the app builds it: PGD-10 transfer set crafted once on `model`,
+ * PGD-10 white-box, over `data` (attack batches of `batch`, sweeps of `sweepBatch`).
+ */
+export function pgd10Evaluator(
+  model: Parameters<typeof createSparsityEvaluator>[0]['model'],
+  ranking: Parameters<typeof createSparsityEvaluator>[0]['ranking'],
+  data: ReturnType<typeof take>,
+  batch: number,
+  sweepBatch: number,
+) {
+  return createSparsityEvaluator({
     model,
     ranking,
-    data: { x: ev100.images, y: ev100.labels, shape: ev100.shape },
+    data: { x: data.images, y: data.labels, shape: data.shape },
     transferAttack: { name: 'pgd-linf', options: PGD10 },
     whiteBoxAttack: { name: 'pgd-linf', options: PGD10 },
     batchSize: batch,
     sweepBatchSize: sweepBatch,
   });
+}
+
+/**
+ * Train, rank, build the evaluator over `n` images (attack batches of `batch`, sweeps of
+ * `sweepBatch`) and time `points` moves.
+ */
+export async function sliderBench(
+  n: number,
+  batch: number,
+  points: number,
+  trainSteps: number,
+  sweepBatch = SWEEP_BATCH,
+): Promise<SliderResult> {
+  const { test } = await fashionMnist();
+  const { model, ranking } = await sliderModel(trainSteps);
+  const ev100 = take(test, n);
+  const t0 = performance.now();
+  const ev = await pgd10Evaluator(model, ranking, ev100, batch, sweepBatch);
   const createMs = performance.now() - t0;
   const tensorsCached = tf.memory().numTensors;
   const rng = new Rng(42);
