@@ -3,7 +3,8 @@
  * configs/studies/accelat-protocols.json: `npx tsx scripts/protocols-table.ts <merged.json>`.
  * One row per (model, protocol, schedule) in the config's order: clean, PGD-20 and worst case on
  * the test set, epochs and seconds to settle on the live validation PGD-10 curve, the speed-up
- * against the constant schedule (epochs, per seed), and the learning-rate cuts per run, each as
+ * against the constant schedule (epochs, per seed), the epochs to hold the constant schedule's own
+ * level and the speed-up to it, and the learning-rate cuts per run, each as
  * mean ± sample std over the seeds done (n); "—" where no seed settled, "pending" where no cell ran.
  */
 import { readFileSync } from 'node:fs';
@@ -51,16 +52,18 @@ function metric(q: Record<string, string>, name: string, percent: boolean, digit
 }
 
 console.log(
-  '| model | protocol | schedule | n | clean | PGD-20 | worst case | epochs to settle | speed-up vs constant (epochs) | seconds to settle | lr cuts |',
+  "| model | protocol | schedule | n | clean | PGD-20 | worst case | epochs to settle | speed-up vs constant (epochs) | seconds to settle | epochs to constant's level | speed-up to it | lr cuts |",
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const model of labels('model'))
   for (const protocol of labels('protocol'))
     for (const schedule of labels('schedule')) {
       const q = { model, protocol, schedule };
       const runs = r.runs.filter((x) => same(x.params, q));
       if (runs.length === 0) {
-        console.log(`| ${model} | ${protocol} | ${schedule} | 0 | pending |  |  |  |  |  |  |`);
+        console.log(
+          `| ${model} | ${protocol} | ${schedule} | 0 | pending |  |  |  |  |  |  |  |  |`,
+        );
         continue;
       }
       const cuts = runs.map((x) => x.report.training?.lrChanges?.length ?? 0);
@@ -68,6 +71,6 @@ for (const model of labels('model'))
       const settleNote =
         settled && settled.n < runs.length ? ` (${settled.n} of ${runs.length} settled)` : '';
       console.log(
-        `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
+        `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${metric(q, 'epochs-to-baseline', false)} | ${metric(q, 'speedup-to-baseline', false, 2)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
       );
     }

@@ -42,6 +42,10 @@ export const NON_ACCURACY_METRICS: ReadonlySet<string> = new Set([
   'seconds-to-settle-fixed',
   'speedup-epochs-fixed',
   'speedup-seconds-fixed',
+  'epochs-to-baseline',
+  'speedup-to-baseline',
+  'epochs-to-baseline-fixed',
+  'speedup-to-baseline-fixed',
 ]);
 
 /** Tolerance of the settle comparison (accuracies are fractions k/n; best − margin is rounded). */
@@ -76,9 +80,12 @@ const SETTLE_CURVES = [
  * curve (live validation PGD accuracy; '-fixed': the offline protocol's fixed adversarial
  * validation set, where recorded), 'epochs-to-settle' and 'seconds-to-settle' (the offline sets'
  * making plus the epochs' wall time through that epoch) and, with a baseline, 'speedup-epochs'
- * and 'speedup-seconds' = baseline's / this cell's (same group, so the same seed). The group's
- * best is over the cells given: a partial merge gives provisional figures. NaN: never settled
- * (or no baseline figure).
+ * and 'speedup-seconds' = baseline's / this cell's (same group, so the same seed). With a
+ * baseline also 'epochs-to-baseline': the first epoch from which the cell stays at or above the
+ * baseline's own best − margin (what the baseline reaches, reached sooner?), and
+ * 'speedup-to-baseline' = the baseline's epochs to that level / this cell's; both exist for a
+ * schedule that never comes near the group's best. The group's best is over the cells given: a
+ * partial merge gives provisional figures. NaN: never settled (or no baseline figure).
  */
 export function settleRows(
   runs: readonly SweepCell[],
@@ -115,6 +122,15 @@ export function settleRows(
           ? undefined
           : cells.find((c) => String(c.params[settle.axis]) === String(settle.baseline));
       const b = base ? figures.get(base) : undefined;
+      // the baseline's own plateau: its best − margin, and when each cell holds it
+      const baseCurve = base
+        ? curveOf(base).filter((a): a is number => typeof a === 'number')
+        : [];
+      const baseLevel = baseCurve.length > 0 ? Math.max(...baseCurve) - settle.margin : NaN;
+      const toBase = new Map<SweepCell, number>();
+      for (const c of cells)
+        toBase.set(c, Number.isNaN(baseLevel) ? NaN : settleEpoch(curveOf(c), baseLevel));
+      const baseToBase = base ? (toBase.get(base) ?? NaN) : NaN;
       for (const [c, f] of figures) {
         const rows = out.get(c.index) ?? [];
         rows.push({ variant: 'base', metric: `epochs-to-settle${curve.suffix}`, value: f.epochs });
@@ -133,6 +149,13 @@ export function settleRows(
             variant: 'base',
             metric: `speedup-seconds${curve.suffix}`,
             value: b ? b.seconds / f.seconds : NaN,
+          });
+          const e = toBase.get(c) ?? NaN;
+          rows.push({ variant: 'base', metric: `epochs-to-baseline${curve.suffix}`, value: e });
+          rows.push({
+            variant: 'base',
+            metric: `speedup-to-baseline${curve.suffix}`,
+            value: baseToBase / e,
           });
         }
         out.set(c.index, rows);

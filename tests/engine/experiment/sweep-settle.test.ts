@@ -109,6 +109,20 @@ describe('settleRows', () => {
     expect(get(3, 'speedup-epochs')).toBeNaN();
   });
 
+  it("measures when each cell holds the baseline's own level, and the speed-up to it", () => {
+    // seed 0: constant's best 0.70 → level 0.68: constant from epoch 3, accelat from epoch 2
+    expect(get(0, 'epochs-to-baseline')).toBe(3);
+    expect(get(1, 'epochs-to-baseline')).toBe(2);
+    expect(get(0, 'speedup-to-baseline')).toBe(1);
+    expect(get(1, 'speedup-to-baseline')).toBe(3 / 2);
+    // seed 1: constant's best 0.79 → level 0.77: constant from epoch 4 (0.7 at epoch 3),
+    // accelat from epoch 1 (never below 0.77), although it never settles against the group's best
+    expect(get(2, 'epochs-to-baseline')).toBe(4);
+    expect(get(3, 'epochs-to-baseline')).toBe(1);
+    expect(get(3, 'epochs-to-settle')).toBeNaN();
+    expect(get(3, 'speedup-to-baseline')).toBe(4);
+  });
+
   it("reads the offline protocol's fixed-set curve separately, where it was recorded", () => {
     // seed 1 fixed: best 0.96 → level 0.94: constant never (0.9), accelat from epoch 2
     expect(get(2, 'epochs-to-settle-fixed')).toBeNaN();
