@@ -123,9 +123,7 @@ export function settleRows(
           : cells.find((c) => String(c.params[settle.axis]) === String(settle.baseline));
       const b = base ? figures.get(base) : undefined;
       // the baseline's own plateau: its best − margin, and when each cell holds it
-      const baseCurve = base
-        ? curveOf(base).filter((a): a is number => typeof a === 'number')
-        : [];
+      const baseCurve = base ? curveOf(base).filter((a): a is number => typeof a === 'number') : [];
       const baseLevel = baseCurve.length > 0 ? Math.max(...baseCurve) - settle.margin : NaN;
       const toBase = new Map<SweepCell, number>();
       for (const c of cells)
