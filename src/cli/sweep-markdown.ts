@@ -4,7 +4,7 @@
  * each metric (accuracies in %, times in seconds, epochs as counts); transfer figures in a
  * second table. Printed by `npm run merge` and `npm run report -- <sweep.json>`.
  */
-import { NON_ACCURACY_METRICS } from '../engine/experiment/sweep-summary';
+import { isAccuracyMetric } from '../engine/experiment/sweep-summary';
 import type { SweepReport, SweepSummaryRow } from '../engine/experiment/sweep-types';
 
 const cellText = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
@@ -12,7 +12,7 @@ const cellText = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
 /** `mean ± std` of a row: percentages for accuracies, one decimal for seconds and epochs. */
 export function formatMeanStd(metric: string, mean: number, std: number): string {
   if (!Number.isFinite(mean)) return '—';
-  const pct = !NON_ACCURACY_METRICS.has(metric);
+  const pct = isAccuracyMetric(metric);
   const f = (v: number) =>
     pct ? `${(100 * v).toFixed(1)}` : v.toFixed(metric.endsWith('-ms') ? 2 : 1);
   return `${f(mean)}${pct ? '%' : ''} ± ${f(std)}`;

@@ -77,6 +77,7 @@ export {
   type TransferMatrix,
 } from '../engine/eval/transfer-table';
 export { describeValue, jsonDepth, MAX_JSON_DEPTH } from '../engine/model/serialize/json-guard';
+export { isAccuracyMetric } from '../engine/experiment/sweep-summary';
 export type { ArchitectureName } from '../engine/model/spec';
 export {
   ANOMALY_CRITERIA,

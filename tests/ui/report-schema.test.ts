@@ -52,8 +52,13 @@ describe('report schema', () => {
   });
 
   it('opens every merged study of docs/experiments (the sweeps behind experiments.md)', async () => {
-    // studies merged as they complete, continued by later sessions (docs/experiments.md, study 2)
-    const PARTIAL = new Set(['prune-lenet.sweep.json', 'prune-lenet-robust.sweep.json']);
+    // studies merged as they complete, continued by later sessions (docs/experiments.md: study 1's
+    // protocols, study 2)
+    const PARTIAL = new Set([
+      'prune-lenet.sweep.json',
+      'prune-lenet-robust.sweep.json',
+      'accelat-protocols.sweep.json',
+    ]);
     const { readdirSync, readFileSync } = await import('node:fs');
     const { summarizeSweep } = await import('@/engine/experiment/sweep-summary');
     const files = readdirSync('docs/experiments').filter((f) => f.endsWith('.sweep.json'));
@@ -72,9 +77,20 @@ describe('report schema', () => {
       if (!PARTIAL.has(f)) expect(missing, f).toEqual([]);
       // the committed summary is the one the runs give (no table in the docs drifts from its data)
       const raw = JSON.parse(text) as Parameters<typeof summarizeSweep>[0] extends infer R
-        ? { runs: R; summary: unknown; target?: number }
+        ? {
+            runs: R;
+            summary: unknown;
+            target?: number;
+            settle?: Parameters<typeof summarizeSweep>[2] extends infer O
+              ? O extends { settle?: infer S }
+                ? S
+                : never
+              : never;
+          }
         : never;
-      expect(raw.summary, f).toEqual(summarizeSweep(raw.runs, 'seed', { target: raw.target }));
+      expect(raw.summary, f).toEqual(
+        summarizeSweep(raw.runs, 'seed', { target: raw.target, settle: raw.settle }),
+      );
     }
   });
 

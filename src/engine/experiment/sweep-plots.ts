@@ -14,7 +14,7 @@
  * A cell group is the cell's params without the seed axis. Pure: returns SVG strings.
  */
 import { barChartSvg, lineChartSvg, type LineSeries } from './plots';
-import { NON_ACCURACY_METRICS, meanStd, withoutSeed } from './sweep-summary';
+import { isAccuracyMetric, meanStd, withoutSeed } from './sweep-summary';
 import type { AxisLabel, SweepCell, SweepReport, SweepSummaryRow } from './sweep-types';
 
 export interface SweepPlot {
@@ -120,7 +120,7 @@ export function sweepPlots(report: SweepReport, seedAxis = 'seed'): SweepPlot[] 
   if (report.target !== undefined) lineMetrics.push('epochs-to-target');
   for (const ax of numeric)
     for (const metric of lineMetrics) {
-      const percent = !NON_ACCURACY_METRICS.has(metric);
+      const percent = isAccuracyMetric(metric);
       const series = lines(
         rows.filter(
           (r) =>
@@ -183,7 +183,7 @@ export function sweepPlots(report: SweepReport, seedAxis = 'seed'): SweepPlot[] 
       }));
       if (!series.some((s) => s.values.some((v) => v !== null))) continue;
       const title = `${report.name}: ${metric} by ${ax.name}`;
-      const percent = !NON_ACCURACY_METRICS.has(metric);
+      const percent = isAccuracyMetric(metric);
       add(
         `bars-${metric}-by-${ax.name}.svg`,
         title,
@@ -203,7 +203,7 @@ export function sweepPlots(report: SweepReport, seedAxis = 'seed'): SweepPlot[] 
 /** Accuracies of a model on the test split (not times, counts or transfer figures). */
 function isPlainAccuracy(metric: string): boolean {
   return (
-    !NON_ACCURACY_METRICS.has(metric) &&
+    isAccuracyMetric(metric) &&
     !metric.startsWith('transfer-') &&
     metric !== 'final-val-adv' &&
     metric !== 'weights-removed'

@@ -48,6 +48,17 @@ export const NON_ACCURACY_METRICS: ReadonlySet<string> = new Set([
   'speedup-to-baseline-fixed',
 ]);
 
+/** Metric names of times, counts and losses, in reports of any version (not accuracies). */
+const NOT_ACCURACY_NAME = /second|epoch|step|param|mac|count|time|loss|speedup|ms$/i;
+
+/**
+ * Whether a sweep metric is an accuracy in [0, 1] ('clean', 'pgd-linf', 'worst-case', …): the one
+ * rule for the CLI's tables, the plots and the dashboard's report views and validation.
+ */
+export function isAccuracyMetric(metric: string): boolean {
+  return !NON_ACCURACY_METRICS.has(metric) && !NOT_ACCURACY_NAME.test(metric);
+}
+
 /** Tolerance of the settle comparison (accuracies are fractions k/n; best − margin is rounded). */
 const SETTLE_EPS = 1e-9;
 

@@ -2,14 +2,11 @@
  * Text of report figures: accuracies as percentages, mean ± std of a sweep metric (percent for
  * accuracy metrics, 3 significant digits for seconds, epochs and counts), durations and dates.
  */
+import { isAccuracyMetric } from '../../workers/protocol';
 import { formatPct } from '../lib/format';
 
-const NOT_FRACTION = /second|epoch|step|param|mac|count|time|loss|ms$/i;
-
-/** Whether a sweep metric is an accuracy in [0, 1] ('clean', 'fgsm', 'worst-case', …). */
-export function isFractionMetric(metric: string): boolean {
-  return !NOT_FRACTION.test(metric);
-}
+/** Whether a sweep metric is an accuracy in [0, 1] (the engine's rule, sweep-summary.ts). */
+export const isFractionMetric = isAccuracyMetric;
 
 /** A number with at most 3 significant digits (exponent form below 0.001). */
 export function sig(x: number): string {
