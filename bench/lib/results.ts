@@ -4,13 +4,9 @@
  * row, or did not run). `batch`: images per step or per attack/forward batch; `samples`: images
  * per measured call where a call covers more than one batch (evaluation, scoring, slider).
  */
-export interface ResultRow {
-  task: string;
-  model: string;
-  backend: string;
-  batch: number;
-  median_ms: number;
-  p95_ms: number;
+import type { ScalingRow } from '../../src/engine/experiment/scaling';
+
+export interface ResultRow extends ScalingRow {
   pytorch_ms: number | null;
   ratio: number | null;
   /** threads of the PyTorch run behind pytorch_ms (the faster of 2 and 1) */
@@ -19,15 +15,9 @@ export interface ResultRow {
   runs: number;
   samples?: number;
   note?: string;
-  /**
-   * scaling rows only (bench/tasks/scaling.ts, written to bench/scaling.json): the axis the row
-   * lies on, its work on that axis (batch, images, or MACs per image), the model's trainable
-   * parameters and MACs per image
-   */
-  axis?: 'batch' | 'images' | 'model';
-  x?: number;
-  params?: number;
-  macs?: number;
+  // task, model, backend, batch, median_ms, p95_ms and the scaling rows' axis, x (the work on
+  // the axis: batch, images, or MACs per image), params and macs: ScalingRow
+  // (src/engine/experiment/scaling.ts; scaling rows go to bench/scaling.json)
 }
 
 /** A row from a timing (pytorch_ms and ratio null until the reference is attached). */

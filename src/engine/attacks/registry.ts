@@ -29,17 +29,9 @@ import { pgdL2 } from './pgd-l2';
 import { squareLinf } from './square';
 
 export {
-  attackCatalog,
-  attackInfo,
-  attackLabel,
-  attackNames,
-  attackTakesSeed,
-  isAttackName,
   resolveAttackOptions,
-  type AttackInfo,
   type AttackName,
   type AttackOptions,
-  type AttackUiRule,
   type PaperRef,
 } from './catalog';
 export { BUILTIN_ATTACK_NAMES as ATTACK_NAMES } from './catalog';
