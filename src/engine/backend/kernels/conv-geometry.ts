@@ -52,17 +52,29 @@ export function padToNhwc(pad: ConvPad): ConvPad {
   return [pad[0], pad[2], pad[3], pad[1]];
 }
 
+/** Zero padding `[[top, bottom], [left, right]]` of an input `[B, H, W, C]` for its windows. */
+export type WindowPadding = [[number, number], [number, number]];
+
 /**
- * Zero-pad `x` `[B, H, W, C]` with the forward pass's top/left padding, and at the bottom/right
- * just enough that all `outHeight × outWidth` windows fit. Rows past the last window are kept
- * (callers ignore them). Returns `x` itself when no padding is needed.
+ * The forward pass's top/left padding, and at the bottom/right just enough that all
+ * `outHeight × outWidth` windows fit (rows past the last window are kept; callers ignore them).
  */
-export function padForWindows(s: Scope, x: TensorInfo, ci: backend_util.Conv2DInfo): TensorInfo {
+export function windowPadding(ci: backend_util.Conv2DInfo): WindowPadding {
   const { top, left } = ci.padInfo;
   const needH = (ci.outHeight - 1) * ci.strideHeight + ci.filterHeight;
   const needW = (ci.outWidth - 1) * ci.strideWidth + ci.filterWidth;
-  const bottom = Math.max(0, needH - ci.inHeight - top);
-  const right = Math.max(0, needW - ci.inWidth - left);
+  return [
+    [top, Math.max(0, needH - ci.inHeight - top)],
+    [left, Math.max(0, needW - ci.inWidth - left)],
+  ];
+}
+
+/**
+ * Zero-pad `x` `[B, H, W, C]` by `windowPadding(ci)`. Returns `x` itself when no padding is
+ * needed.
+ */
+export function padForWindows(s: Scope, x: TensorInfo, ci: backend_util.Conv2DInfo): TensorInfo {
+  const [[top, bottom], [left, right]] = windowPadding(ci);
   if (top === 0 && left === 0 && bottom === 0 && right === 0) return x;
   return s.run(
     'PadV2',

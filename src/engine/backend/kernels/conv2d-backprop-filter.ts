@@ -8,7 +8,7 @@
  *   dW[i, j, ci, co] = Σ_{b, y, x} xPad[b, y·sh + i, x·sw + j, ci] · dy[b, y, x, co]
  *
  * Read the batch axis as the channel axis and this is a stride-1 convolution of
- * xᵀ `[Cin, Hp, Wp, B]` with the "filter" dyᵀ `[oh, ow, B, Cout]`, dilated by the forward
+ * xᵀ `[Cin, H, W, B]` (zero-padded by XNNPACK to `[Cin, Hp, Wp, B]`) with the "filter" dyᵀ `[oh, ow, B, Cout]`, dilated by the forward
  * stride, giving `[Cin, kh, kw, Cout]`. That runs on the XNNPACK convolution the WASM backend
  * already has: 2-20× faster than routing through `Conv3DBackpropFilterV2` (a plain loop, and
  * wrong for strides > 1 in tfjs-backend-wasm 4.22) and 4-30× faster than im2col with strided
@@ -33,7 +33,7 @@ import {
   assertSameShape,
   composed,
 } from './compose';
-import { convGeometry, padForWindows, padToNhwc, transpose } from './conv-geometry';
+import { convGeometry, padToNhwc, transpose, windowPadding } from './conv-geometry';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -48,15 +48,16 @@ export function conv2dFilterGradNhwc(
   ci: backend_util.Conv2DInfo,
 ): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = ci;
-  const xp = padForWindows(s, x, ci); // [B, Hp, Wp, Cin]
-  const xt = transpose(s, xp, [3, 1, 2, 0]); // [Cin, Hp, Wp, B]
+  const [padH, padW] = windowPadding(ci);
+  const xt = transpose(s, x, [3, 1, 2, 0]); // [Cin, H, W, B]
   const dyt = transpose(s, dy, [1, 2, 0, 3]); // [oh, ow, B, Cout]
   const full = s.run(
     'Conv2D',
     { x: xt, filter: dyt },
     {
       strides: [1, 1],
-      pad: 'valid',
+      // XNNPACK pads inside the convolution: a PadV2 of x first cost as much as the convolution
+      pad: [[0, 0], padH, padW, [0, 0]],
       dataFormat: 'NHWC',
       dilations: [ci.strideHeight, ci.strideWidth],
     },

@@ -95,46 +95,55 @@ export function maxPoolGradInto(
  * four dx entries are written directly, the routed one = dy and the others 0 (no fill pass, no
  * window bounds). The same rule as the general loop: the first strictly greater value from −∞,
  * row by row, NaN never wins, a window without a comparable value routes nothing.
+ *
+ * Branch-free: which of the four wins is data-dependent and unpredictable (half the inputs of a
+ * pool after ReLU are 0), so the winner flags are computed with comparisons combined by `&`, and
+ * dy's bits are copied through an all-ones or all-zeros mask on Int32 views of dy and dx (exact
+ * for −0, ±∞ and NaN gradients, which a multiply would change). 2× faster than the branching
+ * loop on the LeNet pool shapes (bench/pool-grad.ts).
  */
 function pool2x2GradInto(
   x: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array,
+  dyF: Float32Array,
+  dxF: Float32Array,
   p: backend_util.Conv2DInfo,
 ): void {
   const { batchSize: nb, inHeight: h, inWidth: w, inChannels: c } = p;
+  const dy = new Int32Array(dyF.buffer, dyF.byteOffset, dyF.length); // dy's bits
+  const dx = new Int32Array(dxF.buffer, dxF.byteOffset, dxF.length); // dx's bits
   const row = w * c; // offset of the next input row
+  const oh = h >> 1;
+  const ow = w >> 1;
   let o = 0; // offset of dy[b, yr, yc, d]
   for (let b = 0; b < nb; b++) {
-    for (let yr = 0; yr < h / 2; yr++) {
+    for (let yr = 0; yr < oh; yr++) {
       const rowBase = (b * h + 2 * yr) * row;
-      for (let yc = 0; yc < w / 2; yc++) {
+      for (let yc = 0; yc < ow; yc++) {
         const i0 = rowBase + 2 * yc * c;
         for (let d = 0; d < c; d++, o++) {
           const i00 = i0 + d;
           const i01 = i00 + c;
           const i10 = i00 + row;
           const i11 = i10 + c;
-          let best = -Infinity;
-          let at = -1;
-          if (x[i00] > best) {
-            best = x[i00];
-            at = 0;
-          }
-          if (x[i01] > best) {
-            best = x[i01];
-            at = 1;
-          }
-          if (x[i10] > best) {
-            best = x[i10];
-            at = 2;
-          }
-          if (x[i11] > best) at = 3;
+          // NaN never wins: read it as −∞ (these branches are almost never taken)
+          let v0 = x[i00];
+          let v1 = x[i01];
+          let v2 = x[i10];
+          let v3 = x[i11];
+          if (!(v0 > -Infinity)) v0 = -Infinity;
+          if (!(v1 > -Infinity)) v1 = -Infinity;
+          if (!(v2 > -Infinity)) v2 = -Infinity;
+          if (!(v3 > -Infinity)) v3 = -Infinity;
+          // first strictly greater from −∞: a later entry must beat every earlier one strictly
+          const w0 = +(v0 > -Infinity) & +(v0 >= v1) & +(v0 >= v2) & +(v0 >= v3);
+          const w1 = +(v1 > v0) & +(v1 >= v2) & +(v1 >= v3);
+          const w2 = +(v2 > v0) & +(v2 > v1) & +(v2 >= v3);
+          const w3 = +(v3 > v0) & +(v3 > v1) & +(v3 > v2);
           const g = dy[o];
-          dx[i00] = at === 0 ? g : 0;
-          dx[i01] = at === 1 ? g : 0;
-          dx[i10] = at === 2 ? g : 0;
-          dx[i11] = at === 3 ? g : 0;
+          dx[i00] = -w0 & g;
+          dx[i01] = -w1 & g;
+          dx[i10] = -w2 & g;
+          dx[i11] = -w3 & g;
         }
       }
     }
