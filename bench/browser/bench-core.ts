@@ -31,6 +31,8 @@ export interface BrowserRow {
   median_ms: number;
   p95_ms: number;
   runs: number;
+  /** white-box slider rows: mean clean-correct images attacked per move (ResultRow.attacked) */
+  attacked?: number;
   note?: string;
 }
 
@@ -203,6 +205,7 @@ export async function runBench(
         median_ms: first.median,
         p95_ms: first.p95,
         runs: first.runs,
+        attacked: w.targets,
         note: `${about}; first estimate on ${WHITE_BOX_FIRST_N}; ${w.noEstimate} moves without one`,
       },
       {
@@ -213,6 +216,7 @@ export async function runBench(
         median_ms: full.median,
         p95_ms: full.p95,
         runs: full.runs,
+        attacked: w.targets,
         note: about,
       },
     );

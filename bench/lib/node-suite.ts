@@ -126,10 +126,12 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
       }),
       row('slider-white-box-first', 'lenet', backend, WHITE_BOX_FIRST_N, s.progressive.first, {
         samples: PROGRESSIVE_N,
+        attacked: s.progressive.targets,
         note: `from the call to the first white-box estimate (masks, sweep, PGD-10 on a random ${WHITE_BOX_FIRST_N} of ${s.progressive.targets.toFixed(0)} clean-correct images on average); ${s.progressive.noEstimate} moves without one`,
       }),
       row('slider-white-box-full', 'lenet', backend, EVAL_BATCH, s.progressive.full, {
         samples: PROGRESSIVE_N,
+        attacked: s.progressive.targets,
         note: `from the call to the full PGD-10 figure (exact; after the estimate), ${PROGRESSIVE_N} images`,
       }),
     );

@@ -14,6 +14,11 @@ export interface ResultRow extends ScalingRow {
   /** timed runs behind median and p95 */
   runs: number;
   samples?: number;
+  /**
+   * white-box slider rows: the mean number of clean-correct images the attack ran on per move
+   * (a white-box figure over a handful of images would flatter the latency; see targets.ts)
+   */
+  attacked?: number;
   note?: string;
   // task, model, backend, batch, median_ms, p95_ms and the scaling rows' axis, x (the work on
   // the axis: batch, images, or MACs per image), params and macs: ScalingRow
