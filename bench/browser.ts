@@ -2,20 +2,21 @@
  * Browser backends for `npm run bench -- --browser`: a Vite dev server on a free loopback port
  * serves bench/browser/index.html; Debian's Chromium (playwright-core, headless,
  * --enable-unsafe-webgpu: a SwiftShader software adapter where there is no GPU) opens it once
- * per backend (webgpu, webgl, wasm, wasm with one thread, cpu: a fresh page each). The page's
- * `runBench` (page.ts) runs the benchmark in a dedicated module worker, as the app runs its
- * engine (bench-core.ts: standard and FGSM-RS training steps of the MLP and LeNet, batch 64;
- * also 128 without --quick; cpu: MLP only). The dev server sends COOP/COEP, so the page is
- * cross-origin isolated and WASM runs its threaded build ('wasm': the default thread count,
- * 'wasm-1thread': one thread, for comparison). PGD-7 AT, the evaluation and the slider are
- * Node-only for now.
+ * per backend of --browser-backends (webgpu, webgl, wasm, wasm with one thread, cpu: a fresh page
+ * each). The page's `runBench` (page.ts) runs the benchmark in a dedicated module worker, as the
+ * app runs its engine (bench-core.ts), for the --tasks groups it has: train (standard, FGSM-RS
+ * and, on the CPU path, PGD-7 training steps of the MLP and LeNet, batch 64, also 128 without
+ * --quick; cpu: MLP only), pgd-eval and slider (WASM). The dev server sends COOP/COEP, so the
+ * page is cross-origin isolated and WASM runs its threaded build ('wasm': the default thread
+ * count, 'wasm-1thread': one thread, for comparison).
  */
 import { chromiumAvailable, launchChromium, startApp } from '../tests/e2e/browser';
-import type { BenchArgs } from './lib/args';
+import { BROWSER_TASKS, type BenchArgs, type BrowserBackend, type BrowserTask } from './lib/args';
 import type { ResultRow } from './lib/results';
+import type { BenchOptions } from './browser/bench-core';
 
 /** label → [backend, WASM threads]: 'wasm' uses the default thread count, 'wasm-1thread' one. */
-const BACKENDS: [string, string, number | undefined][] = [
+const BACKENDS: [BrowserBackend, string, number | undefined][] = [
   ['webgpu', 'webgpu', undefined],
   ['webgl', 'webgl', undefined],
   ['wasm', 'wasm', undefined],
@@ -41,7 +42,8 @@ export async function runBrowserSuite(
   const browser = await launchChromium();
   const rows: ResultRow[] = [];
   try {
-    for (const [b, backend, threads] of BACKENDS) {
+    const tasks = a.tasks.filter((t): t is BrowserTask => BROWSER_TASKS.includes(t as BrowserTask));
+    for (const [b, backend, threads] of BACKENDS.filter(([l]) => a.browserBackends.includes(l))) {
       process.stderr.write(`browser ${b}\n`);
       const page = await browser.newPage();
       try {
@@ -54,13 +56,13 @@ export async function runBrowserSuite(
           },
         );
         const r = (await page.evaluate(
-          ([name, quick, label, t]) =>
+          ([name, quick, label, t, ts]) =>
             (
               globalThis as unknown as {
-                runBench(b: string, q: boolean, l: string, t?: number): Promise<PageResult>;
+                runBench(b: string, o: BenchOptions): Promise<PageResult>;
               }
-            ).runBench(name, quick, label, t ?? undefined),
-          [backend, a.quick, b, threads ?? null] as const,
+            ).runBench(name, { quick, label, wasmThreads: t ?? undefined, tasks: ts }),
+          [backend, a.quick, b, threads ?? null, tasks] as const,
         )) as PageResult;
         if (r.error) notes.push(`chromium-${b}: ${r.error}`);
         descriptions[`chromium-${b}`] = r.description;

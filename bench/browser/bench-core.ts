@@ -73,17 +73,28 @@ async function loopStepMs(steps: number, pipelined: boolean): Promise<number> {
   }
 }
 
-/**
- * Time the steps on `backend`. `wasmThreads` (WASM only) sets the thread count of the threaded
- * build, which the page gets because the dev server sends COOP/COEP (cross-origin isolation);
- * 1 gives the single-threaded figure for comparison. Rows are named `chromium-<label>`.
- */
+/** What `runBench` measures. */
+export interface BenchOptions {
+  /** fewer repeats */
+  quick: boolean;
+  /** rows are named `chromium-<label>` (default: the backend's name) */
+  label?: string;
+  /**
+   * WASM only: threads of the threaded build, which the page gets because the dev server sends
+   * COOP/COEP (cross-origin isolation); 1 gives the single-threaded figure for comparison
+   */
+  wasmThreads?: number;
+  /** task groups (default all): train, pgd-eval and slider (these two on WASM only) */
+  tasks?: readonly ('train' | 'pgd-eval' | 'slider')[];
+}
+
+/** Time the `opts.tasks` groups on `backend`. */
 export async function runBench(
   backend: BackendName,
-  quick: boolean,
-  label: string = backend,
-  wasmThreads?: number,
+  opts: BenchOptions,
 ): Promise<{ rows: BrowserRow[]; description: unknown; error?: string }> {
+  const { quick, label = backend, wasmThreads } = opts;
+  const want = (t: 'train' | 'pgd-eval' | 'slider') => opts.tasks?.includes(t) ?? true;
   const choice = await initBackend({
     prefer: backend,
     platform: 'browser',
@@ -95,41 +106,47 @@ export async function runBench(
   const description = await describeBackend();
   const rows: BrowserRow[] = [];
   const [warmup, repeats] = quick ? [1, 3] : [2, 10];
-  for (const [name, spec] of [
-    ['mlp', mlpSpec()],
-    ['lenet', lenetSpec()],
-  ] as const) {
-    if (backend === 'cpu' && name === 'lenet') continue; // ~10 s per step
-    for (const batch of quick ? [64] : [64, 128]) {
-      // PGD-7 AT: 8 forward/backward passes per step; on the software GPUs (SwiftShader) and the
-      // JS CPU backend only the MLP (a LeNet step takes ~45 s on SwiftShader WebGPU)
-      const pgd7 = backend === 'wasm' || name === 'mlp';
-      for (const task of ['train-standard', 'train-fgsm-rs', ...(pgd7 ? ['train-pgd7-at'] : [])]) {
-        const { x, y } = syntheticBatch(spec, batch);
-        const r = stepRunnerOn(spec, task, x, y);
-        for (let i = 0; i < warmup; i++) await r.step();
-        const ms: number[] = [];
-        for (let i = 0; i < repeats; i++) {
-          const t0 = performance.now();
-          await r.step();
-          ms.push(performance.now() - t0);
+  if (want('train')) {
+    for (const [name, spec] of [
+      ['mlp', mlpSpec()],
+      ['lenet', lenetSpec()],
+    ] as const) {
+      if (backend === 'cpu' && name === 'lenet') continue; // ~10 s per step
+      for (const batch of quick ? [64] : [64, 128]) {
+        // PGD-7 AT: 8 forward/backward passes per step; on the software GPUs (SwiftShader) and the
+        // JS CPU backend only the MLP (a LeNet step takes ~45 s on SwiftShader WebGPU)
+        const pgd7 = backend === 'wasm' || name === 'mlp';
+        for (const task of [
+          'train-standard',
+          'train-fgsm-rs',
+          ...(pgd7 ? ['train-pgd7-at'] : []),
+        ]) {
+          const { x, y } = syntheticBatch(spec, batch);
+          const r = stepRunnerOn(spec, task, x, y);
+          for (let i = 0; i < warmup; i++) await r.step();
+          const ms: number[] = [];
+          for (let i = 0; i < repeats; i++) {
+            const t0 = performance.now();
+            await r.step();
+            ms.push(performance.now() - t0);
+          }
+          r.dispose();
+          const s = latencyStats(ms);
+          rows.push({
+            task,
+            model: name,
+            backend: `chromium-${label}`,
+            batch,
+            median_ms: s.median,
+            p95_ms: s.p95,
+            runs: s.runs,
+            note: 'synthetic batch, dedicated worker (like the app)',
+          });
         }
-        r.dispose();
-        const s = latencyStats(ms);
-        rows.push({
-          task,
-          model: name,
-          backend: `chromium-${label}`,
-          batch,
-          median_ms: s.median,
-          p95_ms: s.p95,
-          runs: s.runs,
-          note: 'synthetic batch, dedicated worker (like the app)',
-        });
       }
     }
   }
-  if (backend === 'webgpu' || backend === 'webgl') {
+  if (want('train') && (backend === 'webgpu' || backend === 'webgl')) {
     // the training loop itself, pipelined (the default on GPU backends) and not: per-step time
     for (const pipelined of [true, false]) {
       const ms = await loopStepMs(quick ? 8 : 24, pipelined);
@@ -145,7 +162,7 @@ export async function runBench(
       });
     }
   }
-  if (backend === 'wasm') {
+  if (backend === 'wasm' && want('pgd-eval')) {
     // PGD-20 evaluation of 1,000 synthetic images in batches of 250 (every sample attacked)
     for (const [name, spec] of [
       ['mlp', mlpSpec()],
@@ -179,6 +196,8 @@ export async function runBench(
         disposeModel(model);
       }
     }
+  }
+  if (backend === 'wasm' && want('slider')) {
     // the slider on the CPU path: 1,000 evaluation images, one [clean; transfer] sweep per move
     const s = latencyStats(await sliderMoves(1000, quick ? 8 : 20));
     rows.push({

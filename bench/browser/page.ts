@@ -1,11 +1,11 @@
 /**
  * The in-browser side of `npm run bench -- --browser` (served by Vite, driven by
- * bench/browser.ts): `runBench(backend, quick, label, wasmThreads)` starts a dedicated module
+ * bench/browser.ts): `runBench(backend, options)` starts a dedicated module
  * worker (worker.ts, like the app's engine worker), which times the training steps
  * (bench-core.ts), and resolves to its rows. One page per backend, so each gets a fresh worker
  * and a fresh WASM thread count.
  */
-import type { BrowserRow } from './bench-core';
+import type { BenchOptions, BrowserRow } from './bench-core';
 
 interface PageResult {
   rows: BrowserRow[];
@@ -23,18 +23,13 @@ interface WorkerLike {
 const WorkerCtor = (globalThis as unknown as { Worker: new (url: URL, o: object) => WorkerLike })
   .Worker;
 
-function runBench(
-  backend: string,
-  quick: boolean,
-  label: string = backend,
-  wasmThreads?: number,
-): Promise<PageResult> {
+function runBench(backend: string, options: BenchOptions): Promise<PageResult> {
   const worker = new WorkerCtor(new URL('./worker.ts', import.meta.url), { type: 'module' });
   return new Promise<PageResult>((resolve) => {
     worker.onmessage = (e) => resolve(e.data);
     worker.onerror = (e) =>
       resolve({ rows: [], description: null, error: `worker error: ${e.message}` });
-    worker.postMessage({ backend, quick, label, wasmThreads });
+    worker.postMessage({ backend, options });
   }).finally(() => worker.terminate());
 }
 

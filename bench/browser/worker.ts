@@ -3,13 +3,11 @@
  * `runBench` (bench-core.ts) off the main thread, as the app runs its engine, and posts back the
  * rows, the backend description and any error message.
  */
-import { runBench } from './bench-core';
+import { runBench, type BenchOptions } from './bench-core';
 
 interface Request {
   backend: Parameters<typeof runBench>[0];
-  quick: boolean;
-  label: string;
-  wasmThreads?: number;
+  options: BenchOptions;
 }
 
 /** The worker global, typed structurally (bench/ compiles without the DOM / WebWorker libs). */
@@ -19,9 +17,9 @@ const scope = globalThis as unknown as {
 };
 
 scope.onmessage = async (e) => {
-  const { backend, quick, label, wasmThreads } = e.data;
+  const { backend, options } = e.data;
   try {
-    scope.postMessage(await runBench(backend, quick, label, wasmThreads));
+    scope.postMessage(await runBench(backend, options));
   } catch (err) {
     scope.postMessage({
       rows: [],

@@ -7,7 +7,10 @@
  *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory, scaling (default:
  *                       all but scaling, which is opt-in: several minutes more, see
  *                       bench/tasks/scaling.ts; its rows go to --scaling-out, not --out)
- *   --browser           also run the training-step benchmark in Chromium (see bench/browser.ts)
+ *   --browser           also run the benchmark in Chromium (see bench/browser.ts): the --tasks
+ *                       groups it has (train, pgd-eval, slider)
+ *   --browser-backends a,b  Chromium backends (default: all): webgpu, webgl, wasm, wasm-1thread,
+ *                       cpu
  *   --no-torch          skip the PyTorch reference
  *   --torch-device d    where the PyTorch reference runs: cpu (default) or cuda (a GPU machine:
  *                       the ratios then compare with PyTorch on the GPU, for the WebGPU rows)
@@ -21,6 +24,11 @@ export type TaskGroup = (typeof TASK_GROUPS)[number];
 /** the groups a run without --tasks measures (scaling is opt-in) */
 export const DEFAULT_TASKS: readonly TaskGroup[] = TASK_GROUPS.filter((t) => t !== 'scaling');
 export const NODE_BACKENDS = ['wasm', 'wasm-1thread', 'cpu'] as const;
+export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'wasm-1thread', 'cpu'] as const;
+export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
+/** the task groups the browser suite has (bench/browser/bench-core.ts) */
+export const BROWSER_TASKS = ['train', 'pgd-eval', 'slider'] as const;
+export type BrowserTask = (typeof BROWSER_TASKS)[number];
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 export interface BenchArgs {
@@ -30,6 +38,8 @@ export interface BenchArgs {
   /** whether --tasks was given (then the cpu backend runs every listed task, however slow) */
   tasksExplicit: boolean;
   browser: boolean;
+  /** Chromium backends of --browser */
+  browserBackends: BrowserBackend[];
   torch: boolean;
   out: string;
   /** where the scaling rows go */
@@ -62,6 +72,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     tasks: [...DEFAULT_TASKS],
     tasksExplicit: false,
     browser: false,
+    browserBackends: [...BROWSER_BACKENDS],
     torch: true,
     out: 'bench/results.json',
     scalingOut: 'bench/scaling.json',
@@ -77,6 +88,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     };
     if (f === '--quick') a.quick = true;
     else if (f === '--browser') a.browser = true;
+    else if (f === '--browser-backends') a.browserBackends = list(value(), BROWSER_BACKENDS, f);
     else if (f === '--no-torch') a.torch = false;
     else if (f === '--backends') a.backends = list(value(), NODE_BACKENDS, f);
     else if (f === '--tasks') {
