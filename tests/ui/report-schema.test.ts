@@ -56,7 +56,6 @@ describe('report schema', () => {
     // protocols, study 2)
     const PARTIAL = new Set([
       'prune-lenet.sweep.json',
-      'prune-lenet-robust.sweep.json',
       'accelat-protocols.sweep.json',
     ]);
     const { readdirSync, readFileSync } = await import('node:fs');
