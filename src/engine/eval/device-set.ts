@@ -75,6 +75,18 @@ export function checkBatchSize(batchSize: number): void {
     throw new EvalInputError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
 }
 
+/** `[b]` int32 flags, 1 where argmax f(x) = y, for one batch x `[b, H, W, C]`, y `[b]`. */
+function correctFlags(f: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(x), 1), y), 'int32')); // [b]
+}
+
+/** Concatenates per-batch flags, reads them once, frees them. */
+async function readFlags(parts: tf.Tensor[]): Promise<Uint8Array> {
+  const all = tf.concat(parts); // [N]
+  parts.push(all);
+  return Uint8Array.from(await all.data());
+}
+
 /** Per-sample correctness (1 = argmax f(x) = y) of images x `[N, ...]`, labels y `[N]`; one read. */
 export async function correctPerSample(
   f: LogitsFn,
@@ -90,15 +102,55 @@ export async function correctPerSample(
       throwIfAborted(signal, 'evaluation');
       const b = Math.min(batchSize, n - s);
       parts.push(
-        tf.tidy(() => {
-          const z = f(tf.slice(x, [s, 0, 0, 0], [b, -1, -1, -1])); // [b, K]
-          return tf.cast(tf.equal(tf.argMax(z, 1), tf.slice(y, [s], [b])), 'int32'); // [b]
-        }),
+        tf.tidy(() =>
+          correctFlags(f, tf.slice(x, [s, 0, 0, 0], [b, -1, -1, -1]), tf.slice(y, [s], [b])),
+        ),
       );
     }
-    const all = tf.concat(parts); // [N]
-    parts.push(all);
-    return Uint8Array.from(await all.data());
+    return await readFlags(parts);
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/**
+ * Images and labels cut once into consecutive batches (copies), for data swept again and again
+ * (the sparsity slider): WASM's Slice copies, ~15% of a LeNet sweep when cut on every pass.
+ */
+export interface Batches {
+  /** `[b, H, W, C]` each, in order */
+  x: tf.Tensor4D[];
+  /** `[b]` each */
+  y: tf.Tensor1D[];
+  dispose(): void;
+}
+
+/** x `[N, H, W, C]`, y `[N]` as batches of `batchSize` (the last one shorter). */
+export function toBatches(x: tf.Tensor4D, y: tf.Tensor1D, batchSize: number): Batches {
+  checkBatchSize(batchSize);
+  const out: Batches = { x: [], y: [], dispose: () => tf.dispose([...out.x, ...out.y]) };
+  const n = x.shape[0];
+  for (let s = 0; s < n; s += batchSize) {
+    const b = Math.min(batchSize, n - s);
+    out.x.push(tf.slice(x, [s, 0, 0, 0], [b, -1, -1, -1]));
+    out.y.push(tf.slice(y, [s], [b]));
+  }
+  return out;
+}
+
+/** `correctPerSample` over batches already cut (the same flags, no Slice per pass); one read. */
+export async function correctPerBatch(
+  f: LogitsFn,
+  batches: Batches,
+  signal?: AbortFlag,
+): Promise<Uint8Array> {
+  const parts: tf.Tensor[] = [];
+  try {
+    for (let i = 0; i < batches.x.length; i++) {
+      throwIfAborted(signal, 'evaluation');
+      parts.push(correctFlags(f, batches.x[i], batches.y[i]));
+    }
+    return await readFlags(parts);
   } finally {
     tf.dispose(parts);
   }

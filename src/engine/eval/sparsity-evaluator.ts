@@ -5,7 +5,9 @@
  * device: the transfer-adversarial images crafted ONCE on the dense base model (Vora et al. 2023,
  * arXiv 2308.08160: inputs crafted on the base, applied to its pruned versions), stacked under the
  * clean images into one tensor `[2N, H, W, C]` = [clean; transfer], its labels `[2N]` (the labels
- * twice) and the labels `[N]`. The base model's figures are computed then too. A call costs
+ * twice) and the labels `[N]`, and that stack cut once into sweep batches (a copy: ~4 MB for
+ * N = 1,000 LeNet images; cutting it on every move cost ~15% of the sweep on WASM). The base
+ * model's figures are computed then too. A call costs
  *   masks = ranking.masksAt(s) (plain, O(weights), no sorting) → tensor masks →
  *   ONE sweep of forwards over [clean; transfer] in batches of `sweepBatchSize`, ONE read of the
  *   2N correct flags → onPartial → white-box attack on the masked model (clean-correct samples
@@ -59,12 +61,14 @@ import { sparsityReport, type SparsityReport } from '../prune/sparsity';
 import { Rng } from '../rng';
 import { EvalInputError } from './accuracy';
 import {
+  type Batches,
   checkBatchSize,
-  correctPerSample,
+  correctPerBatch,
   countOnes,
   craftAdversarialSet,
   deviceSet,
   planAttack,
+  toBatches,
   type DeviceSet,
   whiteBoxResisted,
   type PlainLabeledData,
@@ -184,6 +188,11 @@ interface SweepSet {
   dispose(): void;
 }
 
+/** The sweep set and the same cut into sweep batches once (what every slider move runs on). */
+interface SweepCache extends SweepSet {
+  batches: Batches;
+}
+
 /**
  * Stack the clean images of `set` and the transfer images `xAdv` `[N, H, W, C]` into one sweep
  * set, once. Frees `xAdv` and `set.x` (the stacked tensor holds both); `set.y` stays.
@@ -290,13 +299,22 @@ export async function createSparsityEvaluator(
   const { model, batchSize } = o;
   const set = await deviceSet(o.data, model.spec);
   const n = set.n;
-  let both: SweepSet | undefined;
+  let both: SweepCache | undefined;
   let base: SparsityEvaluator['base'];
   try {
     const f0 = logitsFn(model);
     const xAdv = await craftAdversarialSet(f0, set, transferPlan, batchSize, o.signal);
-    both = stackSweepSet(set, xAdv); // frees xAdv and set.x
-    const b = splitCorrect(await correctPerSample(f0, both.x, both.y2, sweepBatch, o.signal), n);
+    const stacked = stackSweepSet(set, xAdv); // frees xAdv and set.x
+    const batches = toBatches(stacked.x, stacked.y2, sweepBatch);
+    both = {
+      ...stacked,
+      batches,
+      dispose: () => {
+        batches.dispose();
+        stacked.dispose();
+      },
+    };
+    const b = splitCorrect(await correctPerBatch(f0, batches, o.signal), n);
     base = { clean: b.clean, transfer: b.transfer, transferRobust: b.transferRobust };
   } catch (e) {
     set.dispose(); // a no-op for what stackSweepSet already freed
@@ -326,7 +344,7 @@ export async function createSparsityEvaluator(
       const f = logitsFn(o.ranking.modelAt?.(s) ?? model, { masks });
       const ms = { masks: since(t0), sweep: 0, whiteBox: 0, estimate: 0 };
       t0 = performance.now();
-      const r = splitCorrect(await correctPerSample(f, cache.x, cache.y2, sweepBatch, flag), n);
+      const r = splitCorrect(await correctPerBatch(f, cache.batches, flag), n);
       ms.sweep = since(t0);
       const partial: PartialPoint = {
         sparsity: s,

@@ -197,7 +197,8 @@ describe('createSparsityEvaluator', () => {
     const start = tf.memory().numTensors;
     const fgsm: AttackSpec = { name: 'fgsm', options: { eps: 0.1 } };
     const ev = await createSparsityEvaluator(opts({ whiteBoxAttack: fgsm }));
-    expect(tf.memory().numTensors).toBe(start + 3); // images, labels, transfer images
+    // [clean; transfer], labels ×2, labels, and that stack cut into sweep batches (images, labels)
+    expect(tf.memory().numTensors).toBe(start + 3 + 2 * Math.ceil((2 * N) / BATCH));
     done(await ev.evaluate(0.5));
     const before = tf.memory().numTensors;
     const pending = Array.from({ length: 20 }, (_, i) => ev.evaluate((i * 0.37) % 0.95));
