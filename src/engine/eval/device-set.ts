@@ -80,7 +80,7 @@ function correctFlags(f: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor1D 
   return tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(x), 1), y), 'int32')); // [b]
 }
 
-/** Concatenates per-batch flags, reads them once, frees them. */
+/** Concatenates per-batch flags and reads them once; the concatenation joins `parts` (the caller frees them). */
 async function readFlags(parts: tf.Tensor[]): Promise<Uint8Array> {
   const all = tf.concat(parts); // [N]
   parts.push(all);
