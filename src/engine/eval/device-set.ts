@@ -80,7 +80,10 @@ function correctFlags(f: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor1D 
   return tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(x), 1), y), 'int32')); // [b]
 }
 
-/** Concatenates per-batch flags and reads them once; the concatenation joins `parts` (the caller frees them). */
+/**
+ * Concatenates per-batch flags and reads them once; the concatenation joins `parts`, which the
+ * caller frees.
+ */
 async function readFlags(parts: tf.Tensor[]): Promise<Uint8Array> {
   const all = tf.concat(parts); // [N]
   parts.push(all);
