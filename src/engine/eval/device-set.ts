@@ -76,7 +76,7 @@ export function checkBatchSize(batchSize: number): void {
 }
 
 /** `[b]` int32 flags, 1 where argmax f(x) = y, for one batch x `[b, H, W, C]`, y `[b]`. */
-function correctFlags(f: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor1D {
+function correctFlags(f: LogitsFn, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor {
   return tf.tidy(() => tf.cast(tf.equal(tf.argMax(f(x), 1), y), 'int32')); // [b]
 }
 
