@@ -5,7 +5,7 @@
  * device: the transfer-adversarial images crafted ONCE on the dense base model (Vora et al. 2023,
  * arXiv 2308.08160: inputs crafted on the base, applied to its pruned versions), stacked under the
  * clean images into one tensor `[2N, H, W, C]` = [clean; transfer], its labels `[2N]` (the labels
- * twice) and the labels `[N]`, and that stack cut once into sweep batches (a copy: ~4 MB for
+ * twice) and the labels `[N]`, and that stack cut once into sweep batches (a copy: ~6 MB for
  * N = 1,000 LeNet images; cutting it on every move cost ~15% of the sweep on WASM). The base
  * model's figures are computed then too. A call costs
  *   masks = ranking.masksAt(s) (plain, O(weights), no sorting) → tensor masks →
@@ -305,6 +305,8 @@ export async function createSparsityEvaluator(
     const f0 = logitsFn(model);
     const xAdv = await craftAdversarialSet(f0, set, transferPlan, batchSize, o.signal);
     const stacked = stackSweepSet(set, xAdv); // frees xAdv and set.x
+    // owned by `both` at once, so the catch below frees the stack if cutting it fails
+    both = { ...stacked, batches: { x: [], y: [], dispose: () => undefined } };
     const batches = toBatches(stacked.x, stacked.y2, sweepBatch);
     both = {
       ...stacked,

@@ -8,10 +8,11 @@
  *   dW[i, j, ci, co] = Σ_{b, y, x} xPad[b, y·sh + i, x·sw + j, ci] · dy[b, y, x, co]
  *
  * Read the batch axis as the channel axis and this is a stride-1 convolution of
- * xᵀ `[Cin, H, W, B]` (zero-padded by XNNPACK to `[Cin, Hp, Wp, B]`) with the "filter" dyᵀ `[oh, ow, B, Cout]`, dilated by the forward
- * stride, giving `[Cin, kh, kw, Cout]`. That runs on the XNNPACK convolution the WASM backend
- * already has: 2-20× faster than routing through `Conv3DBackpropFilterV2` (a plain loop, and
- * wrong for strides > 1 in tfjs-backend-wasm 4.22) and 4-30× faster than im2col with strided
+ * xᵀ `[Cin, H, W, B]` (zero-padded by XNNPACK itself to `[Cin, Hp, Wp, B]`) with the "filter"
+ * dyᵀ `[oh, ow, B, Cout]`, dilated by the forward stride, giving `[Cin, kh, kw, Cout]`. That
+ * runs on the XNNPACK convolution the WASM backend already has: 2-20× faster than routing
+ * through `Conv3DBackpropFilterV2` (a plain loop, and wrong for strides > 1 in
+ * tfjs-backend-wasm 4.22) and 4-30× faster than im2col with strided
  * slices (bench/conv-grad.ts, docs/backends.md).
  *
  * Shapes: x `[B, H, W, Cin]`, dy `[B, oh, ow, Cout]` (NHWC; NCHW inputs are transposed first),
