@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentReport } from '@/engine/experiment/report';
 import { NON_ACCURACY_METRICS, reportMetrics } from '@/engine/experiment/sweep-summary';
-import { duration, isFractionMetric, meanStdText, when } from '@/ui/report/format';
+import { duration, meanStdText, when } from '@/ui/report/format';
+import { isAccuracyMetric } from '@/workers/protocol';
 import {
   checkReportSize,
   MAX_REPORT_BYTES,
@@ -129,7 +130,7 @@ function checkSweep(s: SweepView): void {
     count(row.n, 'summary.n');
     if (row.n !== row.values.length) throw new Error(`summary n ${row.n} ≠ ${row.values.length}`);
     if (!(row.std >= 0 && Number.isFinite(row.mean))) throw new Error('summary mean/std');
-    if (isFractionMetric(row.metric)) {
+    if (isAccuracyMetric(row.metric)) {
       row.values.forEach((v) => fraction(v, `summary ${row.metric} value`));
       fraction(row.mean, `summary ${row.metric} mean`);
     }

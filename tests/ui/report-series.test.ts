@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentReport } from '@/engine/experiment/report';
 import type { SweepReport } from '@/engine/experiment/sweep-types';
-import { isFractionMetric, meanStdText } from '@/ui/report/format';
+import { meanStdText } from '@/ui/report/format';
+import { isAccuracyMetric } from '@/workers/protocol';
 import { validateReport } from '@/ui/report/parse';
 import type { ReportView } from '@/ui/report/schema';
 import {
@@ -197,9 +198,9 @@ describe('sweep series', () => {
   });
 
   it('formats mean ± std: percent for accuracies, significant digits otherwise', () => {
-    expect(isFractionMetric('pgd-linf')).toBe(true);
-    expect(isFractionMetric('wall-seconds')).toBe(false);
-    expect(isFractionMetric('epochs-to-target')).toBe(false);
+    expect(isAccuracyMetric('pgd-linf')).toBe(true);
+    expect(isAccuracyMetric('wall-seconds')).toBe(false);
+    expect(isAccuracyMetric('epochs-to-target')).toBe(false);
     expect(meanStdText('clean', 0.8125, 0.0123)).toBe('81.3% ± 1.2%');
     expect(meanStdText('wall-seconds', 1234.5, 12.34)).toBe('1230 ± 12.3');
   });

@@ -128,15 +128,20 @@ export interface Batches {
   dispose(): void;
 }
 
-/** x `[N, H, W, C]`, y `[N]` as batches of `batchSize` (the last one shorter). */
+/** x `[N, H, W, C]`, y `[N]` as batches of `batchSize` (the last one shorter); all or nothing. */
 export function toBatches(x: tf.Tensor4D, y: tf.Tensor1D, batchSize: number): Batches {
   checkBatchSize(batchSize);
   const out: Batches = { x: [], y: [], dispose: () => tf.dispose([...out.x, ...out.y]) };
   const n = x.shape[0];
-  for (let s = 0; s < n; s += batchSize) {
-    const b = Math.min(batchSize, n - s);
-    out.x.push(tf.slice(x, [s, 0, 0, 0], [b, -1, -1, -1]));
-    out.y.push(tf.slice(y, [s], [b]));
+  try {
+    for (let s = 0; s < n; s += batchSize) {
+      const b = Math.min(batchSize, n - s);
+      out.x.push(tf.slice(x, [s, 0, 0, 0], [b, -1, -1, -1]));
+      out.y.push(tf.slice(y, [s], [b]));
+    }
+  } catch (e) {
+    out.dispose(); // the batches cut so far
+    throw e;
   }
   return out;
 }

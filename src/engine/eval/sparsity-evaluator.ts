@@ -204,6 +204,25 @@ export function stackSweepSet(set: DeviceSet, xAdv: tf.Tensor4D): SweepSet {
   return { x, y2, dispose: () => tf.dispose([x, y2]) };
 }
 
+/** The sweep set cut into batches of `batchSize` once; frees the set if cutting fails. */
+function withBatches(stacked: SweepSet, batchSize: number): SweepCache {
+  let batches: Batches;
+  try {
+    batches = toBatches(stacked.x, stacked.y2, batchSize);
+  } catch (e) {
+    stacked.dispose();
+    throw e;
+  }
+  return {
+    ...stacked,
+    batches,
+    dispose: () => {
+      batches.dispose();
+      stacked.dispose();
+    },
+  };
+}
+
 /**
  * Clean, transfer and transfer-robust accuracy in [0, 1] from the 2N correct flags of a sweep
  * (first N clean, last N transfer); `correct` is the clean half.
@@ -304,19 +323,8 @@ export async function createSparsityEvaluator(
   try {
     const f0 = logitsFn(model);
     const xAdv = await craftAdversarialSet(f0, set, transferPlan, batchSize, o.signal);
-    const stacked = stackSweepSet(set, xAdv); // frees xAdv and set.x
-    // owned by `both` at once, so the catch below frees the stack if cutting it fails
-    both = { ...stacked, batches: { x: [], y: [], dispose: () => undefined } };
-    const batches = toBatches(stacked.x, stacked.y2, sweepBatch);
-    both = {
-      ...stacked,
-      batches,
-      dispose: () => {
-        batches.dispose();
-        stacked.dispose();
-      },
-    };
-    const b = splitCorrect(await correctPerBatch(f0, batches, o.signal), n);
+    both = withBatches(stackSweepSet(set, xAdv), sweepBatch); // frees xAdv and set.x
+    const b = splitCorrect(await correctPerBatch(f0, both.batches, o.signal), n);
     base = { clean: b.clean, transfer: b.transfer, transferRobust: b.transferRobust };
   } catch (e) {
     set.dispose(); // a no-op for what stackSweepSet already freed

@@ -5,9 +5,6 @@
 import { isAccuracyMetric } from '../../workers/protocol';
 import { formatPct } from '../lib/format';
 
-/** Whether a sweep metric is an accuracy in [0, 1] (the engine's rule, sweep-summary.ts). */
-export const isFractionMetric = isAccuracyMetric;
-
 /** A number with at most 3 significant digits (exponent form below 0.001). */
 export function sig(x: number): string {
   if (x === 0) return '0';
@@ -17,7 +14,7 @@ export function sig(x: number): string {
 
 /** `mean ± std` of a sweep metric: e.g. "81.3% ± 0.4%" for accuracies (std in points), "1230 ± 12.3" else. */
 export function meanStdText(metric: string, mean: number, std: number): string {
-  if (isFractionMetric(metric)) return `${formatPct(mean)} ± ${formatPct(std)}`;
+  if (isAccuracyMetric(metric)) return `${formatPct(mean)} ± ${formatPct(std)}`;
   return `${sig(mean)} ± ${sig(std)}`;
 }
 

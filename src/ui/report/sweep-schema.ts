@@ -7,7 +7,7 @@
  * agree with their own values (n, mean, sample std; accuracy metrics in [0, 1]).
  */
 import { z } from 'zod';
-import { isFractionMetric } from './format';
+import { isAccuracyMetric } from '../../workers/protocol';
 import { experimentReportSchema, MAX_ITEMS, MAX_TEXT } from './schema';
 
 const text = z.string().max(MAX_TEXT);
@@ -53,12 +53,12 @@ export const summaryRowSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (r.n !== r.values.length)
       return issue('n', `n is ${r.n} but there are ${r.values.length} values`);
-    if (isFractionMetric(r.metric) && !r.values.every((v) => v >= 0 && v <= 1))
+    if (isAccuracyMetric(r.metric) && !r.values.every((v) => v >= 0 && v <= 1))
       return issue('values', `${r.metric} is an accuracy: every value must be in [0, 1]`);
     const mean = r.values.reduce((a, b) => a + b, 0) / r.n;
     const ss = r.values.reduce((a, b) => a + (b - mean) ** 2, 0);
     const std = r.n > 1 ? Math.sqrt(ss / (r.n - 1)) : 0;
-    if (!close(r.mean, mean) || (isFractionMetric(r.metric) && !(r.mean >= 0 && r.mean <= 1)))
+    if (!close(r.mean, mean) || (isAccuracyMetric(r.metric) && !(r.mean >= 0 && r.mean <= 1)))
       issue('mean', `mean ${r.mean} is not the mean of the values (${mean})`);
     if (!close(r.std, std))
       issue('std', `std ${r.std} is not the sample std of the values (${std})`);

@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { CartesianGrid, Legend, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { isFractionMetric } from '../../report/format';
+import { isAccuracyMetric } from '../../../workers/protocol';
 import type { SweepView } from '../../report/sweep-schema';
 import {
   meanTrainingCurves,
@@ -42,7 +42,7 @@ function MetricChart({ sweep }: { sweep: SweepView }) {
   const m = metrics.includes(metric) ? metric : metrics[0];
   const xa = axes.includes(x) ? x : axes[0];
   const { series, rows } = metricSeries(sweep, m, xa);
-  const frac = isFractionMetric(m);
+  const frac = isAccuracyMetric(m);
   return (
     <div className="card" data-testid="report-sweep-metric">
       <div className="field-row">
