@@ -153,7 +153,14 @@ export function sweepPlots(report: SweepReport, seedAxis = 'seed'): SweepPlot[] 
       const series = lines(
         pruned.filter((r) => r.metric === metric),
         (r) => sparsityOf(r.variant) as number,
-        (r) => [r.variant.slice(0, r.variant.lastIndexOf('@')), groupLabel(r.params)],
+        (r) => {
+          const variant = r.variant.slice(0, r.variant.lastIndexOf('@'));
+          // a sweep over methods names each variant by its method: say it once, not twice
+          const params = Object.fromEntries(
+            Object.entries(r.params).filter(([, v]) => String(v) !== variant),
+          );
+          return [variant, groupLabel(params)];
+        },
       );
       add(
         `pruned-${metric}-vs-sparsity.svg`,

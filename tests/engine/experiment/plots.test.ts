@@ -229,3 +229,18 @@ describe('sweep plots of the committed transfer study', () => {
     expect(svg.match(/<polyline/g)?.length).toBe(6);
   });
 });
+
+describe('sweep plots of the committed pruning study', () => {
+  it('name each criterion once in the legend (the method axis is not repeated as method=…)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const report = JSON.parse(
+      readFileSync('docs/experiments/prune-lenet.sweep.json', 'utf8'),
+    ) as Parameters<typeof sweepPlots>[0];
+    const svg = sweepPlots(report).find((p) => p.file === 'pruned-worst-case-vs-sparsity.svg')?.svg;
+    expect(svg).toBeDefined();
+    // ten criteria, seeds averaged: one line each
+    expect(svg?.match(/<polyline/g)?.length).toBe(10);
+    expect(svg).not.toContain('method=');
+    expect(svg).toContain('HYDRA from |w|, dead first');
+  });
+});
