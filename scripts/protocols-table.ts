@@ -6,8 +6,13 @@
  * against the constant schedule (epochs, per seed), the epochs to hold the constant schedule's own
  * level and the speed-up to it, and the learning-rate cuts per run, each as
  * mean ± sample std over the seeds done (n); "—" where no seed settled, "pending" where no cell ran.
+ * `--fixed` prints instead the offline protocol's table read on the curve AccelAT watches there,
+ * the fixed adversarial validation set (the `-fixed` metrics), with each seed's speed-up to the
+ * constant schedule's level listed beside the mean.
  */
 import { readFileSync } from 'node:fs';
+import { settleRows } from '../src/engine/experiment/sweep-summary';
+import type { SweepReport } from '../src/engine/experiment/sweep-types';
 
 interface Row {
   params: Record<string, string>;
@@ -17,6 +22,7 @@ interface Row {
   std: number | null;
 }
 interface Run {
+  index: number;
   params: Record<string, string>;
   report: { training?: { lrChanges?: unknown[] } };
 }
@@ -24,6 +30,7 @@ interface Merged {
   axes: { name: string; labels?: string[]; values: unknown[] }[];
   summary: Row[];
   runs: Run[];
+  settle?: { axis: string; margin: number; baseline?: string };
 }
 
 const file = process.argv[2];
@@ -51,26 +58,66 @@ function metric(q: Record<string, string>, name: string, percent: boolean, digit
   return fmt(row.mean, row.std ?? 0, row.n, percent, digits) + (percent ? '' : '');
 }
 
-console.log(
-  "| model | protocol | schedule | n | clean | PGD-20 | worst case | epochs to settle | speed-up vs constant (epochs) | seconds to settle | epochs to constant's level | speed-up to it | lr cuts |",
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const model of labels('model'))
-  for (const protocol of labels('protocol'))
+if (process.argv.includes('--fixed')) fixedTable();
+else liveTable();
+
+function liveTable(): void {
+  console.log(
+    "| model | protocol | schedule | n | clean | PGD-20 | worst case | epochs to settle | speed-up vs constant (epochs) | seconds to settle | epochs to constant's level | speed-up to it | lr cuts |",
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const model of labels('model'))
+    for (const protocol of labels('protocol'))
+      for (const schedule of labels('schedule')) {
+        const q = { model, protocol, schedule };
+        const runs = r.runs.filter((x) => same(x.params, q));
+        if (runs.length === 0) {
+          console.log(
+            `| ${model} | ${protocol} | ${schedule} | 0 | pending |  |  |  |  |  |  |  |  |`,
+          );
+          continue;
+        }
+        const cuts = runs.map((x) => x.report.training?.lrChanges?.length ?? 0);
+        const settled = r.summary.find((x) => x.metric === 'epochs-to-settle' && same(x.params, q));
+        const settleNote =
+          settled && settled.n < runs.length ? ` (${settled.n} of ${runs.length} settled)` : '';
+        console.log(
+          `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${metric(q, 'epochs-to-baseline', false)} | ${metric(q, 'speedup-to-baseline', false, 2)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
+        );
+      }
+}
+
+/** The offline protocol on its fixed adversarial validation set, with per-seed speed-ups. */
+function fixedTable(): void {
+  if (!r.settle) throw new Error(`${file}: the report has no settle rule`);
+  const perCell = settleRows(
+    r.runs as unknown as SweepReport['runs'],
+    r.settle as NonNullable<SweepReport['settle']>,
+  );
+  const seedsOf = (q: Record<string, string>, name: string) =>
+    r.runs
+      .filter((x) => same(x.params, q))
+      .map((x) => perCell.get(x.index)?.find((m) => m.metric === name)?.value ?? NaN)
+      .map((v) => (Number.isFinite(v) ? v.toFixed(1) : '—'))
+      .join(', ');
+  console.log(
+    "| model | schedule | n | epochs to settle | seconds to settle | epochs to constant's level | speed-up to it | per seed |",
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const model of labels('model'))
     for (const schedule of labels('schedule')) {
-      const q = { model, protocol, schedule };
+      const q = { model, protocol: 'offline', schedule };
       const runs = r.runs.filter((x) => same(x.params, q));
       if (runs.length === 0) {
-        console.log(
-          `| ${model} | ${protocol} | ${schedule} | 0 | pending |  |  |  |  |  |  |  |  |`,
-        );
+        console.log(`| ${model} | ${schedule} | 0 | pending |  |  |  |  |`);
         continue;
       }
-      const cuts = runs.map((x) => x.report.training?.lrChanges?.length ?? 0);
-      const settled = r.summary.find((x) => x.metric === 'epochs-to-settle' && same(x.params, q));
-      const settleNote =
-        settled && settled.n < runs.length ? ` (${settled.n} of ${runs.length} settled)` : '';
+      const count = (name: string) => {
+        const row = r.summary.find((x) => x.metric === name && same(x.params, q));
+        return row && row.n < runs.length ? ` (${row.n} of ${runs.length})` : '';
+      };
       console.log(
-        `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${metric(q, 'epochs-to-baseline', false)} | ${metric(q, 'speedup-to-baseline', false, 2)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
+        `| ${model} | ${schedule} | ${runs.length} | ${metric(q, 'epochs-to-settle-fixed', false)}${count('epochs-to-settle-fixed')} | ${metric(q, 'seconds-to-settle-fixed', false, 0)} | ${metric(q, 'epochs-to-baseline-fixed', false)}${count('epochs-to-baseline-fixed')} | ${metric(q, 'speedup-to-baseline-fixed', false, 2)} | ${seedsOf(q, 'speedup-to-baseline-fixed')} |`,
       );
     }
+}
