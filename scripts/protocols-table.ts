@@ -58,6 +58,12 @@ function metric(q: Record<string, string>, name: string, percent: boolean, digit
   return fmt(row.mean, row.std ?? 0, row.n, percent, digits) + (percent ? '' : '');
 }
 
+/** ' (k of n)' when only k of the n seeds run got a figure (the others never got there). */
+function partial(q: Record<string, string>, name: string, n: number): string {
+  const row = r.summary.find((x) => x.metric === name && same(x.params, q));
+  return row && row.n > 0 && row.n < n ? ` (${row.n} of ${n})` : '';
+}
+
 if (process.argv.includes('--fixed')) fixedTable();
 else liveTable();
 
@@ -78,11 +84,8 @@ function liveTable(): void {
           continue;
         }
         const cuts = runs.map((x) => x.report.training?.lrChanges?.length ?? 0);
-        const settled = r.summary.find((x) => x.metric === 'epochs-to-settle' && same(x.params, q));
-        const settleNote =
-          settled && settled.n < runs.length ? ` (${settled.n} of ${runs.length} settled)` : '';
         console.log(
-          `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${settleNote} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${metric(q, 'epochs-to-baseline', false)} | ${metric(q, 'speedup-to-baseline', false, 2)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
+          `| ${model} | ${protocol} | ${schedule} | ${runs.length} | ${metric(q, 'clean', true)} | ${metric(q, 'pgd-linf', true)} | ${metric(q, 'worst-case', true)} | ${metric(q, 'epochs-to-settle', false)}${partial(q, 'epochs-to-settle', runs.length)} | ${metric(q, 'speedup-epochs', false, 2)} | ${metric(q, 'seconds-to-settle', false, 0)} | ${metric(q, 'epochs-to-baseline', false)}${partial(q, 'epochs-to-baseline', runs.length)} | ${metric(q, 'speedup-to-baseline', false, 2)} | ${schedule === 'one-cycle' ? '— (cyclic)' : `${Math.min(...cuts)}–${Math.max(...cuts)}`} |`,
         );
       }
 }
@@ -112,12 +115,8 @@ function fixedTable(): void {
         console.log(`| ${model} | ${schedule} | 0 | pending |  |  |  |  |`);
         continue;
       }
-      const count = (name: string) => {
-        const row = r.summary.find((x) => x.metric === name && same(x.params, q));
-        return row && row.n < runs.length ? ` (${row.n} of ${runs.length})` : '';
-      };
       console.log(
-        `| ${model} | ${schedule} | ${runs.length} | ${metric(q, 'epochs-to-settle-fixed', false)}${count('epochs-to-settle-fixed')} | ${metric(q, 'seconds-to-settle-fixed', false, 0)} | ${metric(q, 'epochs-to-baseline-fixed', false)}${count('epochs-to-baseline-fixed')} | ${metric(q, 'speedup-to-baseline-fixed', false, 2)} | ${seedsOf(q, 'speedup-to-baseline-fixed')} |`,
+        `| ${model} | ${schedule} | ${runs.length} | ${metric(q, 'epochs-to-settle-fixed', false)}${partial(q, 'epochs-to-settle-fixed', runs.length)} | ${metric(q, 'seconds-to-settle-fixed', false, 0)} | ${metric(q, 'epochs-to-baseline-fixed', false)}${partial(q, 'epochs-to-baseline-fixed', runs.length)} | ${metric(q, 'speedup-to-baseline-fixed', false, 2)} | ${seedsOf(q, 'speedup-to-baseline-fixed')} |`,
       );
     }
 }
