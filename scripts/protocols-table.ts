@@ -5,7 +5,8 @@
  * the test set, epochs and seconds to settle on the live validation PGD-10 curve, the speed-up
  * against the constant schedule (epochs, per seed), the epochs to hold the constant schedule's own
  * level and the speed-up to it, and the learning-rate cuts per run, each as
- * mean ± sample std over the seeds done (n); "—" where no seed settled, "pending" where no cell ran.
+ * mean ± sample std over the seeds done (n); "(k of n)" where only k seeds got there, "—" where
+ * none did, "pending" where no cell ran.
  * `--fixed` prints instead the offline protocol's table read on the curve AccelAT watches there,
  * the fixed adversarial validation set (the `-fixed` metrics), with each seed's speed-up to the
  * constant schedule's level listed beside the mean.
@@ -55,7 +56,7 @@ function fmt(mean: number, std: number, n: number, percent: boolean, digits = 1)
 function metric(q: Record<string, string>, name: string, percent: boolean, digits = 1): string {
   const row = r.summary.find((x) => x.metric === name && same(x.params, q));
   if (!row || row.n === 0 || row.mean === null) return '—';
-  return fmt(row.mean, row.std ?? 0, row.n, percent, digits) + (percent ? '' : '');
+  return fmt(row.mean, row.std ?? 0, row.n, percent, digits);
 }
 
 /** ' (k of n)' when only k of the n seeds run got a figure (the others never got there). */
