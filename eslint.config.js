@@ -33,7 +33,8 @@ function uiImportRule(extra = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-e2e*', 'coverage', 'runs', 'node_modules', 'public'] },
+  // wasm/: AssemblyScript (compiled by scripts/build-wasm.mjs), not TypeScript for tsc or ESLint
+  { ignores: ['dist', 'dist-e2e*', 'coverage', 'runs', 'node_modules', 'public', 'wasm'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

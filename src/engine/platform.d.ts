@@ -54,6 +54,10 @@ declare class TextDecoder {
 }
 
 declare function setTimeout(handler: () => void, timeout?: number): unknown;
+declare function clearTimeout(id: unknown): void;
+
+/** Base64 to a binary string (Web Workers, Node >= 16). */
+declare function atob(data: string): string;
 
 /** Deep copy of plain data and typed arrays (Web Workers, Node >= 17). */
 declare function structuredClone<T>(value: T): T;

@@ -4,7 +4,9 @@
  * with 2 threads runs standard, FGSM-RS and PGD-3 AT steps of the LeNet. The 2-thread run must
  * really run threaded (tfjs's threaded SIMD binary, 2 threads in XNNPACK's pool), give the same
  * losses, counts and weights as 1 thread bit for bit, leak no tensors, and exit by itself (the
- * pool's worker threads do not keep the process alive).
+ * pool's worker threads do not keep the process alive). Both runs use our SIMD convolution
+ * gradients (src/engine/backend/simd), attached to the threaded build's shared memory in one and
+ * to the single-threaded build's memory in the other.
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -19,7 +21,12 @@ const TSX = path.resolve('node_modules', '.bin', 'tsx');
 
 interface Out {
   choice: string;
-  backend: { binary: string; threads: number; multithread: boolean };
+  backend: {
+    binary: string;
+    threads: number;
+    multithread: boolean;
+    simdKernels: { attached: boolean };
+  };
   steps: number[][];
   weights: Record<string, string>;
   before: number;
@@ -42,6 +49,9 @@ describe('threaded WASM in Node', () => {
     expect(one.choice).toBe('wasm');
     expect(one.backend).toMatchObject({ binary: 'simd', threads: 1, multithread: false });
     expect(two.backend).toMatchObject({ binary: 'threaded-simd', threads: 2, multithread: true });
+    // our SIMD gradients run in both: the build for a shared memory and the one for an ordinary one
+    expect(one.backend.simdKernels.attached).toBe(true);
+    expect(two.backend.simdKernels.attached).toBe(true);
     expect(two.steps).toHaveLength(9);
     for (const s of two.steps) expect(Number.isFinite(s[0])).toBe(true);
     expect(two.steps).toEqual(one.steps);

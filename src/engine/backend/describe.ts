@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { gradientsRegistered } from './gradients';
+import { simdConvStatus } from './simd/runtime';
 import { wasmTrainingKernels } from './wasm-kernels';
 
 export interface BackendDescription {
@@ -35,6 +36,11 @@ export interface BackendDescription {
     /** training kernels we added / replaced (./wasm-kernels.ts) */
     kernelsAdded: string[];
     kernelsReplaced: string[];
+    /**
+     * kernels that run our own WebAssembly SIMD code where it applies (./kernels/simd-conv.ts),
+     * whether that code is attached to this backend, and why not when it is not
+     */
+    simdKernels: { kernels: string[]; attached: boolean; note?: string };
   };
   webgpu?: {
     vendor?: string;
@@ -99,6 +105,7 @@ export async function describeBackend(): Promise<BackendDescription> {
       crossOriginIsolated: typeof isolated === 'boolean' ? isolated : undefined,
       kernelsAdded: kernels.added,
       kernelsReplaced: kernels.replaced,
+      simdKernels: { kernels: kernels.simd, ...simdConvStatus() },
     };
   } else if (name === 'webgpu') {
     out.webgpu = {

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureGradients } from './gradients';
+import { attachSimdConv, detachSimdConv } from './simd/runtime';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { defaultWasmThreads, withThreadedWasmSetup } from './wasm-threads';
 
@@ -75,6 +76,12 @@ export interface InitBackendOptions {
    * gives both options). Without it, or with `wasmThreads` 1, Node runs one thread.
    */
   nodeThreadedWasm?: ThreadedWasmStart;
+  /**
+   * WASM: run the two gradients of a one-input-channel convolution on our own WebAssembly SIMD
+   * code (./simd, ./kernels/simd-conv.ts). Default true; false keeps tfjs's kernels (the
+   * benchmarks compare the two).
+   */
+  simdKernels?: boolean;
 }
 
 /** Runs `start` (the WASM backend's start) so that it comes up with `threads` threads. */
@@ -121,6 +128,11 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
   } else ok = await start();
   if (!ok) throw new Error('initialization failed');
   await tf.ready();
+  if (name === 'wasm') {
+    if (opts.simdKernels ?? true) {
+      await attachSimdConv(tf.backend());
+    } else detachSimdConv();
+  }
 }
 
 /**

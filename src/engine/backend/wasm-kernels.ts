@@ -12,6 +12,10 @@
  * | DepthwiseConv2dNativeBackpropInput  | depthwiseConv2d (x)    | Conv2DBackpropInput          |
  * | UnsortedSegmentSum                  | gather                 | Equal + BatchMatMul          |
  *
+ * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
+ * WebAssembly SIMD code once `attachSimdConv` (./simd/runtime.ts; initBackend calls it) attaches
+ * it to the backend (./kernels/simd-conv.ts), falling back to the kernels above elsewhere.
+ *
  * A kernel is only added when `tf.getKernel(name, 'wasm')` finds none, so a future tfjs that
  * ships it keeps its own. With `replaceSlow`, two kernels the backend has but runs as plain loops
  * (`Conv2DBackpropInput`, transposed `BatchMatMul`) are also replaced by faster compositions that
@@ -29,6 +33,7 @@ import {
   depthwiseBackpropInputConfig,
 } from './kernels/depthwise-backprop';
 import { FAST_OVERRIDES } from './kernels/fast-overrides';
+import { SIMD_OVERRIDES } from './kernels/simd-conv';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks and we provide. */
@@ -57,10 +62,16 @@ export interface WasmKernelReport {
   added: string[];
   /** existing kernels replaced by faster compositions (only with `replaceSlow`) */
   replaced: string[];
+  /**
+   * kernels that run our WebAssembly SIMD code where it applies (only with `replaceSlow`; live
+   * once `attachSimdConv` has attached it to the backend: ./kernels/simd-conv.ts)
+   */
+  simd: string[];
 }
 
 const added = new Set<string>();
 const replaced = new Set<string>();
+const simdWrapped = new Set<string>();
 
 /**
  * Register the missing WASM training kernels (and, with `replaceSlow`, the faster replacements).
@@ -82,11 +93,24 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): Wa
       tf.registerKernel(build(original));
       replaced.add(name);
     }
+    // our SIMD convolutions wrap whatever serves each kernel now (falling back to it); they stay
+    // inert until attachSimdConv (initBackend) attaches the compiled kernels to a backend
+    for (const [name, build] of Object.entries(SIMD_OVERRIDES)) {
+      const original = tf.getKernel(name, WASM);
+      if (original === undefined || simdWrapped.has(name)) continue;
+      tf.unregisterKernel(name, WASM);
+      tf.registerKernel(build(original));
+      simdWrapped.add(name);
+    }
   }
   return wasmTrainingKernels();
 }
 
 /** The kernels registered by `registerWasmTrainingKernels` so far. */
 export function wasmTrainingKernels(): WasmKernelReport {
-  return { added: [...added].sort(), replaced: [...replaced].sort() };
+  return {
+    added: [...added].sort(),
+    replaced: [...replaced].sort(),
+    simd: [...simdWrapped].sort(),
+  };
 }

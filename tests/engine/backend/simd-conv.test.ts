@@ -1,0 +1,229 @@
+/**
+ * Our WebAssembly SIMD gradients of a one-input-channel convolution (wasm/conv.ts,
+ * src/engine/backend/kernels/simd-conv.ts) against the CPU backend: a grid of widths (below, at
+ * and past the 4- and 16-lane blocks), kernel sizes (even ones too), paddings (asymmetric and
+ * larger than the filter), batch sizes and output channels (every kw·Cout mod 4); NaN and ∞ stay
+ * where the CPU backend puts them (the masked lanes add exact zeros); the cases it does not take
+ * fall back; no tensors or buffers leak; the committed binary is what the source compiles to.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeBackend, initBackend } from '@/engine/backend';
+import { simdConv, simdConvStatus, type SimdConv } from '@/engine/backend/simd/runtime';
+import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
+
+interface Case {
+  x: [number, number, number, number]; // [B, H, W, Cin]
+  k: [number, number];
+  cout: number;
+  stride?: number;
+  pad: Pad;
+  nchw?: boolean;
+}
+
+const GRID: Case[] = [];
+/** output widths: below, at and past the 4- and 16-pixel blocks */
+const WIDTHS = [1, 3, 4, 5, 15, 16, 17, 28, 33];
+let n = 0;
+for (const pad of ['same', 'valid'] as const)
+  for (const [kh, kw] of [
+    [1, 1],
+    [3, 3],
+    [5, 5],
+    [2, 4],
+    [7, 3],
+  ])
+    for (const cout of [1, 2, 3, 4, 6, 9]) {
+      const extra = pad === 'valid' ? 1 : 0; // 'valid' loses k − 1 rows and columns
+      const w = WIDTHS[n % WIDTHS.length] + extra * (kw - 1);
+      const h = [6, 9, 11][n % 3] + extra * (kh - 1);
+      const b = [1, 2, 5][n % 3];
+      GRID.push({ x: [b, h, w, 1], k: [kh, kw], cout, pad });
+      n++;
+    }
+GRID.push(
+  { x: [3, 28, 28, 1], k: [5, 5], cout: 6, pad: 'same' }, // LeNet's conv1
+  { x: [2, 7, 9, 1], k: [3, 3], cout: 4, pad: 4 }, // padding larger than the filter
+  {
+    x: [2, 7, 9, 1],
+    k: [3, 5],
+    cout: 5,
+    pad: [
+      [0, 0],
+      [0, 2],
+      [3, 1],
+      [0, 0],
+    ],
+  },
+);
+/** Cases ours does not take: they run the kernel it wraps. */
+const FALLBACK: Case[] = [
+  { x: [2, 9, 9, 1], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 2], k: [3, 3], cout: 4, pad: 'same' },
+  { x: [2, 1, 9, 9], k: [3, 3], cout: 4, pad: 'same', nchw: true },
+];
+
+function dyShape(c: Case): number[] {
+  const cin = c.nchw ? c.x[1] : c.x[3];
+  return tf.backend_util.computeConv2DInfo(
+    c.x,
+    [c.k[0], c.k[1], cin, c.cout],
+    c.stride ?? 1,
+    1,
+    c.pad,
+    undefined,
+    false,
+    c.nchw ? 'channelsFirst' : 'channelsLast',
+  ).outShape;
+}
+
+/**
+ * dx and dW of each case (seeded data). `poison` puts NaN and ∞ into dy and NaN into x;
+ * `zeroPadded` computes dW from x padded with explicit zeros and a 'valid' convolution, so that
+ * the padding's zeros take part in the products (0·∞ = NaN) as in a padded loop.
+ */
+async function grads(cases: Case[], poison = false, zeroPadded = false): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const [i, c] of cases.entries()) {
+    const cin = c.nchw ? c.x[1] : c.x[3];
+    const fShape: [number, number, number, number] = [c.k[0], c.k[1], cin, c.cout];
+    const dys = dyShape(c);
+    const dyv = normals(size(dys), 3 * i + 1);
+    const xv = normals(size(c.x), 3 * i + 3);
+    if (poison) {
+      dyv[Math.floor(dyv.length / 3)] = NaN;
+      dyv[Math.floor((2 * dyv.length) / 3)] = Infinity;
+      xv[Math.floor(xv.length / 2)] = NaN;
+    }
+    const dy = tf.tensor(dyv, dys);
+    const filter = tf.tensor(normals(size(fShape), 3 * i + 2), fShape);
+    let x = tf.tensor(xv, c.x);
+    const common = { strides: c.stride ?? 1, pad: c.pad, dataFormat: c.nchw ? 'NCHW' : 'NHWC' };
+    const e = tf.engine();
+    const dx = e.runKernel('Conv2DBackpropInput', { dy, filter }, {
+      ...common,
+      inputShape: c.x,
+    } as never) as tf.Tensor;
+    let wAttrs = { ...common, filterShape: fShape, dilations: 1 };
+    if (zeroPadded) {
+      const { top, bottom, left, right } = tf.backend_util.computeConv2DInfo(
+        c.x,
+        fShape,
+        c.stride ?? 1,
+        1,
+        c.pad,
+      ).padInfo;
+      const padded = tf.pad(x, [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ]);
+      x.dispose();
+      x = padded;
+      wAttrs = { ...wAttrs, pad: 'valid' };
+    }
+    const dw = e.runKernel('Conv2DBackpropFilter', { x, dy }, wAttrs as never) as tf.Tensor;
+    expect(dx.shape).toEqual(c.x);
+    expect(dw.shape).toEqual(fShape);
+    out.push(await take(dx), await take(dw));
+    tf.dispose([dy, filter, x]);
+  }
+  return out;
+}
+
+function mismatches(cases: Case[], ours: Float32Array[], cpu: Float32Array[], tol: number) {
+  return cases.flatMap((c, i) =>
+    ['dx', 'dW'].flatMap((what, j) => {
+      const err = relErr(ours[2 * i + j], cpu[2 * i + j]);
+      return err <= tol ? [] : [{ case: c, what, err }];
+    }),
+  );
+}
+
+describe('SIMD convolution gradients (one input channel)', () => {
+  let k: SimdConv;
+
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+    const live = simdConv(tf.backend());
+    if (live === undefined) throw new Error(`not attached: ${simdConvStatus().note}`);
+    k = live;
+  });
+  afterAll(() => vi.restoreAllMocks());
+
+  it('is attached on WASM and said so in the backend description', async () => {
+    expect(simdConvStatus()).toEqual({ attached: true });
+    const d = await describeBackend();
+    expect(d.wasm?.simdKernels).toEqual({
+      kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+      attached: true,
+    });
+  });
+
+  it('matches the CPU backend on the grid within 1e-5 relative, and runs our code', async () => {
+    const input = vi.spyOn(k.exports, 'inputGrad');
+    const filter = vi.spyOn(k.exports, 'filterGrad');
+    const ours = await grads(GRID);
+    expect(input).toHaveBeenCalledTimes(GRID.length);
+    expect(filter).toHaveBeenCalledTimes(GRID.length);
+    input.mockRestore();
+    filter.mockRestore();
+    const cpu = await onBackend('cpu', () => grads(GRID));
+    expect(mismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
+  });
+
+  it('leaves other cases to the kernel it wraps, which matches the CPU backend', async () => {
+    const input = vi.spyOn(k.exports, 'inputGrad');
+    const filter = vi.spyOn(k.exports, 'filterGrad');
+    const ours = await grads(FALLBACK);
+    expect(input).not.toHaveBeenCalled();
+    expect(filter).not.toHaveBeenCalled();
+    input.mockRestore();
+    filter.mockRestore();
+    const cpu = await onBackend('cpu', () => grads(FALLBACK));
+    expect(mismatches(FALLBACK, ours, cpu, 1e-4)).toEqual([]);
+  });
+
+  it('puts NaN results where the CPU backend does: dx as is, dW with the padding as zeros', async () => {
+    // dW: x outside the image is read as 0, and 0·∞ = NaN, as in XNNPACK's padded convolution
+    // (the kernel ours replaces); the CPU backend skips those products, so its reference here
+    // gets x padded with explicit zeros
+    const cases = [0.1, 0.3, 0.6, 0.9, 1].map((f) => GRID[Math.ceil(f * GRID.length) - 1]);
+    const ours = await grads(cases, true);
+    const cpu = await onBackend('cpu', () => grads(cases, true, true));
+    const nan = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? 1 : 0));
+    const finite = (a: Float32Array) => a.map((v) => (Number.isFinite(v) ? v : 0));
+    for (let i = 0; i < ours.length; i++) {
+      expect(nan(ours[i])).toEqual(nan(cpu[i]));
+      expect(nan(cpu[i])).toContain(1);
+      expect(relErr(finite(ours[i]), finite(cpu[i]))).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  it('gives the same dx and dW when detached (tfjs kernels) up to rounding', async () => {
+    const cases = GRID.slice(-3);
+    const ours = await grads(cases);
+    await initBackend({ prefer: 'wasm', simdKernels: false });
+    expect(simdConv(tf.backend())).toBeUndefined();
+    expect(simdConvStatus().attached).toBe(false);
+    const theirs = await grads(cases);
+    await initBackend({ prefer: 'wasm' });
+    expect(simdConv(tf.backend())).toBeDefined();
+    expect(mismatches(cases, ours, theirs, 1e-5)).toEqual([]);
+  });
+
+  it('leaks no tensors or buffers over repeated calls', async () => {
+    const few = [...GRID.slice(-3), ...FALLBACK];
+    await grads(few);
+    const before = memoryCounts();
+    for (let i = 0; i < 3; i++) await grads(few);
+    expect(memoryCounts()).toEqual(before);
+  });
+
+  it('the committed binary is what wasm/conv.ts compiles to (npm run build:wasm)', async () => {
+    const { generate, TARGET } = await import('../../../scripts/build-wasm.mjs');
+    const { readFileSync } = await import('node:fs');
+    expect(await generate()).toBe(readFileSync(TARGET, 'utf8'));
+  });
+});

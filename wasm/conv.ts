@@ -1,0 +1,199 @@
+// Convolution gradients in WebAssembly SIMD, compiled by AssemblyScript (`npm run build:wasm`,
+// scripts/build-wasm.mjs) into src/engine/backend/simd/conv-wasm.ts. They run on tfjs-backend-wasm's
+// own memory (imported, so tensors are read and written in place), on the calling thread.
+//
+// Why: for a layer with one input channel (the first layer of an MNIST-type net, LeNet's conv1),
+// tfjs 4.22's WASM gradients spend their time on work that is not arithmetic: the filter gradient
+// re-packs the output gradient as an XNNPACK "filter" on every call, and the input gradient (on
+// every attack step) becomes a depthwise convolution plus a sum over channels (docs/benchmarks.md,
+// "Against PyTorch on the CPU path"). Written directly, each is a short SIMD loop.
+//
+// Method: the two gradients of a convolution (Dumoulin and Visin 2016, "A guide to convolution
+// arithmetic for deep learning", arXiv 1603.07285), stride 1, dilation 1, NHWC:
+//   input grad   dx[b,i,j,c] = Σ_{p,q,o} W[p,q,c,o] · dy[b, i+pt−p, j+pl−q, o]
+//   filter grad  dW[p,q,0,o] = Σ_{b,i,j} x[b, i+p−pt, j+q−pl, 0] · dy[b,i,j,o]
+// with x and dy outside their images read as 0. Shapes: x [B, H, W, Cin], W [kh, kw, Cin, Cout],
+// dy [B, oh, ow, Cout]; `filterGrad` takes Cin = 1, `inputGrad` any Cin. float32; the sums run
+// in float32 in an order of our own, so results differ from other backends by rounding only.
+//
+// Every pointer is a byte offset into the memory; scratch regions are the caller's (sizes in
+// src/engine/backend/kernels/simd-conv.ts). No allocation, no traps on valid shapes.
+
+@inline
+function hsum(a: v128): f32 {
+  return (
+    f32x4.extract_lane(a, 0) +
+    f32x4.extract_lane(a, 1) +
+    f32x4.extract_lane(a, 2) +
+    f32x4.extract_lane(a, 3)
+  );
+}
+
+// the lanes [0, n) set (n ≤ 0: none; n ≥ 4: all)
+@inline
+function laneMask(n: i32): v128 {
+  return n >= 4
+    ? i32x4.splat(-1)
+    : n == 3
+      ? i32x4(-1, -1, -1, 0)
+      : n == 2
+        ? i32x4(-1, -1, 0, 0)
+        : n == 1
+          ? i32x4(-1, 0, 0, 0)
+          : i32x4.splat(0);
+}
+
+// image b of a one-channel x [H, W] into xp [hp, wp] with zero borders: xp[r+pt][c+pl] = x[r][c]
+@inline
+function padImage(x: usize, xp: usize, h: i32, wd: i32, hp: i32, wp: i32, pt: i32, pl: i32): void {
+  memory.fill(xp, 0, (<usize>(hp * wp)) << 2);
+  for (let r = 0; r < h; r++)
+    memory.copy(xp + ((<usize>((r + pt) * wp + pl)) << 2), x + ((<usize>(r * wd)) << 2), (<usize>wd) << 2);
+}
+
+// The filter rearranged for inputGrad: wf[p][ci][q'·c + o] = W[p][kw−1−q'][ci][o], each row
+// zero-padded to L4 = roundup4(kw·c) floats. wf holds kh·cin·L4 floats.
+export function flipFilter(w: usize, wf: usize, kh: i32, kw: i32, cin: i32, c: i32): void {
+  const L4 = (kw * c + 3) & ~3;
+  memory.fill(wf, 0, (<usize>(kh * cin * L4)) << 2);
+  for (let p = 0; p < kh; p++)
+    for (let ci = 0; ci < cin; ci++)
+      for (let q = 0; q < kw; q++)
+        memory.copy(
+          wf + ((<usize>((p * cin + ci) * L4 + (kw - 1 - q) * c)) << 2),
+          w + ((<usize>(((p * kw + q) * cin + ci) * c)) << 2),
+          (<usize>c) << 2,
+        );
+}
+
+// Input gradient, any number of input channels, wf from flipFilter. For one dx pixel and filter
+// row p, the kw·c products are one contiguous run of a dy row (zero-padded by kw−1 pixels each
+// side) against one row of wf: a dot product of length kw·c. Four dx pixels at a time (four
+// independent sums). scratch (floats): oh·(ow + 2kw + 2)·c + 4.
+export function inputGrad(
+  dy: usize, wf: usize, dx: usize, scratch: usize, nb: i32,
+  h: i32, wd: i32, cin: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
+): void {
+  const rowLen = (ow + 2 * kw + 2) * c; // floats per padded dy row
+  const L4 = (kw * c + 3) & ~3;
+  const mask = laneMask(kw * c - (L4 - 4)); // the last vector's lanes inside the run
+  const pix = (<usize>c) << 2;
+  memory.fill(scratch, 0, (<usize>(oh * rowLen + 4)) << 2);
+  for (let b = 0; b < nb; b++) {
+    for (let r = 0; r < oh; r++)
+      memory.copy(
+        scratch + ((<usize>(r * rowLen + (kw - 1) * c)) << 2),
+        dy + ((<usize>((b * oh + r) * ow * c)) << 2),
+        (<usize>(ow * c)) << 2,
+      );
+    const img = dx + ((<usize>(b * h * wd * cin)) << 2);
+    for (let i = 0; i < h; i++) {
+      let lo = i + pt - oh + 1; // filter rows p with 0 ≤ i+pt−p < oh
+      if (lo < 0) lo = 0;
+      let hi = i + pt + 1;
+      if (hi > kh) hi = kh;
+      for (let j = 0; j < wd; j += 4) {
+        const run = scratch + ((<usize>((j + pl) * c)) << 2); // padded column j+pl ↔ dy column j+pl−(kw−1)
+        for (let ci = 0; ci < cin; ci++) {
+          let a0 = f32x4.splat(0);
+          let a1 = a0;
+          let a2 = a0;
+          let a3 = a0;
+          for (let p = lo; p < hi; p++) {
+            let s = run + ((<usize>((i + pt - p) * rowLen)) << 2);
+            let q = wf + ((<usize>((p * cin + ci) * L4)) << 2);
+            for (let k = 4; k < L4; k += 4) {
+              const wv = v128.load(q);
+              a0 = f32x4.add(a0, f32x4.mul(v128.load(s), wv));
+              a1 = f32x4.add(a1, f32x4.mul(v128.load(s + pix), wv));
+              a2 = f32x4.add(a2, f32x4.mul(v128.load(s + 2 * pix), wv));
+              a3 = f32x4.add(a3, f32x4.mul(v128.load(s + 3 * pix), wv));
+              s += 16;
+              q += 16;
+            }
+            // the last vector: lanes past the run read the next pixel, masked to exact zeros
+            const wv = v128.load(q);
+            a0 = f32x4.add(a0, f32x4.mul(v128.and(v128.load(s), mask), wv));
+            a1 = f32x4.add(a1, f32x4.mul(v128.and(v128.load(s + pix), mask), wv));
+            a2 = f32x4.add(a2, f32x4.mul(v128.and(v128.load(s + 2 * pix), mask), wv));
+            a3 = f32x4.add(a3, f32x4.mul(v128.and(v128.load(s + 3 * pix), mask), wv));
+          }
+          const o = img + ((<usize>((i * wd + j) * cin + ci)) << 2);
+          const step = (<usize>cin) << 2;
+          store<f32>(o, hsum(a0));
+          if (j + 1 < wd) store<f32>(o + step, hsum(a1));
+          if (j + 2 < wd) store<f32>(o + 2 * step, hsum(a2));
+          if (j + 3 < wd) store<f32>(o + 3 * step, hsum(a3));
+        }
+      }
+    }
+  }
+}
+
+// Filter gradient, one input channel, into acc: kh·kw·c vectors of partial sums (zeroed by the
+// caller; sumLanes reduces them to dW). dy is transposed per image to [c][oh][ow16] so that each
+// (p, q, o) is a dot product over pixels, four vectors at a time (four independent sums).
+// scratch (floats): hp·wp + c·oh·ow16, with hp = oh+kh−1, ow16 = roundup16(ow), wp = ow16+kw+3.
+export function filterGrad(
+  x: usize, dy: usize, acc: usize, scratch: usize, nb: i32,
+  h: i32, wd: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
+): void {
+  const ow16 = (ow + 15) & ~15;
+  const hp = oh + kh - 1;
+  const wp = ow16 + kw + 3;
+  const xp = scratch;
+  const dyT = scratch + ((<usize>(hp * wp)) << 2);
+  memory.fill(dyT, 0, (<usize>(c * oh * ow16)) << 2); // columns past ow stay 0
+  const full = ow & ~15; // columns in whole blocks of 16 output pixels
+  const tail = ow - full; // output pixels in the last block (0: none)
+  const m0 = laneMask(tail);
+  const m1 = laneMask(tail - 4);
+  const m2 = laneMask(tail - 8);
+  const m3 = laneMask(tail - 12);
+  for (let b = 0; b < nb; b++) {
+    padImage(x + ((<usize>(b * h * wd)) << 2), xp, h, wd, hp, wp, pt, pl);
+    let s = dy + ((<usize>(b * oh * ow * c)) << 2);
+    for (let r = 0; r < oh; r++)
+      for (let col = 0; col < ow; col++)
+        for (let o = 0; o < c; o++) {
+          store<f32>(dyT + ((<usize>((o * oh + r) * ow16 + col)) << 2), load<f32>(s));
+          s += 4;
+        }
+    for (let p = 0; p < kh; p++)
+      for (let q = 0; q < kw; q++)
+        for (let o = 0; o < c; o++) {
+          const ap = acc + ((<usize>((p * kw + q) * c + o)) << 4);
+          let a0 = v128.load(ap);
+          let a1 = f32x4.splat(0);
+          let a2 = a1;
+          let a3 = a1;
+          let d = dyT + ((<usize>(o * oh * ow16)) << 2);
+          for (let r = 0; r < oh; r++) {
+            let t = xp + ((<usize>((r + p) * wp + q)) << 2);
+            for (let k = 0; k < full; k += 16) {
+              a0 = f32x4.add(a0, f32x4.mul(v128.load(t), v128.load(d)));
+              a1 = f32x4.add(a1, f32x4.mul(v128.load(t, 16), v128.load(d, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(v128.load(t, 32), v128.load(d, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(v128.load(t, 48), v128.load(d, 48)));
+              t += 64;
+              d += 64;
+            }
+            if (full < ow) {
+              // the last block: x past the output columns is masked out, not multiplied by dyᵀ's
+              // zeros (a NaN or ∞ there would otherwise make a NaN no output pixel has)
+              a0 = f32x4.add(a0, f32x4.mul(v128.and(v128.load(t), m0), v128.load(d)));
+              a1 = f32x4.add(a1, f32x4.mul(v128.and(v128.load(t, 16), m1), v128.load(d, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(v128.and(v128.load(t, 32), m2), v128.load(d, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(v128.and(v128.load(t, 48), m3), v128.load(d, 48)));
+              d += 64;
+            }
+          }
+          v128.store(ap, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+        }
+  }
+}
+
+// dw[k] = the sum of acc[k]'s four lanes (acc: vectors), k < n
+export function sumLanes(acc: usize, dw: usize, n: i32): void {
+  for (let k = 0; k < n; k++) store<f32>(dw + ((<usize>k) << 2), hsum(v128.load(acc + ((<usize>k) << 4))));
+}
