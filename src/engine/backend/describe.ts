@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { gradientsRegistered } from './gradients';
-import { simdConvStatus } from './simd/runtime';
+import { simdKernelStatus } from './simd/runtime';
 import { wasmTrainingKernels } from './wasm-kernels';
 
 export interface BackendDescription {
@@ -105,7 +105,7 @@ export async function describeBackend(): Promise<BackendDescription> {
       crossOriginIsolated: typeof isolated === 'boolean' ? isolated : undefined,
       kernelsAdded: kernels.added,
       kernelsReplaced: kernels.replaced,
-      simdKernels: { kernels: kernels.simd, ...simdConvStatus() },
+      simdKernels: { kernels: kernels.simd, ...simdKernelStatus() },
     };
   } else if (name === 'webgpu') {
     out.webgpu = {

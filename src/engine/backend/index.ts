@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureGradients } from './gradients';
-import { attachSimdConv, detachSimdConv } from './simd/runtime';
+import { attachSimdKernels, detachSimdKernels } from './simd/runtime';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { defaultWasmThreads, withThreadedWasmSetup } from './wasm-threads';
 
@@ -130,8 +130,8 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
   await tf.ready();
   if (name === 'wasm') {
     if (opts.simdKernels ?? true) {
-      await attachSimdConv(tf.backend());
-    } else detachSimdConv();
+      await attachSimdKernels(tf.backend());
+    } else detachSimdKernels();
   }
 }
 

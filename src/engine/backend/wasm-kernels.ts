@@ -13,7 +13,7 @@
  * | UnsortedSegmentSum                  | gather                 | Equal + BatchMatMul          |
  *
  * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
- * WebAssembly SIMD code once `attachSimdConv` (./simd/runtime.ts; initBackend calls it) attaches
+ * WebAssembly SIMD code once `attachSimdKernels` (./simd/runtime.ts; initBackend calls it) attaches
  * it to the backend (./kernels/simd-conv.ts), falling back to the kernels above elsewhere.
  *
  * A kernel is only added when `tf.getKernel(name, 'wasm')` finds none, so a future tfjs that
@@ -64,7 +64,7 @@ export interface WasmKernelReport {
   replaced: string[];
   /**
    * kernels that run our WebAssembly SIMD code where it applies (only with `replaceSlow`; live
-   * once `attachSimdConv` has attached it to the backend: ./kernels/simd-conv.ts)
+   * once `attachSimdKernels` has attached it to the backend: ./kernels/simd-conv.ts)
    */
   simd: string[];
 }
@@ -94,7 +94,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): Wa
       replaced.add(name);
     }
     // our SIMD convolutions wrap whatever serves each kernel now (falling back to it); they stay
-    // inert until attachSimdConv (initBackend) attaches the compiled kernels to a backend
+    // inert until attachSimdKernels (initBackend) attaches the compiled kernels to a backend
     for (const [name, build] of Object.entries(SIMD_OVERRIDES)) {
       const original = tf.getKernel(name, WASM);
       if (original === undefined || simdWrapped.has(name)) continue;

@@ -4,11 +4,14 @@
  * shapes, filters, strides (overlapping and not) and paddings ('same', 'valid', numeric with ceil
  * rounding, explicit); the tie rule (first maximum of the window) and all-negative windows on
  * inputs full of ties; gradients of sum(w ⊙ maxPool(x)) against central finite differences; bad
- * input as a typed error; and no leaked tensors or WASM buffers.
+ * input as a typed error; and no leaked tensors or WASM buffers. Exact 2×2 tilings run our
+ * WebAssembly SIMD kernel (wasm/kernels.ts), checked against the CPU backend on the grid and bit
+ * for bit against the JavaScript loop it stands in for, special gradients included.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, wasmTrainingKernels } from '@/engine/backend';
+import { describe, expect, it, vi } from 'vitest';
+import { initBackend, registerWasmTrainingKernels, wasmTrainingKernels } from '@/engine/backend';
+import { simdKernels } from '@/engine/backend/simd/runtime';
 import { Rng } from '@/engine/rng';
 import { memoryCounts, normals, onBackend, size, type Pad } from './helpers';
 
@@ -29,7 +32,19 @@ for (const stride of [1, 2])
         [3, 8, 6, 3],
       ] as [number, number, number, number][])
         GRID.push({ x, f, stride, pad });
+/** exact 2×2 tilings: our WebAssembly SIMD kernel (every channel tail: C mod 4 = 0, 1, 2, 3) */
+const TILINGS: Case[] = (
+  [
+    [1, 2, 2, 1],
+    [2, 4, 6, 6], // LeNet's pool1 has C = 6
+    [2, 6, 4, 4],
+    [1, 4, 8, 9],
+    [3, 2, 10, 16],
+    [2, 8, 6, 3],
+  ] as [number, number, number, number][]
+).map((x) => ({ x, f: 2, stride: 2, pad: 'valid' }));
 GRID.push(
+  ...TILINGS,
   { x: [2, 7, 9, 2], f: 3, stride: 2, pad: 1, round: 'ceil' },
   { x: [2, 6, 5, 4], f: 3, stride: 3, pad: 'same' }, // stride = filter, partial windows
   { x: [1, 5, 5, 2], f: 2, stride: 3, pad: 'valid' }, // gaps between windows
@@ -122,6 +137,38 @@ describe('MaxPoolGrad on wasm (ours)', () => {
     expect(
       GRID.some((c) => c.f === 2 && c.stride === 2 && c.x[1] % 2 === 0 && c.x[2] % 2 === 0),
     ).toBe(true);
+  });
+
+  it('runs the 2×2 tilings on our SIMD kernel, bit for bit the JavaScript loop (dy of −0, ±∞, NaN too)', async () => {
+    /** dx bits of the tilings with special inputs and a dy full of special values */
+    const bits = async (): Promise<Int32Array[]> => {
+      const out: Int32Array[] = [];
+      for (const [i, c] of TILINGS.entries()) {
+        const x = tf.tensor4d(inputOf(c, 'special', 300 + i), c.x); // [B, H, W, C]
+        const dyShape = [c.x[0], c.x[1] / 2, c.x[2] / 2, c.x[3]];
+        const g = normals(size(dyShape), 400 + i).map((v, j) => [v, -0, NaN, Infinity][j % 4]);
+        const dy = tf.tensor(g, dyShape);
+        const y = tf.maxPool(x, 2, 2, 'valid');
+        const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, {
+          filterSize: 2,
+          strides: 2,
+          pad: 'valid',
+        } as never) as tf.Tensor;
+        out.push(new Int32Array((await dx.data()).buffer.slice(0)));
+        tf.dispose([x, dy, y, dx]);
+      }
+      return out;
+    };
+    const k = simdKernels(tf.backend());
+    expect(k).toBeDefined();
+    const spy = vi.spyOn(k!.exports, 'pool2x2Grad');
+    const ours = await bits();
+    expect(spy).toHaveBeenCalledTimes(TILINGS.length);
+    spy.mockRestore();
+    await initBackend({ prefer: 'wasm', simdKernels: false });
+    const js = await bits();
+    await initBackend({ prefer: 'wasm' });
+    expect(ours).toEqual(js);
   });
 
   it('routes a tie to the first maximum of the window (row by row)', async () => {

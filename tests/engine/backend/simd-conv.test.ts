@@ -1,5 +1,5 @@
 /**
- * Our WebAssembly SIMD gradients of a one-input-channel convolution (wasm/conv.ts,
+ * Our WebAssembly SIMD gradients of a one-input-channel convolution (wasm/kernels.ts,
  * src/engine/backend/kernels/simd-conv.ts) against the CPU backend: a grid of widths (below, at
  * and past the 4- and 16-lane blocks), kernel sizes (even ones too), paddings (asymmetric and
  * larger than the filter), batch sizes and output channels (every kw·Cout mod 4); NaN and ∞ stay
@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeBackend, initBackend } from '@/engine/backend';
-import { simdConv, simdConvStatus, type SimdConv } from '@/engine/backend/simd/runtime';
+import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
 interface Case {
@@ -142,18 +142,18 @@ function mismatches(cases: Case[], ours: Float32Array[], cpu: Float32Array[], to
 }
 
 describe('SIMD convolution gradients (one input channel)', () => {
-  let k: SimdConv;
+  let k: SimdKernels;
 
   beforeAll(async () => {
     await initBackend({ prefer: 'wasm' });
-    const live = simdConv(tf.backend());
-    if (live === undefined) throw new Error(`not attached: ${simdConvStatus().note}`);
+    const live = simdKernels(tf.backend());
+    if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
     k = live;
   });
   afterAll(() => vi.restoreAllMocks());
 
   it('is attached on WASM and said so in the backend description', async () => {
-    expect(simdConvStatus()).toEqual({ attached: true });
+    expect(simdKernelStatus()).toEqual({ attached: true });
     const d = await describeBackend();
     expect(d.wasm?.simdKernels).toEqual({
       kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
@@ -205,11 +205,11 @@ describe('SIMD convolution gradients (one input channel)', () => {
     const cases = GRID.slice(-3);
     const ours = await grads(cases);
     await initBackend({ prefer: 'wasm', simdKernels: false });
-    expect(simdConv(tf.backend())).toBeUndefined();
-    expect(simdConvStatus().attached).toBe(false);
+    expect(simdKernels(tf.backend())).toBeUndefined();
+    expect(simdKernelStatus().attached).toBe(false);
     const theirs = await grads(cases);
     await initBackend({ prefer: 'wasm' });
-    expect(simdConv(tf.backend())).toBeDefined();
+    expect(simdKernels(tf.backend())).toBeDefined();
     expect(mismatches(cases, ours, theirs, 1e-5)).toEqual([]);
   });
 
@@ -221,7 +221,7 @@ describe('SIMD convolution gradients (one input channel)', () => {
     expect(memoryCounts()).toEqual(before);
   });
 
-  it('the committed binary is what wasm/conv.ts compiles to (npm run build:wasm)', async () => {
+  it('the committed binary is what wasm/kernels.ts compiles to (npm run build:wasm)', async () => {
     const { generate, TARGET } = await import('../../../scripts/build-wasm.mjs');
     const { readFileSync } = await import('node:fs');
     expect(await generate()).toBe(readFileSync(TARGET, 'utf8'));

@@ -1,6 +1,6 @@
 /**
  * The two gradients of a convolution with ONE input channel, on our own WebAssembly SIMD code
- * (wasm/conv.ts, ../simd/runtime.ts), for the WASM backend:
+ * (wasm/kernels.ts, ../simd/runtime.ts), for the WASM backend:
  *
  * | kernel               | gradient of     | measured in a LeNet PGD-7 step, batch 64 (2 threads) |
  * |----------------------|-----------------|------------------------------------------------------|
@@ -8,13 +8,13 @@
  * | Conv2DBackpropFilter | conv2d (filter) | conv1: 2.49 ms → 1.0-1.1 ms, once per training step   |
  *
  * They apply where the input has one channel, NHWC, stride 1, dilation 1, float32, and the
- * kernels are attached to this backend (`attachSimdConv`, which initBackend calls); elsewhere the
+ * kernels are attached to this backend (`attachSimdKernels`, which initBackend calls); elsewhere the
  * kernel they wrap runs (./fast-overrides.ts, ./conv2d-backprop-filter.ts). A one-channel input
  * is the first layer of an MNIST-type network: XNNPACK fills one of its lanes there, and its
  * filter gradient re-packs dy on every call. With more input channels and for the forward
  * convolution, our loops were measured slower than XNNPACK's on 2 threads (conv2's input
  * gradient 1.9-2.0 against 1.6 ms; conv1's forward 0.88-0.94 against 0.70 ms), so tfjs keeps
- * those. Method and shapes: wasm/conv.ts (Dumoulin and Visin 2016, arXiv 1603.07285): dy
+ * those. Method and shapes: wasm/kernels.ts (Dumoulin and Visin 2016, arXiv 1603.07285): dy
  * `[B, oh, ow, Cout]`, filter `[kh, kw, 1, Cout]`, x and dx `[B, H, W, 1]`.
  *
  * Results equal tfjs's kernels up to float32 rounding (the sums run in another order);
@@ -27,7 +27,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { simdConv } from '../simd/runtime';
+import { simdKernels } from '../simd/runtime';
 import { WASM, assertSameShape, pair } from './compose';
 import { convGeometry } from './conv-geometry';
 
@@ -52,7 +52,7 @@ function plainConv(
 
 function simdInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
-    const k = simdConv(args.backend);
+    const k = simdKernels(args.backend);
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
     if (
@@ -106,7 +106,7 @@ function simdInputGrad(original: KernelFunc): KernelFunc {
 
 function simdFilterGrad(original: KernelFunc): KernelFunc {
   return (args) => {
-    const k = simdConv(args.backend);
+    const k = simdKernels(args.backend);
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
     if (

@@ -1,6 +1,7 @@
 /**
- * Runs our WebAssembly SIMD convolution gradients (wasm/conv.ts, compiled into ./conv-wasm.ts) on
- * tfjs-backend-wasm's own memory. `attachSimdConv(backend)` instantiates them with the backend's
+ * Runs our WebAssembly SIMD kernels (wasm/kernels.ts, compiled into ./kernels-wasm.ts: the two
+ * gradients of a one-input-channel convolution, the 2×2 max-pooling gradient) on
+ * tfjs-backend-wasm's own memory. `attachSimdKernels(backend)` instantiates them with the backend's
  * memory as their `env.memory` (the shared build for tfjs's threaded binary, the other for its
  * single-threaded one), so a kernel reads and writes tensors where they lie: no copies. They run
  * on the calling thread.
@@ -10,11 +11,11 @@
  * took 0.87 ms split over 2 threads and 0.88 ms on one, while tfjs's own thread pool sits between
  * its kernels (docs/benchmarks.md).
  *
- * Kernel wrappers (../kernels/simd-conv.ts) call `simdConv(backend)` and fall back to the kernel
+ * Kernel wrappers (../kernels/simd-conv.ts) call `simdKernels(backend)` and fall back to the kernel
  * they replace where it returns undefined (not attached to that backend).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { CONV_WASM_SHARED, CONV_WASM_UNSHARED } from './conv-wasm';
+import { KERNELS_WASM_SHARED, KERNELS_WASM_UNSHARED } from './kernels-wasm';
 
 /**
  * The WebAssembly API as used here. The engine compiles without the DOM library (see
@@ -32,19 +33,20 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The kernels' exports (wasm/conv.ts); pointers are byte offsets into the memory. */
+/** The kernels' exports (wasm/kernels.ts); pointers are byte offsets into the memory. */
 export interface ConvExports {
   flipFilter(w: number, wf: number, kh: number, kw: number, cin: number, c: number): void;
   inputGrad(...args: number[]): void;
   filterGrad(...args: number[]): void;
   sumLanes(acc: number, dw: number, n: number): void;
+  pool2x2Grad(x: number, dy: number, dx: number, b: number, h: number, w: number, c: number): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
-export class SimdConvError extends Error {
+export class SimdKernelError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'SimdConvError';
+    this.name = 'SimdKernelError';
   }
 }
 
@@ -61,7 +63,7 @@ export interface WasmBackendLike {
 }
 
 /** Our kernels, attached to one backend. */
-export interface SimdConv {
+export interface SimdKernels {
   readonly backend: WasmBackendLike;
   readonly exports: ConvExports;
   /** tfjs's memory (read its `buffer` afresh: it changes when the memory grows) */
@@ -72,22 +74,22 @@ export interface SimdConv {
   offset(info: TensorInfo): number;
 }
 
-let attached: SimdConv | undefined;
+let attached: SimdKernels | undefined;
 
 /** The kernels attached to `backend`, or undefined (not attached, or attached to another). */
-export function simdConv(backend: unknown): SimdConv | undefined {
+export function simdKernels(backend: unknown): SimdKernels | undefined {
   return attached !== undefined && attached.backend === backend ? attached : undefined;
 }
 
 /** What the last attach or detach did, for describeBackend: on, or why not. */
-export interface SimdConvStatus {
+export interface SimdKernelStatus {
   attached: boolean;
   note?: string;
 }
 
-let status: SimdConvStatus = { attached: false, note: 'the WASM backend has not started' };
+let status: SimdKernelStatus = { attached: false, note: 'the WASM backend has not started' };
 
-export function simdConvStatus(): SimdConvStatus {
+export function simdKernelStatus(): SimdKernelStatus {
   return status;
 }
 
@@ -103,7 +105,7 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
  * where that memory is not found or the module does not instantiate, the kernels stay detached
  * (tfjs's run) and the status says why.
  */
-export async function attachSimdConv(backendIn: unknown): Promise<SimdConvStatus> {
+export async function attachSimdKernels(backendIn: unknown): Promise<SimdKernelStatus> {
   if (attached?.backend === backendIn) return status;
   attached = undefined;
   const backend = backendIn as Partial<WasmBackendLike>;
@@ -122,11 +124,11 @@ export async function attachSimdConv(backendIn: unknown): Promise<SimdConvStatus
   const shared =
     typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   try {
-    const bytes = decode(shared ? CONV_WASM_SHARED : CONV_WASM_UNSHARED);
+    const bytes = decode(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_UNSHARED);
     const { instance } = await WA.instantiate(bytes, { env: { memory } });
     // a plain copy of the exports object (which WebAssembly freezes), so tests can spy on calls
     const exports = { ...(instance.exports as ConvExports) };
-    attached = makeSimdConv(backend as WasmBackendLike, memory, exports);
+    attached = makeSimdKernels(backend as WasmBackendLike, memory, exports);
     status = { attached: true };
   } catch (e) {
     status = { attached: false, note: `our SIMD kernels did not instantiate: ${String(e)}` };
@@ -135,16 +137,16 @@ export async function attachSimdConv(backendIn: unknown): Promise<SimdConvStatus
 }
 
 /** Detach our kernels (tfjs's run again). */
-export function detachSimdConv(note = 'turned off'): void {
+export function detachSimdKernels(note = 'turned off'): void {
   attached = undefined;
   status = { attached: false, note };
 }
 
-function makeSimdConv(
+function makeSimdKernels(
   backend: WasmBackendLike,
   memory: WasmMemory,
   exports: ConvExports,
-): SimdConv {
+): SimdKernels {
   return {
     backend,
     exports,
@@ -152,13 +154,13 @@ function makeSimdConv(
     alloc(bytes) {
       const ptr = backend.wasm._malloc(Math.max(16, bytes));
       if (ptr === 0) {
-        throw new SimdConvError(`out of WASM memory allocating ${bytes} bytes of scratch`);
+        throw new SimdKernelError(`out of WASM memory allocating ${bytes} bytes of scratch`);
       }
       return [ptr, () => backend.wasm._free(ptr)];
     },
     offset(info) {
       const entry = backend.dataIdMap.get(info.dataId);
-      if (entry === undefined) throw new SimdConvError('a tensor of this call has no WASM data');
+      if (entry === undefined) throw new SimdKernelError('a tensor of this call has no WASM data');
       return entry.memoryOffset;
     },
   };

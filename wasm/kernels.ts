@@ -1,5 +1,5 @@
 // Convolution gradients in WebAssembly SIMD, compiled by AssemblyScript (`npm run build:wasm`,
-// scripts/build-wasm.mjs) into src/engine/backend/simd/conv-wasm.ts. They run on tfjs-backend-wasm's
+// scripts/build-wasm.mjs) into src/engine/backend/simd/kernels-wasm.ts. They run on tfjs-backend-wasm's
 // own memory (imported, so tensors are read and written in place), on the calling thread.
 //
 // Why: for a layer with one input channel (the first layer of an MNIST-type net, LeNet's conv1),
@@ -196,4 +196,73 @@ export function filterGrad(
 // dw[k] = the sum of acc[k]'s four lanes (acc: vectors), k < n
 export function sumLanes(acc: usize, dw: usize, n: i32): void {
   for (let k = 0; k < n; k++) store<f32>(dw + ((<usize>k) << 2), hsum(v128.load(acc + ((<usize>k) << 4))));
+}
+
+// lanes [0, n) of the floats at p, the rest 0 (n in 1..4)
+@inline
+function loadLanes(p: usize, n: i32): v128 {
+  if (n == 4) return v128.load(p);
+  if (n == 2) return v128.load64_zero(p);
+  if (n == 1) return v128.load32_zero(p);
+  return v128.load32_lane(p, v128.load64_zero(p), 2, 8);
+}
+
+// store lanes [0, n) of v at p (n in 1..4)
+@inline
+function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n == 4) v128.store(p, v);
+  else if (n == 2) v128.store64_lane(p, v, 0);
+  else if (n == 1) v128.store32_lane(p, v, 0);
+  else {
+    v128.store64_lane(p, v, 0);
+    v128.store32_lane(p, v, 2, 8);
+  }
+}
+
+// Max-pooling gradient, 2×2 windows with stride 2 tiling x [B, H, W, C] exactly (H, W even, no
+// padding): each window's four dx entries are written, dy at the window's arg-max and 0 at the
+// others. The arg-max rule of src/engine/backend/kernels/max-pool-grad.ts (tfjs-backend-cpu's):
+// the first strictly greater value from −∞, row by row; NaN never wins; a window without a
+// comparable value routes nothing. dy's bits are copied through the winner masks (exact for −0,
+// ±∞ and NaN gradients). Vectorized over channels, four at a time.
+export function pool2x2Grad(x: usize, dy: usize, dx: usize, nb: i32, h: i32, w: i32, c: i32): void {
+  const ninf = f32x4.splat(-Infinity);
+  const pix = (<usize>c) << 2; // bytes to the right neighbour
+  const row = (<usize>(w * c)) << 2; // bytes to the row below
+  let g = dy;
+  for (let b = 0; b < nb; b++) {
+    for (let r = 0; r < h; r += 2) {
+      const base = (<usize>((b * h + r) * w * c)) << 2;
+      for (let col = 0; col < w; col += 2) {
+        const at = base + ((<usize>(col * c)) << 2);
+        for (let d = 0; d < c; d += 4) {
+          const n = c - d < 4 ? c - d : 4;
+          const o = at + ((<usize>d) << 2);
+          let v0 = loadLanes(x + o, n);
+          let v1 = loadLanes(x + o + pix, n);
+          let v2 = loadLanes(x + o + row, n);
+          let v3 = loadLanes(x + o + row + pix, n);
+          // NaN never wins: read it as −∞
+          v0 = v128.bitselect(v0, ninf, f32x4.gt(v0, ninf));
+          v1 = v128.bitselect(v1, ninf, f32x4.gt(v1, ninf));
+          v2 = v128.bitselect(v2, ninf, f32x4.gt(v2, ninf));
+          v3 = v128.bitselect(v3, ninf, f32x4.gt(v3, ninf));
+          // a later entry must beat every earlier one strictly, an earlier one tie every later one
+          const w0 = v128.and(
+            v128.and(f32x4.gt(v0, ninf), f32x4.ge(v0, v1)),
+            v128.and(f32x4.ge(v0, v2), f32x4.ge(v0, v3)),
+          );
+          const w1 = v128.and(f32x4.gt(v1, v0), v128.and(f32x4.ge(v1, v2), f32x4.ge(v1, v3)));
+          const w2 = v128.and(f32x4.gt(v2, v0), v128.and(f32x4.gt(v2, v1), f32x4.ge(v2, v3)));
+          const w3 = v128.and(f32x4.gt(v3, v0), v128.and(f32x4.gt(v3, v1), f32x4.gt(v3, v2)));
+          const gv = loadLanes(g + ((<usize>d) << 2), n);
+          storeLanes(dx + o, v128.and(w0, gv), n);
+          storeLanes(dx + o + pix, v128.and(w1, gv), n);
+          storeLanes(dx + o + row, v128.and(w2, gv), n);
+          storeLanes(dx + o + row + pix, v128.and(w3, gv), n);
+        }
+        g += pix;
+      }
+    }
+  }
 }
