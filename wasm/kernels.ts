@@ -17,7 +17,7 @@
 // in float32 in an order of our own, so results differ from other backends by rounding only.
 //
 // Every pointer is a byte offset into the memory; scratch regions are the caller's (sizes in
-// src/engine/backend/kernels/simd-conv.ts). No allocation, no traps on valid shapes.
+// src/engine/backend/kernels/simd-overrides.ts). No allocation, no traps on valid shapes.
 
 @inline
 function hsum(a: v128): f32 {
@@ -264,5 +264,56 @@ export function pool2x2Grad(x: usize, dy: usize, dx: usize, nb: i32, h: i32, w: 
         g += pix;
       }
     }
+  }
+}
+
+// y[j] = Σ_i x[i·c + j]: the sum of x [rows, c] over its rows (a bias gradient: dz summed over
+// every axis but the channels). Four channels at a time, four rows at a time (four independent
+// sums, added pairwise at the end).
+export function colSum(x: usize, y: usize, rows: i32, c: i32): void {
+  const stride = (<usize>c) << 2;
+  const zero = f32x4.splat(0);
+  for (let d = 0; d < c; d += 4) {
+    const n = c - d < 4 ? c - d : 4;
+    let a0 = zero;
+    let a1 = zero;
+    let a2 = zero;
+    let a3 = zero;
+    let p = x + ((<usize>d) << 2);
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      a0 = f32x4.add(a0, loadLanes(p, n));
+      a1 = f32x4.add(a1, loadLanes(p + stride, n));
+      a2 = f32x4.add(a2, loadLanes(p + 2 * stride, n));
+      a3 = f32x4.add(a3, loadLanes(p + 3 * stride, n));
+      p += 4 * stride;
+    }
+    for (; r < rows; r++) {
+      a0 = f32x4.add(a0, loadLanes(p, n));
+      p += stride;
+    }
+    storeLanes(y + ((<usize>d) << 2), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), n);
+  }
+}
+
+// dz = dy · step(y): the gradient through a ReLU, given its output y, in one pass (tfjs runs
+// Step then Multiply). step(y) is 1 where y > 0, NaN where y is NaN, else 0, so dz equals tfjs's
+// mul(dy, step(y)) bit for bit (−0 where dy < 0 and y ≤ 0, NaN through).
+export function reluGrad(dy: usize, y: usize, dz: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const nan = f32x4.splat(NaN);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const yv = v128.load(y + o);
+    const s = v128.bitselect(one, v128.bitselect(zero, nan, f32x4.eq(yv, yv)), f32x4.gt(yv, zero));
+    v128.store(dz + o, f32x4.mul(v128.load(dy + o), s));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const yv = load<f32>(y + o);
+    const s: f32 = yv > 0 ? 1 : yv == yv ? 0 : NaN;
+    store<f32>(dz + o, load<f32>(dy + o) * s);
   }
 }

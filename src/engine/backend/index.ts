@@ -78,7 +78,7 @@ export interface InitBackendOptions {
   nodeThreadedWasm?: ThreadedWasmStart;
   /**
    * WASM: run the two gradients of a one-input-channel convolution on our own WebAssembly SIMD
-   * code (./simd, ./kernels/simd-conv.ts). Default true; false keeps tfjs's kernels (the
+   * code (./simd, ./kernels/simd-overrides.ts). Default true; false keeps tfjs's kernels (the
    * benchmarks compare the two).
    */
   simdKernels?: boolean;

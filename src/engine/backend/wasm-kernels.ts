@@ -11,10 +11,11 @@
  * | DepthwiseConv2dNativeBackpropFilter | depthwiseConv2d (filt) | the above, block diagonal    |
  * | DepthwiseConv2dNativeBackpropInput  | depthwiseConv2d (x)    | Conv2DBackpropInput          |
  * | UnsortedSegmentSum                  | gather                 | Equal + BatchMatMul          |
+ * | AdvPruneReluGrad (our name)         | relu, from its output  | our SIMD code, or Step + Mul |
  *
  * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
  * WebAssembly SIMD code once `attachSimdKernels` (./simd/runtime.ts; initBackend calls it) attaches
- * it to the backend (./kernels/simd-conv.ts), falling back to the kernels above elsewhere.
+ * it to the backend (./kernels/simd-overrides.ts), falling back to the kernels above elsewhere.
  *
  * A kernel is only added when `tf.getKernel(name, 'wasm')` finds none, so a future tfjs that
  * ships it keeps its own. With `replaceSlow`, two kernels the backend has but runs as plain loops
@@ -33,7 +34,7 @@ import {
   depthwiseBackpropInputConfig,
 } from './kernels/depthwise-backprop';
 import { FAST_OVERRIDES } from './kernels/fast-overrides';
-import { SIMD_OVERRIDES } from './kernels/simd-conv';
+import { SIMD_OVERRIDES, reluGradConfig } from './kernels/simd-overrides';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks and we provide. */
@@ -42,6 +43,7 @@ export const MISSING_WASM_KERNELS: readonly KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
+  reluGradConfig,
 ];
 
 /** Kernels WASM has but runs slowly, which `replaceSlow` swaps for faster compositions. */
@@ -64,7 +66,7 @@ export interface WasmKernelReport {
   replaced: string[];
   /**
    * kernels that run our WebAssembly SIMD code where it applies (only with `replaceSlow`; live
-   * once `attachSimdKernels` has attached it to the backend: ./kernels/simd-conv.ts)
+   * once `attachSimdKernels` has attached it to the backend: ./kernels/simd-overrides.ts)
    */
   simd: string[];
 }

@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorMap } from '@tensorflow/tfjs-core';
+import { RELU_GRAD } from '../backend/kernels/simd-overrides';
 
 export type FusedActivation = 'linear' | 'relu';
 
@@ -62,8 +63,13 @@ function run(kernel: string, inputs: NamedTensorMap, attrs: object): tf.Tensor {
 /** dL/dz from dL/dy for y = act(z), given y. */
 function preActivationGrad(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
   if (activation === 'linear') return dy;
-  // tfjs's own Relu gradient: dy ⊙ step(y) (step(NaN) = NaN, so a NaN activation stays visible)
-  if (activation === 'relu') return tf.mul(dy, tf.step(y));
+  // tfjs's own Relu gradient: dy ⊙ step(y) (step(NaN) = NaN, so a NaN activation stays visible);
+  // on WASM one kernel of ours that computes exactly that (src/engine/backend/kernels/simd-overrides.ts)
+  if (activation === 'relu') {
+    if (tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined)
+      return run(RELU_GRAD, { dy, y }, {});
+    return tf.mul(dy, tf.step(y));
+  }
   throw new Error(`fused gradient: activation '${activation}' is not supported`);
 }
 

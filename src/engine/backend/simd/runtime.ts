@@ -11,7 +11,7 @@
  * took 0.87 ms split over 2 threads and 0.88 ms on one, while tfjs's own thread pool sits between
  * its kernels (docs/benchmarks.md).
  *
- * Kernel wrappers (../kernels/simd-conv.ts) call `simdKernels(backend)` and fall back to the kernel
+ * Kernel wrappers (../kernels/simd-overrides.ts) call `simdKernels(backend)` and fall back to the kernel
  * they replace where it returns undefined (not attached to that backend).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -40,6 +40,8 @@ export interface ConvExports {
   filterGrad(...args: number[]): void;
   sumLanes(acc: number, dw: number, n: number): void;
   pool2x2Grad(x: number, dy: number, dx: number, b: number, h: number, w: number, c: number): void;
+  colSum(x: number, y: number, rows: number, c: number): void;
+  reluGrad(dy: number, y: number, dz: number, n: number): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */

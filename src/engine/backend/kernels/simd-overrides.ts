@@ -18,9 +18,11 @@
  * `[B, oh, ow, Cout]`, filter `[kh, kw, 1, Cout]`, x and dx `[B, H, W, 1]`.
  *
  * Results equal tfjs's kernels up to float32 rounding (the sums run in another order);
- * tests/engine/backend/simd-conv.test.ts compares them with the CPU backend.
+ * tests/engine/backend/simd-kernels.test.ts compares them with the CPU backend.
  */
+import { util } from '@tensorflow/tfjs-core';
 import type {
+  SumAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelConfig,
@@ -28,7 +30,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { simdKernels } from '../simd/runtime';
-import { WASM, assertSameShape, pair } from './compose';
+import { WASM, assertSameShape, composed, pair } from './compose';
 import { convGeometry } from './conv-geometry';
 
 const F32 = 4;
@@ -157,6 +159,59 @@ function simdFilterGrad(original: KernelFunc): KernelFunc {
   };
 }
 
+/** `Sum` over every axis but the last (a bias gradient): our column sum; otherwise the original. */
+function simdSum(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const k = simdKernels(args.backend);
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+    const r = x.shape.length;
+    if (k === undefined || x.dtype !== 'float32' || r < 2) return original(args);
+    const axes = [...util.parseAxisParam(axis, x.shape)].sort((a, b) => a - b);
+    if (axes.length !== r - 1 || axes.some((a, i) => a !== i)) return original(args);
+    const c = x.shape[r - 1];
+    const rows = util.sizeFromShape(x.shape.slice(0, r - 1));
+    const shape = keepDims ? [...Array<number>(r - 1).fill(1), c] : [c];
+    const y = k.backend.makeOutput(shape, 'float32'); // [c] or [1, …, 1, c]
+    if (c > 0) k.exports.colSum(k.offset(x), k.offset(y), rows, c);
+    return y;
+  };
+}
+
+/**
+ * `AdvPruneReluGrad` (our kernel name, WASM only): dz = dy ⊙ step(y) for y = relu(z), in one
+ * pass where tfjs runs Step then Multiply (src/engine/model/fused.ts calls it where a backend has
+ * it). Bit for bit tfjs's mul(dy, step(y)); without our SIMD code, exactly those two kernels.
+ */
+export const RELU_GRAD = 'AdvPruneReluGrad';
+
+const reluGrad: KernelFunc = (args) => {
+  const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
+  const k = simdKernels(args.backend);
+  if (
+    k === undefined ||
+    dy.dtype !== 'float32' ||
+    y.dtype !== 'float32' ||
+    dy.shape.length !== y.shape.length ||
+    dy.shape.some((d, i) => d !== y.shape[i])
+  ) {
+    return composed(args.backend, (s) => {
+      const step = s.run('Step', { x: y }, { alpha: 0 });
+      return s.run('Multiply', { a: dy, b: step });
+    });
+  }
+  const dz = k.backend.makeOutput([...dy.shape], 'float32'); // dy's shape
+  const n = util.sizeFromShape(dy.shape);
+  if (n > 0) k.exports.reluGrad(k.offset(dy), k.offset(y), k.offset(dz), n);
+  return dz;
+};
+
+export const reluGradConfig: KernelConfig = {
+  kernelName: RELU_GRAD,
+  backendName: WASM,
+  kernelFunc: reluGrad,
+};
+
 const wrap =
   (build: (original: KernelFunc) => KernelFunc) =>
   (original: KernelConfig): KernelConfig => ({
@@ -169,4 +224,5 @@ const wrap =
 export const SIMD_OVERRIDES: Record<string, (original: KernelConfig) => KernelConfig> = {
   [BPI]: wrap(simdInputGrad),
   [BPF]: wrap(simdFilterGrad),
+  Sum: wrap(simdSum),
 };

@@ -1,14 +1,20 @@
 /**
- * Our WebAssembly SIMD gradients of a one-input-channel convolution (wasm/kernels.ts,
- * src/engine/backend/kernels/simd-conv.ts) against the CPU backend: a grid of widths (below, at
- * and past the 4- and 16-lane blocks), kernel sizes (even ones too), paddings (asymmetric and
- * larger than the filter), batch sizes and output channels (every kw·Cout mod 4); NaN and ∞ stay
- * where the CPU backend puts them (the masked lanes add exact zeros); the cases it does not take
- * fall back; no tensors or buffers leak; the committed binary is what the source compiles to.
+ * Our WebAssembly SIMD kernels (wasm/kernels.ts, src/engine/backend/kernels/simd-overrides.ts)
+ * against the CPU backend.
+ * - The gradients of a one-input-channel convolution: a grid of widths (below, at and past the
+ *   4- and 16-lane blocks), kernel sizes (even ones too), paddings (asymmetric and larger than
+ *   the filter), batch sizes and output channels (every kw·Cout mod 4); NaN and ∞ stay where the
+ *   CPU backend puts them (the masked lanes add exact zeros); the cases they do not take fall
+ *   back; no tensors or buffers leak; the committed binary is what the source compiles to.
+ * - `Sum` over every axis but the last (bias gradients) and `AdvPruneReluGrad` (dy ⊙ step(y), the
+ *   ReLU gradient of src/engine/model/fused.ts): shapes with every channel tail, keepDims,
+ *   special values, fallbacks, leaks; the ReLU gradient bit for bit tfjs's mul(dy, step(y)).
+ * (Max-pooling's gradient: max-pool-grad.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeBackend, initBackend } from '@/engine/backend';
+import { RELU_GRAD } from '@/engine/backend/kernels/simd-overrides';
 import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
@@ -156,7 +162,7 @@ describe('SIMD convolution gradients (one input channel)', () => {
     expect(simdKernelStatus()).toEqual({ attached: true });
     const d = await describeBackend();
     expect(d.wasm?.simdKernels).toEqual({
-      kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+      kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum'],
       attached: true,
     });
   });
@@ -225,5 +231,128 @@ describe('SIMD convolution gradients (one input channel)', () => {
     const { generate, TARGET } = await import('../../../scripts/build-wasm.mjs');
     const { readFileSync } = await import('node:fs');
     expect(await generate()).toBe(readFileSync(TARGET, 'utf8'));
+  });
+});
+
+/** Shapes for the column sum and the ReLU gradient: every channel tail, odd row counts. */
+const SHAPES: number[][] = [
+  [5, 1],
+  [3, 2],
+  [7, 3],
+  [4, 4],
+  [9, 6],
+  [2, 3, 5, 7],
+  [3, 28, 28, 6],
+  [2, 10, 10, 16],
+  [1, 1, 1, 9],
+  [0, 4],
+];
+
+describe('SIMD column sum and ReLU gradient', () => {
+  let k: SimdKernels;
+
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+    const live = simdKernels(tf.backend());
+    if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
+    k = live;
+  });
+
+  /** sums over every axis but the last (with and without keepDims), then other reductions */
+  async function sums(keepDims: boolean): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (const [i, shape] of SHAPES.entries()) {
+      const x = tf.tensor(normals(size(shape), 500 + i), shape);
+      const axes = shape.slice(0, -1).map((_, a) => a);
+      const y = tf.sum(x, axes.length === 1 ? axes[0] : axes.reverse(), keepDims);
+      expect(y.shape).toEqual(
+        keepDims ? [...shape.slice(0, -1).map(() => 1), shape[shape.length - 1]] : [shape.at(-1)],
+      );
+      out.push(await take(y));
+      x.dispose();
+    }
+    return out;
+  }
+
+  it('Sum over all axes but the last matches the CPU backend (1e-5), on our code', async () => {
+    const spy = vi.spyOn(k.exports, 'colSum');
+    const ours = [...(await sums(false)), ...(await sums(true))];
+    expect(spy).toHaveBeenCalledTimes(2 * SHAPES.filter((s) => s.at(-1)! > 0).length);
+    spy.mockRestore();
+    const cpu = await onBackend('cpu', async () => [...(await sums(false)), ...(await sums(true))]);
+    for (let i = 0; i < ours.length; i++) expect(relErr(ours[i], cpu[i])).toBeLessThanOrEqual(1e-5);
+    // an empty reduction is 0, not garbage
+    expect(Array.from(ours[SHAPES.length - 1])).toEqual([0, 0, 0, 0]);
+  });
+
+  it('Sum leaves other reductions (other axes, int32) to tfjs, matching the CPU backend', async () => {
+    const spy = vi.spyOn(k.exports, 'colSum');
+    const run = async () => {
+      const x = tf.tensor(normals(2 * 3 * 5, 9), [2, 3, 5]);
+      const xi = tf.tensor([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+      const ys = [tf.sum(x, 2), tf.sum(x, [0, 2]), tf.sum(x), tf.sum(x, 1), tf.sum(xi, 0)];
+      const out = await Promise.all(ys.map(take));
+      tf.dispose([x, xi]);
+      return out;
+    };
+    const ours = await run();
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+    const cpu = await onBackend('cpu', run);
+    for (let i = 0; i < ours.length; i++) expect(relErr(ours[i], cpu[i])).toBeLessThanOrEqual(1e-5);
+  });
+
+  /** dz bits of the ReLU gradient per shape; y has zeros, negatives, NaN, ±∞; dy −0, NaN, ∞ */
+  async function reluGrads(useKernel: boolean): Promise<Int32Array[]> {
+    const out: Int32Array[] = [];
+    for (const [i, shape] of SHAPES.entries()) {
+      const n = size(shape);
+      const special = [0, -1, NaN, Infinity, -Infinity, -0];
+      const yv = normals(n, 600 + i).map((v, j) => (j % 5 === 0 ? special[j % 6] : v));
+      const dyv = normals(n, 700 + i).map((v, j) => (j % 7 === 0 ? [-0, NaN, Infinity][j % 3] : v));
+      const y = tf.tensor(yv, shape);
+      const dy = tf.tensor(dyv, shape);
+      const dz = useKernel
+        ? (tf.engine().runKernel(RELU_GRAD, { dy, y }) as tf.Tensor)
+        : tf.mul(dy, tf.step(y));
+      expect(dz.shape).toEqual(shape);
+      out.push(new Int32Array((await take(dz)).buffer));
+      tf.dispose([y, dy]);
+    }
+    return out;
+  }
+
+  /** NaN payloads may differ between implementations: compare bits, any NaN as one value */
+  const canonical = (a: Int32Array) =>
+    Array.from(a, (b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 'NaN' : b));
+
+  it('the ReLU gradient is bit for bit mul(dy, step(y)) on the CPU backend, on our code', async () => {
+    const spy = vi.spyOn(k.exports, 'reluGrad');
+    const ours = await reluGrads(true);
+    expect(spy).toHaveBeenCalledTimes(SHAPES.filter((s) => size(s) > 0).length);
+    spy.mockRestore();
+    const cpu = await onBackend('cpu', () => reluGrads(false));
+    expect(ours.map(canonical)).toEqual(cpu.map(canonical));
+    // −0 kept (dy < 0 where y ≤ 0) and NaN through where y is NaN: the cases a mask would lose
+    expect(ours.some((a) => a.includes(-0x80000000))).toBe(true);
+  });
+
+  it('without our code the ReLU gradient runs Step and Multiply, with the same bits', async () => {
+    const ours = await reluGrads(true);
+    await initBackend({ prefer: 'wasm', simdKernels: false });
+    const composed = await reluGrads(true);
+    await initBackend({ prefer: 'wasm' });
+    expect(composed.map(canonical)).toEqual(ours.map(canonical));
+  });
+
+  it('leak no tensors or buffers over repeated calls', async () => {
+    await sums(true);
+    await reluGrads(true);
+    const before = memoryCounts();
+    for (let i = 0; i < 3; i++) {
+      await sums(false);
+      await reluGrads(true);
+    }
+    expect(memoryCounts()).toEqual(before);
   });
 });
