@@ -317,3 +317,39 @@ export function reluGrad(dy: usize, y: usize, dz: usize, n: i32): void {
     store<f32>(dz + o, load<f32>(dy + o) * s);
   }
 }
+
+// Softmax cross-entropy per row of logits z [b, k] with int32 labels y [b]:
+// loss[i] = log Σ_j exp(z_ij − m_i) + m_i − z_{i,y_i}, m_i = max_j z_ij (a label outside [0, k)
+// takes z_y = 0, as tfjs's oneHot does). NaN logits give NaN (f32.max propagates it).
+@inline
+function rowLogSumExp(z: usize, k: i32): f32 {
+  let m: f32 = load<f32>(z);
+  for (let j = 1; j < k; j++) m = Mathf.max(m, load<f32>(z + ((<usize>j) << 2)));
+  let s: f32 = 0;
+  for (let j = 0; j < k; j++) s += Mathf.exp(load<f32>(z + ((<usize>j) << 2)) - m);
+  return Mathf.log(s) + m;
+}
+
+export function softmaxCE(z: usize, y: usize, loss: usize, b: i32, k: i32): void {
+  for (let i = 0; i < b; i++) {
+    const row = z + ((<usize>(i * k)) << 2);
+    const label = load<i32>(y + ((<usize>i) << 2));
+    const zy: f32 = label >= 0 && label < k ? load<f32>(row + ((<usize>label) << 2)) : 0;
+    store<f32>(loss + ((<usize>i) << 2), rowLogSumExp(row, k) - zy);
+  }
+}
+
+// Its gradient: dz_ij = dloss_i · (softmax(z_i)_j − [j = y_i]).
+export function softmaxCEGrad(z: usize, y: usize, dloss: usize, dz: usize, b: i32, k: i32): void {
+  for (let i = 0; i < b; i++) {
+    const row = z + ((<usize>(i * k)) << 2);
+    const out = dz + ((<usize>(i * k)) << 2);
+    const label = load<i32>(y + ((<usize>i) << 2));
+    const lse = rowLogSumExp(row, k);
+    const g = load<f32>(dloss + ((<usize>i) << 2));
+    for (let j = 0; j < k; j++) {
+      const p = Mathf.exp(load<f32>(row + ((<usize>j) << 2)) - lse);
+      store<f32>(out + ((<usize>j) << 2), g * (j == label ? p - 1 : p));
+    }
+  }
+}

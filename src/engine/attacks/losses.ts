@@ -14,6 +14,7 @@
  * argMax + oneHot masks).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SOFTMAX_CE, hasSoftmaxCEKernel } from '../backend/kernels/softmax-ce';
 import { AttackInputError } from './errors';
 
 /** The attack objectives a gradient attack can maximize. */
@@ -41,8 +42,14 @@ function trueLogit(z: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.mul(z, tf.cast(mask, 'float32')), 1) as tf.Tensor1D; // [B]
 }
 
-/** Softmax cross-entropy per sample, `[B]`, in nats. */
+/**
+ * Softmax cross-entropy per sample, `[B]`, in nats. On WASM with our kernels attached, one kernel
+ * and one for its gradient (src/engine/backend/kernels/softmax-ce.ts); elsewhere tfjs ops.
+ */
 export function crossEntropy(z: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {
+  if (z.dtype === 'float32' && y.dtype === 'int32' && hasSoftmaxCEKernel()) {
+    return tf.engine().runKernel(SOFTMAX_CE, { z, y }) as tf.Tensor1D; // [B]
+  }
   return tf.tidy(() => tf.sub(tf.logSumExp(z, 1), trueLogit(z, labelMask(z, y))) as tf.Tensor1D);
 }
 

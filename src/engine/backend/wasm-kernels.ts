@@ -12,6 +12,7 @@
  * | DepthwiseConv2dNativeBackpropInput  | depthwiseConv2d (x)    | Conv2DBackpropInput          |
  * | UnsortedSegmentSum                  | gather                 | Equal + BatchMatMul          |
  * | AdvPruneReluGrad (our name)         | relu, from its output  | our SIMD code, or Step + Mul |
+ * | AdvPruneSoftmaxCE(Grad) (our names) | (is) softmax CE        | our WebAssembly code only    |
  *
  * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
  * WebAssembly SIMD code once `attachSimdKernels` (./simd/runtime.ts; initBackend calls it) attaches
@@ -35,6 +36,7 @@ import {
 } from './kernels/depthwise-backprop';
 import { FAST_OVERRIDES } from './kernels/fast-overrides';
 import { SIMD_OVERRIDES, reluGradConfig } from './kernels/simd-overrides';
+import { softmaxCEConfigs, softmaxCEGradConfig } from './kernels/softmax-ce';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks and we provide. */
@@ -44,6 +46,7 @@ export const MISSING_WASM_KERNELS: readonly KernelConfig[] = [
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
   reluGradConfig,
+  ...softmaxCEConfigs,
 ];
 
 /** Kernels WASM has but runs slowly, which `replaceSlow` swaps for faster compositions. */
@@ -86,6 +89,9 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): Wa
       tf.registerKernel(config);
       added.add(config.kernelName);
     }
+  }
+  if (tf.getGradient(softmaxCEGradConfig.kernelName) === undefined) {
+    tf.registerGradient(softmaxCEGradConfig);
   }
   if (options.replaceSlow === true) {
     for (const [name, build] of Object.entries(FAST_OVERRIDES)) {

@@ -85,6 +85,8 @@ describe('missing wasm kernels', () => {
   it('are registered by initBackend (tests/setup.ts)', () => {
     expect(wasmTrainingKernels().added).toEqual([
       'AdvPruneReluGrad',
+      'AdvPruneSoftmaxCE',
+      'AdvPruneSoftmaxCEGrad',
       'Conv2DBackpropFilter',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',

@@ -9,12 +9,17 @@
  * - `Sum` over every axis but the last (bias gradients) and `AdvPruneReluGrad` (dy ⊙ step(y), the
  *   ReLU gradient of src/engine/model/fused.ts): shapes with every channel tail, keepDims,
  *   special values, fallbacks, leaks; the ReLU gradient bit for bit tfjs's mul(dy, step(y)).
+ * - Softmax cross-entropy and its gradient as one kernel each (`crossEntropy` of
+ *   src/engine/attacks/losses.ts): against the tfjs composition on WASM and the CPU backend,
+ *   central finite differences, NaN logits, labels outside [0, K), bad input, leaks.
  * (Max-pooling's gradient: max-pool-grad.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeBackend, initBackend } from '@/engine/backend';
 import { RELU_GRAD } from '@/engine/backend/kernels/simd-overrides';
+import { SOFTMAX_CE, SOFTMAX_CE_GRAD } from '@/engine/backend/kernels/softmax-ce';
+import { crossEntropy } from '@/engine/attacks/losses';
 import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
@@ -353,6 +358,117 @@ describe('SIMD column sum and ReLU gradient', () => {
       await sums(false);
       await reluGrads(true);
     }
+    expect(memoryCounts()).toEqual(before);
+  });
+});
+
+describe('softmax cross-entropy as one kernel', () => {
+  /** loss and its gradient wrt z (weights w per sample), for logits z [b, k] and labels y */
+  async function ce(
+    zv: Float32Array,
+    yv: number[],
+    k: number,
+  ): Promise<{ loss: Float32Array; grad: Float32Array }> {
+    const b = yv.length;
+    const z = tf.tensor2d(zv, [b, k]);
+    const y = tf.tensor1d(yv, 'int32');
+    const w = tf.tensor1d(normals(b, 77));
+    const loss = crossEntropy(z, y);
+    const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(crossEntropy(v as tf.Tensor2D, y), w)))(z);
+    const out = { loss: await take(loss), grad: await take(grad) };
+    tf.dispose([z, y, w]);
+    return out;
+  }
+
+  const CASES: [number, number][] = [
+    [64, 10],
+    [7, 3],
+    [1, 2],
+    [5, 100],
+  ];
+
+  it('equals the tfjs composition (WASM and CPU backends) within 1e-5, on our kernel', async () => {
+    const k = simdKernels(tf.backend())!;
+    const fwd = vi.spyOn(k.exports, 'softmaxCE');
+    const bwd = vi.spyOn(k.exports, 'softmaxCEGrad');
+    for (const [i, [b, classes]] of CASES.entries()) {
+      const zv = normals(b * classes, 800 + i).map((v) => 4 * v);
+      const yv = Array.from({ length: b }, (_, j) => (j * 7 + i) % classes);
+      const ours = await ce(zv, yv, classes);
+      await initBackend({ prefer: 'wasm', simdKernels: false });
+      const ops = await ce(zv, yv, classes);
+      await initBackend({ prefer: 'wasm' });
+      const cpu = await onBackend('cpu', () => ce(zv, yv, classes));
+      for (const ref of [ops, cpu]) {
+        expect(relErr(ours.loss, ref.loss)).toBeLessThanOrEqual(1e-5);
+        expect(relErr(ours.grad, ref.grad)).toBeLessThanOrEqual(1e-5);
+      }
+    }
+    expect(fwd).toHaveBeenCalled();
+    expect(bwd).toHaveBeenCalled();
+    fwd.mockRestore();
+    bwd.mockRestore();
+  });
+
+  it('its gradient matches central finite differences', async () => {
+    const b = 3;
+    const classes = 5;
+    const zv = normals(b * classes, 901);
+    const yv = [0, 4, 2];
+    const { grad } = await ce(zv, yv, classes);
+    const f = async (v: Float32Array) => {
+      const z = tf.tensor2d(v, [b, classes]);
+      const y = tf.tensor1d(yv, 'int32');
+      const w = tf.tensor1d(normals(b, 77));
+      const s = tf.sum(tf.mul(crossEntropy(z, y), w));
+      const out = (await s.data())[0];
+      tf.dispose([z, y, w, s]);
+      return out;
+    };
+    const h = 1e-2;
+    for (let i = 0; i < zv.length; i++) {
+      const up = zv.slice();
+      const down = zv.slice();
+      up[i] += h;
+      down[i] -= h;
+      const fd = ((await f(up)) - (await f(down))) / (2 * h);
+      expect(Math.abs(fd - grad[i])).toBeLessThanOrEqual(2e-3);
+    }
+  });
+
+  it('propagates NaN logits and reads a label outside [0, K) as z_y = 0, like the composition', async () => {
+    const zv = Float32Array.from([1, NaN, 3, 0.5, -1, 2, 4, 1, 0]);
+    const yv = [0, 7, -1];
+    const ours = await ce(zv, yv, 3);
+    await initBackend({ prefer: 'wasm', simdKernels: false });
+    const ops = await ce(zv, yv, 3);
+    await initBackend({ prefer: 'wasm' });
+    expect(Number.isNaN(ours.loss[0])).toBe(true);
+    expect(Number.isNaN(ops.loss[0])).toBe(true);
+    expect(relErr(ours.loss.slice(1), ops.loss.slice(1))).toBeLessThanOrEqual(1e-6);
+    expect(relErr(ours.grad.slice(3), ops.grad.slice(3))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('rejects bad input with a typed error naming the kernel', () => {
+    const z = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const yf = tf.tensor1d([0, 1], 'float32');
+    const y3 = tf.tensor1d([0, 1, 1], 'int32');
+    expect(() => tf.engine().runKernel(SOFTMAX_CE, { z, y: yf })).toThrow(
+      /AdvPruneSoftmaxCE.*int32/,
+    );
+    expect(() => tf.engine().runKernel(SOFTMAX_CE, { z, y: y3 })).toThrow(/labels must be/);
+    expect(() =>
+      tf.engine().runKernel(SOFTMAX_CE_GRAD, { z, y: tf.tensor1d([0, 1], 'int32'), dy: y3 }),
+    ).toThrow(/dy must be/);
+    tf.dispose([z, yf, y3]);
+  });
+
+  it('leaks no tensors or buffers over repeated calls', async () => {
+    const zv = normals(640, 5);
+    const yv = Array.from({ length: 64 }, (_, j) => j % 10);
+    await ce(zv, yv, 10);
+    const before = memoryCounts();
+    for (let i = 0; i < 3; i++) await ce(zv, yv, 10);
     expect(memoryCounts()).toEqual(before);
   });
 });

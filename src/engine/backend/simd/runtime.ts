@@ -42,6 +42,8 @@ export interface ConvExports {
   pool2x2Grad(x: number, dy: number, dx: number, b: number, h: number, w: number, c: number): void;
   colSum(x: number, y: number, rows: number, c: number): void;
   reluGrad(dy: number, y: number, dz: number, n: number): void;
+  softmaxCE(z: number, y: number, loss: number, b: number, k: number): void;
+  softmaxCEGrad(z: number, y: number, dloss: number, dz: number, b: number, k: number): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
