@@ -353,3 +353,32 @@ export function softmaxCEGrad(z: usize, y: usize, dloss: usize, dz: usize, b: i3
     }
   }
 }
+
+// One SGD step of one parameter (src/engine/train/optimizers.ts, PyTorch's torch.optim.SGD with
+// dampening 0), with the composition's float32 operations in its order, so the result is bit for
+// bit tfjs's (each op rounds once; WebAssembly never fuses a multiply-add):
+//   g ← grad·mask;  g ← g + p·wd;  b ← (b·μ + g)·mask;  g ← g + b·μ (Nesterov) or b;
+//   p ← (p − g·lr)·mask
+// b, mask and bOut may be 0 (no momentum buffer / no mask); wd 0 skips the decay term.
+export function sgdUpdate(
+  p: usize, b: usize, g: usize, mask: usize, pOut: usize, bOut: usize, n: i32,
+  lr: f32, mu: f32, wd: f32, nesterov: i32,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const pv = load<f32>(p + o);
+    const m: f32 = mask ? load<f32>(mask + o) : 1;
+    let gv = load<f32>(g + o);
+    if (mask) gv = gv * m;
+    if (wd != 0) gv = gv + pv * wd;
+    if (b) {
+      let bv = load<f32>(b + o) * mu + gv;
+      if (mask) bv = bv * m;
+      store<f32>(bOut + o, bv);
+      gv = nesterov ? gv + bv * mu : bv;
+    }
+    let pn = pv - gv * lr;
+    if (mask) pn = pn * m;
+    store<f32>(pOut + o, pn);
+  }
+}

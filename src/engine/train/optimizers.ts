@@ -3,7 +3,8 @@
  * to plain data and restore bit-exactly (checkpoints). Gradients are those of a loss averaged
  * over the batch; the learning rate comes from the schedule at each step.
  *
- * SGD (PyTorch torch.optim.SGD, dampening 0; momentum of Sutskever et al. 2013):
+ * SGD (PyTorch torch.optim.SGD, dampening 0; momentum of Sutskever et al. 2013; on WASM one
+ * kernel of ours per parameter, bit for bit these operations: backend/kernels/sgd-update.ts):
  *   g ← g + wd·p;  b ← μ·b + g;  g ← g + μ·b (nesterov) or g ← b;  p ← p − lr·g
  *   (b starts at 0, which equals PyTorch's b₁ = g₁.) Defaults: μ 0.9, nesterov false, wd 5e-4.
  * Adam (Kingma and Ba 2015, arXiv 1412.6980; PyTorch torch.optim.Adam), step t from 1:
@@ -18,6 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import type { NamedTensorMap } from '@tensorflow/tfjs-core';
+import { SGD_UPDATE, hasSgdUpdateKernel } from '../backend/kernels/sgd-update';
 import type { ParamName } from '../model/types';
 import { TrainError } from './errors';
 import type { ParamMasks } from './masking';
@@ -129,6 +132,20 @@ function sgdUpdate(
   lr: number,
   mask: tf.Tensor | undefined,
 ): tf.Tensor[] {
+  const fullMask =
+    mask === undefined ||
+    (mask.dtype === 'float32' &&
+      mask.shape.length === p.shape.length &&
+      mask.shape.every((d, i) => d === p.shape[i]));
+  if (hasSgdUpdateKernel() && grad.dtype === 'float32' && fullMask) {
+    // on WASM: the same float32 operations as below in one kernel of ours, bit for bit (a mask
+    // that broadcasts, e.g. one per output unit, takes the tfjs ops)
+    const inputs: NamedTensorMap = { p, g: grad };
+    if (c.momentum > 0) inputs.b = slots[0];
+    if (mask) inputs.mask = mask;
+    const attrs = { lr, momentum: c.momentum, weightDecay: c.weightDecay, nesterov: c.nesterov };
+    return tf.engine().runKernel(SGD_UPDATE, inputs, attrs as never) as tf.Tensor[];
+  }
   const m = (t: tf.Tensor): tf.Tensor => (mask ? tf.mul(t, mask) : t);
   let g = m(grad); // same shape as p
   if (c.weightDecay > 0) g = tf.add(g, tf.mul(p, c.weightDecay));

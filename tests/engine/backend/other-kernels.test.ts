@@ -85,6 +85,7 @@ describe('missing wasm kernels', () => {
   it('are registered by initBackend (tests/setup.ts)', () => {
     expect(wasmTrainingKernels().added).toEqual([
       'AdvPruneReluGrad',
+      'AdvPruneSgdUpdate',
       'AdvPruneSoftmaxCE',
       'AdvPruneSoftmaxCEGrad',
       'Conv2DBackpropFilter',

@@ -12,6 +12,8 @@
  * - Softmax cross-entropy and its gradient as one kernel each (`crossEntropy` of
  *   src/engine/attacks/losses.ts): against the tfjs composition on WASM and the CPU backend,
  *   central finite differences, NaN logits, labels outside [0, K), bad input, leaks.
+ * - One SGD step per parameter as one kernel (src/engine/train/optimizers.ts): bit for bit the
+ *   tfjs composition over momentum, Nesterov, weight decay and masks; bad input; leaks.
  * (Max-pooling's gradient: max-pool-grad.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +22,14 @@ import { describeBackend, initBackend } from '@/engine/backend';
 import { RELU_GRAD } from '@/engine/backend/kernels/simd-overrides';
 import { SOFTMAX_CE, SOFTMAX_CE_GRAD } from '@/engine/backend/kernels/softmax-ce';
 import { crossEntropy } from '@/engine/attacks/losses';
+import { SGD_UPDATE } from '@/engine/backend/kernels/sgd-update';
+import {
+  computeUpdate,
+  createOptimizer,
+  disposeOptimizer,
+  disposeUpdate,
+  type OptimizerConfigInput,
+} from '@/engine/train/optimizers';
 import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
 
@@ -469,6 +479,103 @@ describe('softmax cross-entropy as one kernel', () => {
     await ce(zv, yv, 10);
     const before = memoryCounts();
     for (let i = 0; i < 3; i++) await ce(zv, yv, 10);
+    expect(memoryCounts()).toEqual(before);
+  });
+});
+
+describe('SGD step as one kernel', () => {
+  const SHAPES2: Record<string, number[]> = { w: [5, 5, 1, 6], b: [6], d: [7, 3], e: [0] };
+
+  /** bits of params and momentum buffers after 3 steps of `cfg` (with masks if `masked`) */
+  async function threeSteps(cfg: OptimizerConfigInput, masked: boolean): Promise<number[][]> {
+    // inside tidy: the initial values are freed, the variables (never tracked by tidy) stay
+    const params = tf.tidy(
+      () =>
+        new Map(
+          Object.entries(SHAPES2).map(([name, shape], i) => [
+            name,
+            tf.variable(tf.tensor(normals(size(shape), 1000 + i), shape), true, `sgd-${name}-${i}`),
+          ]),
+        ),
+    );
+    const opt = createOptimizer(cfg, params);
+    const masks = new Map(
+      Object.entries(SHAPES2).map(([name, shape], i) => [
+        name,
+        tf.tensor(
+          normals(size(shape), 1100 + i).map((v) => (v > 0 ? 1 : 0)),
+          shape,
+        ),
+      ]),
+    );
+    for (let step = 0; step < 3; step++) {
+      const grads = new Map(
+        Object.entries(SHAPES2).map(([name, shape], i) => [
+          name,
+          tf.tensor(
+            normals(size(shape), 1200 + 10 * step + i).map((v) => 3 * v),
+            shape,
+          ),
+        ]),
+      );
+      const pending = computeUpdate(opt, params, grads, 0.05, masked ? masks : undefined);
+      for (const [name, u] of pending.values) {
+        params.get(name)!.assign(u.param);
+        u.slots.forEach((t, j) => opt.slots.get(name)![j].assign(t));
+      }
+      disposeUpdate(pending);
+      tf.dispose([...grads.values()]);
+    }
+    const out: number[][] = [];
+    for (const [name, p] of params) {
+      out.push(Array.from(new Int32Array((await p.data()).buffer)));
+      for (const s of opt.slots.get(name)!)
+        out.push(Array.from(new Int32Array((await s.data()).buffer)));
+    }
+    disposeOptimizer(opt);
+    tf.dispose([...params.values(), ...masks.values()]);
+    return out;
+  }
+
+  const CONFIGS: OptimizerConfigInput[] = [
+    { kind: 'sgd' },
+    { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+    { kind: 'sgd', momentum: 0, weightDecay: 0 },
+    { kind: 'sgd', momentum: 0.5, weightDecay: 0 },
+  ];
+
+  it('is bit for bit the tfjs composition (momentum, Nesterov, decay, masks), on our kernel', async () => {
+    for (const cfg of CONFIGS) {
+      for (const masked of [false, true]) {
+        const spy = vi.spyOn(simdKernels(tf.backend())!.exports, 'sgdUpdate'); // attached anew below
+        const ours = await threeSteps(cfg, masked);
+        expect(spy).toHaveBeenCalledTimes(3 * (Object.keys(SHAPES2).length - 1)); // [0]: no call
+        spy.mockRestore();
+        await initBackend({ prefer: 'wasm', simdKernels: false });
+        const ops = await threeSteps(cfg, masked);
+        await initBackend({ prefer: 'wasm' });
+        expect(ours).toEqual(ops);
+      }
+    }
+  });
+
+  it('rejects inconsistent input with a typed error', () => {
+    const p = tf.zeros([3]);
+    const g2 = tf.zeros([4]);
+    const attrs = { lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false };
+    expect(() => tf.engine().runKernel(SGD_UPDATE, { p, g: g2 }, attrs as never)).toThrow(
+      /AdvPruneSgdUpdate.*g has shape/,
+    );
+    expect(() =>
+      tf.engine().runKernel(SGD_UPDATE, { p, g: p }, { ...attrs, momentum: 0.9 } as never),
+    ).toThrow(/momentum buffer/);
+    tf.dispose([p, g2]);
+  });
+
+  it('leaks no tensors or buffers over repeated steps', async () => {
+    await threeSteps(CONFIGS[1], true);
+    const before = memoryCounts();
+    for (let i = 0; i < 2; i++) await threeSteps(CONFIGS[1], true);
     expect(memoryCounts()).toEqual(before);
   });
 });

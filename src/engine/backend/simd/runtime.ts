@@ -44,6 +44,7 @@ export interface ConvExports {
   reluGrad(dy: number, y: number, dz: number, n: number): void;
   softmaxCE(z: number, y: number, loss: number, b: number, k: number): void;
   softmaxCEGrad(z: number, y: number, dloss: number, dz: number, b: number, k: number): void;
+  sgdUpdate(...args: number[]): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */

@@ -1,0 +1,92 @@
+/**
+ * One SGD-with-momentum step of one parameter as ONE kernel on WASM (`AdvPruneSgdUpdate`, our
+ * name; our WebAssembly code in wasm/kernels.ts), where src/engine/train/optimizers.ts otherwise
+ * runs ~6 small tfjs kernels per parameter (60 per LeNet step, ~5 µs of tfjs JavaScript each).
+ *
+ * Update (PyTorch's torch.optim.SGD, dampening 0; momentum of Sutskever et al. 2013, ICML):
+ *   g ← grad·mask;  g ← g + wd·p;  b ← (μ·b + g)·mask;  g ← g + μ·b (Nesterov) or b;
+ *   p ← (p − lr·g)·mask
+ * with the composition's float32 operations in its order, so parameters and buffers are bit for
+ * bit what the tfjs ops give (tests/engine/backend/simd-kernels.test.ts).
+ *
+ * Inputs: p, g (and b, the momentum buffer, when μ > 0; mask when pruning), all of p's shape,
+ * float32. Attributes: lr, momentum μ, weightDecay, nesterov. Outputs: [p'] or [p', b'].
+ * Only where our kernels are attached to the live backend (`hasSgdUpdateKernel`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdKernels } from '../simd/runtime';
+import { WASM, WasmKernelError, assertSameShape } from './compose';
+
+export const SGD_UPDATE = 'AdvPruneSgdUpdate';
+
+export interface SgdUpdateAttrs {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+const sgdUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { p, g, b, mask } = inputs as {
+    p: TensorInfo;
+    g: TensorInfo;
+    b?: TensorInfo;
+    mask?: TensorInfo;
+  };
+  const a = attrs as unknown as SgdUpdateAttrs;
+  const k = simdKernels(backend);
+  if (k === undefined) {
+    throw new WasmKernelError(
+      SGD_UPDATE,
+      'our WebAssembly kernels are not attached to this backend',
+    );
+  }
+  for (const [what, t] of [
+    ['g', g],
+    ['b', b],
+    ['mask', mask],
+  ] as const) {
+    if (t !== undefined) assertSameShape(SGD_UPDATE, what, t.shape, p.shape);
+  }
+  if ([p, g, b, mask].some((t) => t !== undefined && t.dtype !== 'float32')) {
+    throw new WasmKernelError(SGD_UPDATE, 'every input must be float32');
+  }
+  if ((b !== undefined) !== a.momentum > 0) {
+    throw new WasmKernelError(
+      SGD_UPDATE,
+      'a momentum buffer goes with momentum > 0, and only then',
+    );
+  }
+  const pOut = k.backend.makeOutput([...p.shape], 'float32');
+  const bOut = b === undefined ? undefined : k.backend.makeOutput([...p.shape], 'float32');
+  const n = tf.util.sizeFromShape(p.shape);
+  if (n > 0) {
+    const at = (t: TensorInfo | undefined) => (t === undefined ? 0 : k.offset(t));
+    k.exports.sgdUpdate(
+      k.offset(p),
+      at(b),
+      k.offset(g),
+      at(mask),
+      k.offset(pOut),
+      at(bOut),
+      n,
+      a.lr,
+      a.momentum,
+      a.weightDecay,
+      a.nesterov ? 1 : 0,
+    );
+  }
+  return bOut === undefined ? [pOut] : [pOut, bOut];
+};
+
+export const sgdUpdateConfig: KernelConfig = {
+  kernelName: SGD_UPDATE,
+  backendName: WASM,
+  kernelFunc: sgdUpdate,
+};
+
+/** Whether the SGD update can run as our one kernel on the live backend. */
+export function hasSgdUpdateKernel(): boolean {
+  return simdKernels(tf.backend()) !== undefined && tf.getKernel(SGD_UPDATE, WASM) !== undefined;
+}
