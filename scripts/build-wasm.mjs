@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Compiles the WebAssembly kernels (wasm/conv.ts, AssemblyScript) into
- * src/engine/backend/simd/conv-wasm.ts, which holds both builds as base64:
+ * Compiles the WebAssembly kernels (wasm/kernels.ts, AssemblyScript) into
+ * src/engine/backend/simd/kernels-wasm.ts, which holds both builds as base64:
  * - `shared`: imports a shared memory (tfjs's threaded WASM build, cross-origin isolated pages,
  *   Node with threads);
  * - `unshared`: imports an ordinary memory (tfjs's single-threaded build).
@@ -21,8 +21,8 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const SOURCE = 'wasm/conv.ts';
-export const TARGET = 'src/engine/backend/simd/conv-wasm.ts';
+export const SOURCE = 'wasm/kernels.ts';
+export const TARGET = 'src/engine/backend/simd/kernels-wasm.ts';
 
 const COMMON = [
   '--runtime',
@@ -82,12 +82,12 @@ export const SOURCE_SHA256 = '${sha}';
 
 /** the build importing a shared memory (tfjs's threaded WASM build), base64 */
 // prettier-ignore
-export const CONV_WASM_SHARED =
+export const KERNELS_WASM_SHARED =
 ${wrap(shared)};
 
 /** the build importing an ordinary memory (tfjs's single-threaded WASM build), base64 */
 // prettier-ignore
-export const CONV_WASM_UNSHARED =
+export const KERNELS_WASM_UNSHARED =
 ${wrap(unshared)};
 `;
 }

@@ -6,7 +6,8 @@
  * cross-origin isolated, `SharedArrayBuffer` exists, and tfjs-backend-wasm loads its threaded
  * SIMD binary in the engine worker with more than one thread (read in the worker from tfjs's own
  * global engine, `_tfengine`: the live backend, its WASM module's thread count, and the binary it
- * fetched). The Content-Security-Policy meta tag still holds, the app's figures still come up
+ * fetched), with our WebAssembly kernels attached to its memory (the backend badge's
+ * `data-wasm-kernels`). The Content-Security-Policy meta tag still holds, the app's figures still come up
  * (dataset, model and worker load under require-corp), and no console error or CSP violation
  * occurs on the way.
  */
@@ -105,6 +106,8 @@ describe('cross-origin isolation (production build, Chromium)', () => {
     expect(facts.multithreadFlag).toBe(true);
     expect(facts.threads).toBeGreaterThan(1);
     expect(wasmFiles.some((f) => /threaded-simd.*\.wasm$/.test(f))).toBe(true);
+    // our WebAssembly kernels run on the threaded build's shared memory in the worker
+    expect(await page.getByTestId('backend').getAttribute('data-wasm-kernels')).toBe('attached');
 
     // the app still works under require-corp: the dataset, the model and the evaluation load
     const clean = page.getByTestId('clean-accuracy');

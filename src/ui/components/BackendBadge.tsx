@@ -1,18 +1,31 @@
-/** Which tfjs backend is live, why, and why the others were not used. */
+/**
+ * Which tfjs backend is live, why, and why the others were not used; on WASM also its threads and
+ * whether our WebAssembly kernels run (`data-wasm-kernels`: 'attached' or why not).
+ */
 import { useCore } from '../store/core';
 
 export function BackendBadge() {
   const backend = useCore((s) => s.backend);
   const fallback = backend?.details.webgpu?.isFallbackAdapter === true;
+  const wasm = backend?.details.wasm;
+  const kernels = wasm
+    ? wasm.simdKernels.attached
+      ? 'attached'
+      : `not attached: ${wasm.simdKernels.note ?? 'unknown'}`
+    : undefined;
   const why = backend
     ? [
         `${backend.name}: ${backend.reason}`,
+        ...(wasm ? [`WASM ${wasm.binary}, ${wasm.threads} thread(s); our kernels ${kernels}`] : []),
         ...Object.entries(backend.notUsed).map(([n, r]) => `${n}: ${r}`),
       ].join('\n')
     : 'starting…';
   return (
     <span className="backend" title={why}>
-      backend <strong data-testid="backend">{backend?.name ?? 'starting…'}</strong>
+      backend{' '}
+      <strong data-testid="backend" data-wasm-kernels={kernels}>
+        {backend?.name ?? 'starting…'}
+      </strong>
       {fallback ? <em> (software adapter)</em> : null}
     </span>
   );

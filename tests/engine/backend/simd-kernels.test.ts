@@ -489,15 +489,13 @@ describe('SGD step as one kernel', () => {
   /** bits of params and momentum buffers after 3 steps of `cfg` (with masks if `masked`) */
   async function threeSteps(cfg: OptimizerConfigInput, masked: boolean): Promise<number[][]> {
     // inside tidy: the initial values are freed, the variables (never tracked by tidy) stay
-    const params = tf.tidy(
-      () =>
-        new Map(
-          Object.entries(SHAPES2).map(([name, shape], i) => [
-            name,
-            tf.variable(tf.tensor(normals(size(shape), 1000 + i), shape), true, `sgd-${name}-${i}`),
-          ]),
-        ),
-    );
+    const params = new Map<string, tf.Variable>();
+    tf.tidy(() => {
+      for (const [i, [name, shape]] of Object.entries(SHAPES2).entries()) {
+        const init = tf.tensor(normals(size(shape), 1000 + i), shape);
+        params.set(name, tf.variable(init, true, `sgd-${name}-${i}`));
+      }
+    });
     const opt = createOptimizer(cfg, params);
     const masks = new Map(
       Object.entries(SHAPES2).map(([name, shape], i) => [
