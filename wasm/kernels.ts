@@ -382,3 +382,14 @@ export function sgdUpdate(
     store<f32>(pOut + o, pn);
   }
 }
+
+// 1 when all n floats at p are finite, else 0 (x·0 is 0 for finite x and NaN for ±∞ and NaN).
+export function allFinite(p: usize, n: i32): i32 {
+  const zero = f32x4.splat(0);
+  let acc = zero;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(p + ((<usize>i) << 2)), zero));
+  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) s += load<f32>(p + ((<usize>i) << 2)) * 0;
+  return s == s ? 1 : 0;
+}

@@ -14,6 +14,7 @@
  * | AdvPruneReluGrad (our name)         | relu, from its output  | our SIMD code, or Step + Mul |
  * | AdvPruneSoftmaxCE(Grad) (our names) | (is) softmax CE        | our WebAssembly code only    |
  * | AdvPruneSgdUpdate (our name)        | (an SGD step)          | our WebAssembly code only    |
+ * | AdvPruneAllFinite (our name)        | (the update's guard)   | our WebAssembly code only    |
  *
  * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
  * WebAssembly SIMD code once `attachSimdKernels` (./simd/runtime.ts; initBackend calls it) attaches
@@ -37,7 +38,7 @@ import {
 } from './kernels/depthwise-backprop';
 import { FAST_OVERRIDES } from './kernels/fast-overrides';
 import { SIMD_OVERRIDES, reluGradConfig } from './kernels/simd-overrides';
-import { sgdUpdateConfig } from './kernels/sgd-update';
+import { allFiniteConfig, sgdUpdateConfig } from './kernels/sgd-update';
 import { softmaxCEConfigs, softmaxCEGradConfig } from './kernels/softmax-ce';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
@@ -50,6 +51,7 @@ export const MISSING_WASM_KERNELS: readonly KernelConfig[] = [
   reluGradConfig,
   ...softmaxCEConfigs,
   sgdUpdateConfig,
+  allFiniteConfig,
 ];
 
 /** Kernels WASM has but runs slowly, which `replaceSlow` swaps for faster compositions. */

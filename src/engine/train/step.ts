@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { AbortFlag } from '../attacks/options';
+import { allFiniteKernel, hasAllFiniteKernel } from '../backend/kernels/sgd-update';
 import { forward, updateBnRunningStats } from '../model/forward';
 import type { Masks, Model, ParamName } from '../model/types';
 import type { ParamMasks } from './masking';
@@ -208,9 +209,15 @@ async function dispatchStep(
       bnNext = bnCandidates(model, bnStats, ctx.bnMomentum);
       owned.push(...bnNext.values());
       const [okAll, summary] = tf.tidy(() => {
-        const vals = newValues(pending, bnNext).map((t) => tf.reshape(t, [-1]));
-        // bool scalar: every new value finite (one concat, one test: ~3 kernels, not 3 per tensor)
-        const ok = vals.length === 0 ? tf.scalar(true) : tf.all(tf.isFinite(tf.concat(vals)));
+        const fresh = newValues(pending, bnNext);
+        // bool scalar: every new value finite (one concat, one test: ~3 kernels, not 3 per
+        // tensor; on WASM one kernel of ours over all of them: backend/kernels/sgd-update.ts)
+        const ok =
+          fresh.length === 0
+            ? tf.scalar(true)
+            : hasAllFiniteKernel() && fresh.every((t) => t.dtype === 'float32')
+              ? allFiniteKernel(fresh)
+              : tf.all(tf.isFinite(tf.concat(fresh.map((t) => tf.reshape(t, [-1])))));
         const sum = tf.stack([
           value,
           tf.cast(ok, 'float32'),

@@ -84,6 +84,7 @@ async function gatherGrads(): Promise<Float32Array[]> {
 describe('missing wasm kernels', () => {
   it('are registered by initBackend (tests/setup.ts)', () => {
     expect(wasmTrainingKernels().added).toEqual([
+      'AdvPruneAllFinite',
       'AdvPruneReluGrad',
       'AdvPruneSgdUpdate',
       'AdvPruneSoftmaxCE',

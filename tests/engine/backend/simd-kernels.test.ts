@@ -13,7 +13,8 @@
  *   src/engine/attacks/losses.ts): against the tfjs composition on WASM and the CPU backend,
  *   central finite differences, NaN logits, labels outside [0, K), bad input, leaks.
  * - One SGD step per parameter as one kernel (src/engine/train/optimizers.ts): bit for bit the
- *   tfjs composition over momentum, Nesterov, weight decay and masks; bad input; leaks.
+ *   tfjs composition over momentum, Nesterov, weight decay and masks; bad input; leaks. The
+ *   update's finiteness guard as one kernel: every tail length, NaN/±∞ anywhere, empty inputs.
  * (Max-pooling's gradient: max-pool-grad.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,7 +23,7 @@ import { describeBackend, initBackend } from '@/engine/backend';
 import { RELU_GRAD } from '@/engine/backend/kernels/simd-overrides';
 import { SOFTMAX_CE, SOFTMAX_CE_GRAD } from '@/engine/backend/kernels/softmax-ce';
 import { crossEntropy } from '@/engine/attacks/losses';
-import { SGD_UPDATE } from '@/engine/backend/kernels/sgd-update';
+import { ALL_FINITE, SGD_UPDATE, allFiniteKernel } from '@/engine/backend/kernels/sgd-update';
 import {
   computeUpdate,
   createOptimizer,
@@ -575,5 +576,50 @@ describe('SGD step as one kernel', () => {
     const before = memoryCounts();
     for (let i = 0; i < 2; i++) await threeSteps(CONFIGS[1], true);
     expect(memoryCounts()).toEqual(before);
+  });
+});
+
+describe('finiteness guard as one kernel', () => {
+  const guard = async (ts: tf.Tensor[]): Promise<boolean> => {
+    const out = allFiniteKernel(ts);
+    expect(out.dtype).toBe('bool');
+    expect(out.shape).toEqual([]);
+    const v = (await out.data())[0] === 1;
+    out.dispose();
+    return v;
+  };
+
+  it('is true only when every element of every input is finite', async () => {
+    for (const n of [1, 3, 4, 5, 17, 1000]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, n - 1, Math.floor(n / 2)]) {
+          const v = normals(n, n);
+          const clean = tf.tensor1d(v);
+          v[at] = bad;
+          const dirty = tf.tensor(v, [n]);
+          const other = tf.tensor2d(normals(6, 3), [2, 3]);
+          const empty = tf.zeros([0, 4]);
+          expect(await guard([other, clean, empty])).toBe(true);
+          expect(await guard([other, dirty])).toBe(false);
+          expect(await guard([dirty, clean])).toBe(false);
+          tf.dispose([clean, dirty, other, empty]);
+        }
+      }
+    }
+    const big = tf.tensor1d([1e38, -1e38, 3.4e38]); // large but finite: x·0 is still 0
+    expect(await guard([big])).toBe(true);
+    big.dispose();
+  });
+
+  it('rejects other dtypes with a typed error and leaks nothing', async () => {
+    const i = tf.tensor1d([1, 2], 'int32');
+    expect(() => tf.engine().runKernel(ALL_FINITE, { i })).toThrow(/AdvPruneAllFinite.*float32/);
+    i.dispose();
+    const a = tf.ones([3, 3]);
+    await guard([a]);
+    const before = memoryCounts();
+    for (let r = 0; r < 3; r++) await guard([a, a]);
+    expect(memoryCounts()).toEqual(before);
+    a.dispose();
   });
 });

@@ -1,4 +1,6 @@
 /**
+ * Two kernels of the training step's update on WASM, ours (WebAssembly in wasm/kernels.ts).
+ *
  * One SGD-with-momentum step of one parameter as ONE kernel on WASM (`AdvPruneSgdUpdate`, our
  * name; our WebAssembly code in wasm/kernels.ts), where src/engine/train/optimizers.ts otherwise
  * runs ~6 small tfjs kernels per parameter (60 per LeNet step, ~5 µs of tfjs JavaScript each).
@@ -89,4 +91,58 @@ export const sgdUpdateConfig: KernelConfig = {
 /** Whether the SGD update can run as our one kernel on the live backend. */
 export function hasSgdUpdateKernel(): boolean {
   return simdKernels(tf.backend()) !== undefined && tf.getKernel(SGD_UPDATE, WASM) !== undefined;
+}
+
+/**
+ * `AdvPruneAllFinite` (our name, WASM): a bool scalar, true when every element of every input
+ * (float32, any shapes, any number of inputs named as you like) is finite. The training step's
+ * guard before it commits an update (src/engine/train/step.ts), which otherwise reshapes and
+ * concatenates every new parameter and buffer and runs IsFinite and All (~23 kernels a LeNet step).
+ */
+export const ALL_FINITE = 'AdvPruneAllFinite';
+
+interface BoolHeapBackend {
+  makeOutput(shape: number[], dtype: 'bool'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Uint8Array;
+}
+
+const allFinite: KernelFunc = ({ inputs, backend }) => {
+  const k = simdKernels(backend);
+  if (k === undefined) {
+    throw new WasmKernelError(
+      ALL_FINITE,
+      'our WebAssembly kernels are not attached to this backend',
+    );
+  }
+  const tensors = Object.values(inputs) as TensorInfo[];
+  for (const t of tensors) {
+    if (t.dtype !== 'float32') {
+      throw new WasmKernelError(ALL_FINITE, `every input must be float32, got ${t.dtype}`);
+    }
+  }
+  const ok = tensors.every((t) => {
+    const n = tf.util.sizeFromShape(t.shape);
+    return n === 0 || k.exports.allFinite(k.offset(t), n) === 1;
+  });
+  const b = backend as unknown as BoolHeapBackend;
+  const out = b.makeOutput([], 'bool'); // scalar
+  b.typedArrayFromHeap(out)[0] = ok ? 1 : 0;
+  return out;
+};
+
+export const allFiniteConfig: KernelConfig = {
+  kernelName: ALL_FINITE,
+  backendName: WASM,
+  kernelFunc: allFinite,
+};
+
+/** Whether the finiteness guard can run as our one kernel on the live backend. */
+export function hasAllFiniteKernel(): boolean {
+  return simdKernels(tf.backend()) !== undefined && tf.getKernel(ALL_FINITE, WASM) !== undefined;
+}
+
+/** Run `AdvPruneAllFinite` on `tensors` (inputs named t0, t1, …): a bool scalar. */
+export function allFiniteKernel(tensors: tf.Tensor[]): tf.Scalar {
+  const inputs = Object.fromEntries(tensors.map((t, i) => [`t${i}`, t]));
+  return tf.engine().runKernel(ALL_FINITE, inputs) as tf.Scalar;
 }

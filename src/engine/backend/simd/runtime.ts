@@ -45,6 +45,7 @@ export interface ConvExports {
   softmaxCE(z: number, y: number, loss: number, b: number, k: number): void;
   softmaxCEGrad(z: number, y: number, dloss: number, dz: number, b: number, k: number): void;
   sgdUpdate(...args: number[]): void;
+  allFinite(p: number, n: number): number;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
