@@ -14,6 +14,21 @@ import type {
   NamedTensorInfoMap,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { simdKernels, type SimdKernels } from '../simd/runtime';
+
+/** Our WebAssembly kernels attached to `backend`, or a WasmKernelError naming `kernel`. */
+export function requireSimdKernels(kernel: string, backend: unknown): SimdKernels {
+  const k = simdKernels(backend);
+  if (k === undefined) {
+    throw new WasmKernelError(kernel, 'our WebAssembly kernels are not attached to this backend');
+  }
+  return k;
+}
+
+/** Whether kernel `name` of ours can run on the live backend (WASM with our kernels attached). */
+export function ownKernelLive(name: string): boolean {
+  return simdKernels(tf.backend()) !== undefined && tf.getKernel(name, WASM) !== undefined;
+}
 
 /** Backend whose kernels the compositions call. */
 export const WASM = 'wasm';

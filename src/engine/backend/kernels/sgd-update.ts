@@ -17,8 +17,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdKernels } from '../simd/runtime';
-import { WASM, WasmKernelError, assertSameShape } from './compose';
+import {
+  WASM,
+  WasmKernelError,
+  assertSameShape,
+  ownKernelLive,
+  requireSimdKernels,
+} from './compose';
 
 export const SGD_UPDATE = 'AdvPruneSgdUpdate';
 
@@ -37,13 +42,7 @@ const sgdUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
     mask?: TensorInfo;
   };
   const a = attrs as unknown as SgdUpdateAttrs;
-  const k = simdKernels(backend);
-  if (k === undefined) {
-    throw new WasmKernelError(
-      SGD_UPDATE,
-      'our WebAssembly kernels are not attached to this backend',
-    );
-  }
+  const k = requireSimdKernels(SGD_UPDATE, backend);
   for (const [what, t] of [
     ['g', g],
     ['b', b],
@@ -90,7 +89,7 @@ export const sgdUpdateConfig: KernelConfig = {
 
 /** Whether the SGD update can run as our one kernel on the live backend. */
 export function hasSgdUpdateKernel(): boolean {
-  return simdKernels(tf.backend()) !== undefined && tf.getKernel(SGD_UPDATE, WASM) !== undefined;
+  return ownKernelLive(SGD_UPDATE);
 }
 
 /**
@@ -107,13 +106,7 @@ interface BoolHeapBackend {
 }
 
 const allFinite: KernelFunc = ({ inputs, backend }) => {
-  const k = simdKernels(backend);
-  if (k === undefined) {
-    throw new WasmKernelError(
-      ALL_FINITE,
-      'our WebAssembly kernels are not attached to this backend',
-    );
-  }
+  const k = requireSimdKernels(ALL_FINITE, backend);
   const tensors = Object.values(inputs) as TensorInfo[];
   for (const t of tensors) {
     if (t.dtype !== 'float32') {
@@ -138,7 +131,7 @@ export const allFiniteConfig: KernelConfig = {
 
 /** Whether the finiteness guard can run as our one kernel on the live backend. */
 export function hasAllFiniteKernel(): boolean {
-  return simdKernels(tf.backend()) !== undefined && tf.getKernel(ALL_FINITE, WASM) !== undefined;
+  return ownKernelLive(ALL_FINITE);
 }
 
 /** Run `AdvPruneAllFinite` on `tensors` (inputs named t0, t1, …): a bool scalar. */

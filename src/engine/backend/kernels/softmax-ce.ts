@@ -17,19 +17,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdKernels } from '../simd/runtime';
-import { WASM, WasmKernelError } from './compose';
+import { WASM, WasmKernelError, ownKernelLive, requireSimdKernels } from './compose';
 
 export const SOFTMAX_CE = 'AdvPruneSoftmaxCE';
 export const SOFTMAX_CE_GRAD = 'AdvPruneSoftmaxCEGrad';
-
-function attached(name: string, backend: unknown) {
-  const k = simdKernels(backend);
-  if (k === undefined) {
-    throw new WasmKernelError(name, 'our WebAssembly kernels are not attached to this backend');
-  }
-  return k;
-}
 
 function checkLogits(name: string, z: TensorInfo, y: TensorInfo): [number, number] {
   if (z.dtype !== 'float32' || z.shape.length !== 2) {
@@ -46,7 +37,7 @@ function checkLogits(name: string, z: TensorInfo, y: TensorInfo): [number, numbe
 
 const softmaxCE: KernelFunc = ({ inputs, backend }) => {
   const { z, y } = inputs as { z: TensorInfo; y: TensorInfo };
-  const k = attached(SOFTMAX_CE, backend);
+  const k = requireSimdKernels(SOFTMAX_CE, backend);
   const [b, classes] = checkLogits(SOFTMAX_CE, z, y);
   const loss = k.backend.makeOutput([b], 'float32'); // [B]
   if (b > 0) {
@@ -58,7 +49,7 @@ const softmaxCE: KernelFunc = ({ inputs, backend }) => {
 
 const softmaxCEGrad: KernelFunc = ({ inputs, backend }) => {
   const { z, y, dy } = inputs as { z: TensorInfo; y: TensorInfo; dy: TensorInfo };
-  const k = attached(SOFTMAX_CE_GRAD, backend);
+  const k = requireSimdKernels(SOFTMAX_CE_GRAD, backend);
   const [b, classes] = checkLogits(SOFTMAX_CE_GRAD, z, y);
   if (dy.dtype !== 'float32' || dy.shape.length !== 1 || dy.shape[0] !== b) {
     throw new WasmKernelError(SOFTMAX_CE_GRAD, `dy must be float32 [${b}], got [${dy.shape}]`);
@@ -89,5 +80,5 @@ export const softmaxCEGradConfig: GradConfig = {
 
 /** Whether `crossEntropy` can run as our one kernel on the live backend. */
 export function hasSoftmaxCEKernel(): boolean {
-  return simdKernels(tf.backend()) !== undefined && tf.getKernel(SOFTMAX_CE, WASM) !== undefined;
+  return ownKernelLive(SOFTMAX_CE);
 }
