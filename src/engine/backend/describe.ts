@@ -37,7 +37,7 @@ export interface BackendDescription {
     kernelsAdded: string[];
     kernelsReplaced: string[];
     /**
-     * kernels that run our own WebAssembly SIMD code where it applies (./kernels/simd-overrides.ts),
+     * kernels that run our own WebAssembly code where it applies (`wasmTrainingKernels().simd`),
      * whether that code is attached to this backend, and why not when it is not
      */
     simdKernels: { kernels: string[]; attached: boolean; note?: string };

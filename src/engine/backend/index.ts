@@ -77,9 +77,9 @@ export interface InitBackendOptions {
    */
   nodeThreadedWasm?: ThreadedWasmStart;
   /**
-   * WASM: run the two gradients of a one-input-channel convolution on our own WebAssembly SIMD
-   * code (./simd, ./kernels/simd-overrides.ts). Default true; false keeps tfjs's kernels (the
-   * benchmarks compare the two).
+   * WASM: attach our own WebAssembly kernels (./simd/runtime.ts; which kernels:
+   * `describeBackend().wasm.simdKernels`, docs/backends.md). Default true; false keeps tfjs's
+   * kernels and ops (the benchmarks compare the two).
    */
   simdKernels?: boolean;
 }

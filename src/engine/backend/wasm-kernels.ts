@@ -54,6 +54,14 @@ export const MISSING_WASM_KERNELS: readonly KernelConfig[] = [
   allFiniteConfig,
 ];
 
+/** Kernels of ours with our own names (all run our WebAssembly code once it is attached). */
+const OWN_KERNELS: readonly string[] = [
+  reluGradConfig,
+  ...softmaxCEConfigs,
+  sgdUpdateConfig,
+  allFiniteConfig,
+].map((c) => c.kernelName);
+
 /** Kernels WASM has but runs slowly, which `replaceSlow` swaps for faster compositions. */
 export const SLOW_WASM_KERNELS: readonly string[] = Object.keys(FAST_OVERRIDES);
 
@@ -73,8 +81,10 @@ export interface WasmKernelReport {
   /** existing kernels replaced by faster compositions (only with `replaceSlow`) */
   replaced: string[];
   /**
-   * kernels that run our WebAssembly SIMD code where it applies (only with `replaceSlow`; live
-   * once `attachSimdKernels` has attached it to the backend: ./kernels/simd-overrides.ts)
+   * kernels that run our WebAssembly code (wasm/kernels.ts) where it applies, once
+   * `attachSimdKernels` has attached it to the backend: the wrapped tfjs kernels of
+   * ./kernels/simd-overrides.ts and our MaxPoolGrad (only with `replaceSlow`), and the kernels of
+   * ours that have our own names
    */
   simd: string[];
 }
@@ -124,6 +134,10 @@ export function wasmTrainingKernels(): WasmKernelReport {
   return {
     added: [...added].sort(),
     replaced: [...replaced].sort(),
-    simd: [...simdWrapped].sort(),
+    simd: [
+      ...simdWrapped,
+      ...(replaced.has('MaxPoolGrad') ? ['MaxPoolGrad'] : []),
+      ...OWN_KERNELS.filter((name) => added.has(name)),
+    ].sort(),
   };
 }

@@ -178,7 +178,17 @@ describe('SIMD convolution gradients (one input channel)', () => {
     expect(simdKernelStatus()).toEqual({ attached: true });
     const d = await describeBackend();
     expect(d.wasm?.simdKernels).toEqual({
-      kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum'],
+      kernels: [
+        'AdvPruneAllFinite',
+        'AdvPruneReluGrad',
+        'AdvPruneSgdUpdate',
+        'AdvPruneSoftmaxCE',
+        'AdvPruneSoftmaxCEGrad',
+        'Conv2DBackpropFilter',
+        'Conv2DBackpropInput',
+        'MaxPoolGrad',
+        'Sum',
+      ],
       attached: true,
     });
   });

@@ -1,6 +1,7 @@
 /**
  * Runs our WebAssembly SIMD kernels (wasm/kernels.ts, compiled into ./kernels-wasm.ts: the two
- * gradients of a one-input-channel convolution, the 2×2 max-pooling gradient) on
+ * gradients of a one-input-channel convolution, the 2×2 max-pooling gradient, bias sums, the ReLU
+ * gradient, softmax cross-entropy, the SGD step, the update's finiteness guard) on
  * tfjs-backend-wasm's own memory. `attachSimdKernels(backend)` instantiates them with the backend's
  * memory as their `env.memory` (the shared build for tfjs's threaded binary, the other for its
  * single-threaded one), so a kernel reads and writes tensors where they lie: no copies. They run
@@ -11,8 +12,9 @@
  * took 0.87 ms split over 2 threads and 0.88 ms on one, while tfjs's own thread pool sits between
  * its kernels (docs/benchmarks.md).
  *
- * Kernel wrappers (../kernels/simd-overrides.ts) call `simdKernels(backend)` and fall back to the kernel
- * they replace where it returns undefined (not attached to that backend).
+ * Kernels call `simdKernels(backend)` (../kernels/simd-overrides.ts, max-pool-grad.ts) or
+ * `requireSimdKernels` (../kernels/compose.ts: our own kernels softmax-ce.ts, sgd-update.ts) and
+ * fall back to tfjs's kernels, or are not used, where the code is not attached to that backend.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { KERNELS_WASM_SHARED, KERNELS_WASM_UNSHARED } from './kernels-wasm';
