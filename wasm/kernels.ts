@@ -393,3 +393,138 @@ export function allFinite(p: usize, n: i32): i32 {
   for (; i < n; i++) s += load<f32>(p + ((<usize>i) << 2)) * 0;
   return s == s ? 1 : 0;
 }
+
+// Matrix product C [m, n] = op(A)·op(B) (+ bias [n]) (then ReLU), float32, row-major:
+//   op(A)[i, l] = A[i·k + l] (A [m, k]) or A[l·m + i] (transA: A [k, m]);
+//   op(B)[l, j] = B[l·n + j] (B [k, n]) or B[j·k + l] (transB: B [n, k], first transposed into
+//   scratch: k·n floats).
+// Why ours: tfjs-backend-wasm builds an XNNPACK operator for every new right-hand operand, packing
+// it (~50-190 µs a product in a LeNet step, where every weight and every output gradient is new),
+// and its transposed products go through an explicit Transpose kernel. Here nothing is packed.
+// Tiles of 4 rows × 8 columns: per l, two vectors of op(B)'s row l and four broadcasts of
+// op(A)[i.., l], eight independent sums; sums in l order, so results differ from XNNPACK's by
+// rounding only. relu: max(z, 0) with NaN kept (f32x4.max propagates it).
+@inline
+function gemmTile(
+  a0: usize, a1: usize, a2: usize, a3: usize, sak: usize, bp: usize, ldb: usize, kk: i32,
+  c0: usize, c1: usize, c2: usize, c3: usize, rows: i32, nc: i32, bias: usize, relu: i32,
+): void {
+  let s00 = f32x4.splat(0);
+  let s01 = s00;
+  let s10 = s00;
+  let s11 = s00;
+  let s20 = s00;
+  let s21 = s00;
+  let s30 = s00;
+  let s31 = s00;
+  if (nc == 8) {
+    for (let l = 0; l < kk; l++) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let x = v128.load32_splat(a0);
+      s00 = f32x4.add(s00, f32x4.mul(x, b0));
+      s01 = f32x4.add(s01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1);
+      s10 = f32x4.add(s10, f32x4.mul(x, b0));
+      s11 = f32x4.add(s11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2);
+      s20 = f32x4.add(s20, f32x4.mul(x, b0));
+      s21 = f32x4.add(s21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3);
+      s30 = f32x4.add(s30, f32x4.mul(x, b0));
+      s31 = f32x4.add(s31, f32x4.mul(x, b1));
+      a0 += sak;
+      a1 += sak;
+      a2 += sak;
+      a3 += sak;
+      bp += ldb;
+    }
+  } else {
+    const n0 = nc < 4 ? nc : 4;
+    const n1 = nc - 4;
+    for (let l = 0; l < kk; l++) {
+      const b0 = loadLanes(bp, n0);
+      const b1 = n1 > 0 ? loadLanes(bp + 16, n1) : f32x4.splat(0);
+      let x = v128.load32_splat(a0);
+      s00 = f32x4.add(s00, f32x4.mul(x, b0));
+      s01 = f32x4.add(s01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1);
+      s10 = f32x4.add(s10, f32x4.mul(x, b0));
+      s11 = f32x4.add(s11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2);
+      s20 = f32x4.add(s20, f32x4.mul(x, b0));
+      s21 = f32x4.add(s21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3);
+      s30 = f32x4.add(s30, f32x4.mul(x, b0));
+      s31 = f32x4.add(s31, f32x4.mul(x, b1));
+      a0 += sak;
+      a1 += sak;
+      a2 += sak;
+      a3 += sak;
+      bp += ldb;
+    }
+  }
+  gemmStore(c0, s00, s01, nc, bias, relu);
+  if (rows > 1) gemmStore(c1, s10, s11, nc, bias, relu);
+  if (rows > 2) gemmStore(c2, s20, s21, nc, bias, relu);
+  if (rows > 3) gemmStore(c3, s30, s31, nc, bias, relu);
+}
+
+// columns [0, nc) of one row of a tile (nc ≤ 8), plus the bias, through the ReLU
+@inline
+function gemmStore(c: usize, v0: v128, v1: v128, nc: i32, bias: usize, relu: i32): void {
+  const n0 = nc < 4 ? nc : 4;
+  const n1 = nc - 4;
+  if (bias) {
+    v0 = f32x4.add(v0, loadLanes(bias, n0));
+    if (n1 > 0) v1 = f32x4.add(v1, loadLanes(bias + 16, n1));
+  }
+  if (relu) {
+    const zero = f32x4.splat(0);
+    v0 = f32x4.max(v0, zero);
+    v1 = f32x4.max(v1, zero);
+  }
+  storeLanes(c, v0, n0);
+  if (n1 > 0) storeLanes(c + 16, v1, n1);
+}
+
+export function gemm(
+  a: usize, b: usize, c: usize, bias: usize, scratch: usize, m: i32, k: i32, n: i32,
+  transA: i32, transB: i32, relu: i32,
+): void {
+  if (transB) {
+    // B [n, k] → scratch [k, n]
+    for (let j = 0; j < n; j++) {
+      let s = b + ((<usize>(j * k)) << 2);
+      let d = scratch + ((<usize>j) << 2);
+      const step = (<usize>n) << 2;
+      for (let l = 0; l < k; l++) {
+        store<f32>(d, load<f32>(s));
+        s += 4;
+        d += step;
+      }
+    }
+    b = scratch;
+  }
+  const sai: usize = transA ? 4 : (<usize>k) << 2; // bytes between rows of op(A)
+  const sak: usize = transA ? (<usize>m) << 2 : 4; // bytes between columns of op(A)
+  const ldb: usize = (<usize>n) << 2;
+  for (let i = 0; i < m; i += 4) {
+    const rows = m - i < 4 ? m - i : 4;
+    // rows past m read row i again (their sums are not stored)
+    const a0 = a + (<usize>i) * sai;
+    const a1 = rows > 1 ? a0 + sai : a0;
+    const a2 = rows > 2 ? a0 + 2 * sai : a0;
+    const a3 = rows > 3 ? a0 + 3 * sai : a0;
+    const c0 = c + ((<usize>(i * n)) << 2);
+    for (let j = 0; j < n; j += 8) {
+      const nc = n - j < 8 ? n - j : 8;
+      const cj = c0 + ((<usize>j) << 2);
+      gemmTile(
+        a0, a1, a2, a3, sak, b + ((<usize>j) << 2), ldb, k,
+        cj, cj + ldb, cj + 2 * ldb, cj + 3 * ldb, rows, nc,
+        bias ? bias + ((<usize>j) << 2) : 0, relu,
+      );
+    }
+  }
+}

@@ -16,9 +16,11 @@
  * | AdvPruneSgdUpdate (our name)        | (an SGD step)          | our WebAssembly code only    |
  * | AdvPruneAllFinite (our name)        | (the update's guard)   | our WebAssembly code only    |
  *
- * With `replaceSlow`, the two gradients of a one-input-channel convolution also run our own
- * WebAssembly SIMD code once `attachSimdKernels` (./simd/runtime.ts; initBackend calls it) attaches
- * it to the backend (./kernels/simd-overrides.ts), falling back to the kernels above elsewhere.
+ * With `replaceSlow`, the two gradients of a one-input-channel convolution, bias sums and the
+ * matrix products (`BatchMatMul`, `_FusedMatMul`: our GEMM where XNNPACK would build an operator
+ * for a new operand) also run our own WebAssembly SIMD code once `attachSimdKernels`
+ * (./simd/runtime.ts; initBackend calls it) attaches it to the backend
+ * (./kernels/simd-overrides.ts), falling back to the kernels above elsewhere.
  *
  * A kernel is only added when `tf.getKernel(name, 'wasm')` finds none, so a future tfjs that
  * ships it keeps its own. With `replaceSlow`, two kernels the backend has but runs as plain loops

@@ -184,10 +184,12 @@ describe('SIMD convolution gradients (one input channel)', () => {
         'AdvPruneSgdUpdate',
         'AdvPruneSoftmaxCE',
         'AdvPruneSoftmaxCEGrad',
+        'BatchMatMul',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
         'MaxPoolGrad',
         'Sum',
+        '_FusedMatMul',
       ],
       attached: true,
     });

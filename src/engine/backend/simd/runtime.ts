@@ -1,7 +1,7 @@
 /**
  * Runs our WebAssembly SIMD kernels (wasm/kernels.ts, compiled into ./kernels-wasm.ts: the two
  * gradients of a one-input-channel convolution, the 2×2 max-pooling gradient, bias sums, the ReLU
- * gradient, softmax cross-entropy, the SGD step, the update's finiteness guard) on
+ * gradient, softmax cross-entropy, the SGD step, the update's finiteness guard, matrix products) on
  * tfjs-backend-wasm's own memory. `attachSimdKernels(backend)` instantiates them with the backend's
  * memory as their `env.memory` (the shared build for tfjs's threaded binary, the other for its
  * single-threaded one), so a kernel reads and writes tensors where they lie: no copies. They run
@@ -48,6 +48,7 @@ export interface ConvExports {
   softmaxCEGrad(z: number, y: number, dloss: number, dz: number, b: number, k: number): void;
   sgdUpdate(...args: number[]): void;
   allFinite(p: number, n: number): number;
+  gemm(...args: number[]): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
