@@ -1,20 +1,22 @@
-// Convolution gradients in WebAssembly SIMD, compiled by AssemblyScript (`npm run build:wasm`,
-// scripts/build-wasm.mjs) into src/engine/backend/simd/kernels-wasm.ts. They run on tfjs-backend-wasm's
-// own memory (imported, so tensors are read and written in place), on the calling thread.
+// Our WebAssembly SIMD kernels, compiled by AssemblyScript (`npm run build:wasm`,
+// scripts/build-wasm.mjs) into src/engine/backend/simd/kernels-wasm.ts. They run on
+// tfjs-backend-wasm's own memory (imported, so tensors are read and written in place), on the
+// calling thread.
 //
-// Why: for a layer with one input channel (the first layer of an MNIST-type net, LeNet's conv1),
-// tfjs 4.22's WASM gradients spend their time on work that is not arithmetic: the filter gradient
-// re-packs the output gradient as an XNNPACK "filter" on every call, and the input gradient (on
-// every attack step) becomes a depthwise convolution plus a sum over channels (docs/benchmarks.md,
-// "Against PyTorch on the CPU path"). Written directly, each is a short SIMD loop.
+// Why: tfjs 4.22's WASM kernels spend much of a small network's training step on work that is not
+// arithmetic: the filter gradient re-packs the output gradient as an XNNPACK "filter" on every
+// call, the input gradient of a one-channel layer (on every attack step) becomes a depthwise
+// convolution plus a sum over channels, every matrix product with a new operand builds an XNNPACK
+// operator first (docs/benchmarks.md, "Against PyTorch on the CPU path"). Written directly, each
+// is a short SIMD loop.
 //
 // Method: the two gradients of a convolution (Dumoulin and Visin 2016, "A guide to convolution
 // arithmetic for deep learning", arXiv 1603.07285), stride 1, dilation 1, NHWC:
 //   input grad   dx[b,i,j,c] = Σ_{p,q,o} W[p,q,c,o] · dy[b, i+pt−p, j+pl−q, o]
-//   filter grad  dW[p,q,0,o] = Σ_{b,i,j} x[b, i+p−pt, j+q−pl, 0] · dy[b,i,j,o]
+//   filter grad  dW[p,q,c,o] = Σ_{b,i,j} x[b, i+p−pt, j+q−pl, c] · dy[b,i,j,o]
 // with x and dy outside their images read as 0. Shapes: x [B, H, W, Cin], W [kh, kw, Cin, Cout],
-// dy [B, oh, ow, Cout]; `filterGrad` takes Cin = 1, `inputGrad` any Cin. float32; the sums run
-// in float32 in an order of our own, so results differ from other backends by rounding only.
+// dy [B, oh, ow, Cout]. float32; the sums run in float32 in an order of our own, so results
+// differ from other backends by rounding only.
 //
 // Every pointer is a byte offset into the memory; scratch regions are the caller's (sizes in
 // src/engine/backend/kernels/simd-overrides.ts). No allocation, no traps on valid shapes.
@@ -41,14 +43,6 @@ function laneMask(n: i32): v128 {
         : n == 1
           ? i32x4(-1, 0, 0, 0)
           : i32x4.splat(0);
-}
-
-// image b of a one-channel x [H, W] into xp [hp, wp] with zero borders: xp[r+pt][c+pl] = x[r][c]
-@inline
-function padImage(x: usize, xp: usize, h: i32, wd: i32, hp: i32, wp: i32, pt: i32, pl: i32): void {
-  memory.fill(xp, 0, (<usize>(hp * wp)) << 2);
-  for (let r = 0; r < h; r++)
-    memory.copy(xp + ((<usize>((r + pt) * wp + pl)) << 2), x + ((<usize>(r * wd)) << 2), (<usize>wd) << 2);
 }
 
 // The filter rearranged for inputGrad: wf[p][ci][q'·c + o] = W[p][kw−1−q'][ci][o], each row
@@ -128,74 +122,6 @@ export function inputGrad(
       }
     }
   }
-}
-
-// Filter gradient, one input channel, into acc: kh·kw·c vectors of partial sums (zeroed by the
-// caller; sumLanes reduces them to dW). dy is transposed per image to [c][oh][ow16] so that each
-// (p, q, o) is a dot product over pixels, four vectors at a time (four independent sums).
-// scratch (floats): hp·wp + c·oh·ow16, with hp = oh+kh−1, ow16 = roundup16(ow), wp = ow16+kw+3.
-export function filterGrad(
-  x: usize, dy: usize, acc: usize, scratch: usize, nb: i32,
-  h: i32, wd: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
-): void {
-  const ow16 = (ow + 15) & ~15;
-  const hp = oh + kh - 1;
-  const wp = ow16 + kw + 3;
-  const xp = scratch;
-  const dyT = scratch + ((<usize>(hp * wp)) << 2);
-  memory.fill(dyT, 0, (<usize>(c * oh * ow16)) << 2); // columns past ow stay 0
-  const full = ow & ~15; // columns in whole blocks of 16 output pixels
-  const tail = ow - full; // output pixels in the last block (0: none)
-  const m0 = laneMask(tail);
-  const m1 = laneMask(tail - 4);
-  const m2 = laneMask(tail - 8);
-  const m3 = laneMask(tail - 12);
-  for (let b = 0; b < nb; b++) {
-    padImage(x + ((<usize>(b * h * wd)) << 2), xp, h, wd, hp, wp, pt, pl);
-    let s = dy + ((<usize>(b * oh * ow * c)) << 2);
-    for (let r = 0; r < oh; r++)
-      for (let col = 0; col < ow; col++)
-        for (let o = 0; o < c; o++) {
-          store<f32>(dyT + ((<usize>((o * oh + r) * ow16 + col)) << 2), load<f32>(s));
-          s += 4;
-        }
-    for (let p = 0; p < kh; p++)
-      for (let q = 0; q < kw; q++)
-        for (let o = 0; o < c; o++) {
-          const ap = acc + ((<usize>((p * kw + q) * c + o)) << 4);
-          let a0 = v128.load(ap);
-          let a1 = f32x4.splat(0);
-          let a2 = a1;
-          let a3 = a1;
-          let d = dyT + ((<usize>(o * oh * ow16)) << 2);
-          for (let r = 0; r < oh; r++) {
-            let t = xp + ((<usize>((r + p) * wp + q)) << 2);
-            for (let k = 0; k < full; k += 16) {
-              a0 = f32x4.add(a0, f32x4.mul(v128.load(t), v128.load(d)));
-              a1 = f32x4.add(a1, f32x4.mul(v128.load(t, 16), v128.load(d, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(v128.load(t, 32), v128.load(d, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(v128.load(t, 48), v128.load(d, 48)));
-              t += 64;
-              d += 64;
-            }
-            if (full < ow) {
-              // the last block: x past the output columns is masked out, not multiplied by dyᵀ's
-              // zeros (a NaN or ∞ there would otherwise make a NaN no output pixel has)
-              a0 = f32x4.add(a0, f32x4.mul(v128.and(v128.load(t), m0), v128.load(d)));
-              a1 = f32x4.add(a1, f32x4.mul(v128.and(v128.load(t, 16), m1), v128.load(d, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(v128.and(v128.load(t, 32), m2), v128.load(d, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(v128.and(v128.load(t, 48), m3), v128.load(d, 48)));
-              d += 64;
-            }
-          }
-          v128.store(ap, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-        }
-  }
-}
-
-// dw[k] = the sum of acc[k]'s four lanes (acc: vectors), k < n
-export function sumLanes(acc: usize, dw: usize, n: i32): void {
-  for (let k = 0; k < n; k++) store<f32>(dw + ((<usize>k) << 2), hsum(v128.load(acc + ((<usize>k) << 4))));
 }
 
 // lanes [0, n) of the floats at p, the rest 0 (n in 1..4)
@@ -525,6 +451,195 @@ export function gemm(
         cj, cj + ldb, cj + 2 * ldb, cj + 3 * ldb, rows, nc,
         bias ? bias + ((<usize>j) << 2) : 0, relu,
       );
+    }
+  }
+}
+
+// Filter gradient of a stride-1 convolution, any number of channels, added into dw
+// [kh, kw, cin, c] (zeroed by the caller). For filter row p, the kw·cin entries dW[p, :, :, o]
+// multiply one contiguous run of the zero-padded image row i+p, xp[b, i+p, j : j+kw, :], so
+//   dW[p] as [kw·cin, c] = Σ_{b,i,j} xp[b, i+p, j : j+kw, :] ⊗ dy[b, i, j, :]
+// is a product with the pixels as its sum axis (an implicit GEMM: nothing is unfolded). Tiles of
+// 5 rows (kw·cin entries) × 8 output channels: per pixel, two vectors of dy and five broadcasts of
+// xp, ten independent sums, kept in registers over one image's pixels and then added into dw.
+// Each image is first copied into xp [hp, wp, cin] (zero borders: x outside the image reads 0,
+// so 0·∞ gives NaN as in a padded convolution). scratch (floats): hp·wp·cin, hp = oh+kh−1,
+// wp = ow+kw−1.
+export function filterGrad(
+  x: usize, dy: usize, dw: usize, scratch: usize, nb: i32,
+  h: i32, wd: i32, cin: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
+): void {
+  const hp = oh + kh - 1;
+  const wp = ow + kw - 1;
+  const mm = kw * cin; // rows of one filter row's product
+  const pix = (<usize>cin) << 2; // bytes between neighbouring pixels of xp
+  const dyPix = (<usize>c) << 2;
+  const zero = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    // the image, zero-padded: xp[r + pt][col + pl] = x[r][col], rows and columns past hp, wp dropped
+    memory.fill(scratch, 0, (<usize>(hp * wp * cin)) << 2);
+    for (let r = 0; r < h; r++) {
+      const rr = r + pt;
+      if (rr < 0 || rr >= hp) continue;
+      let c0 = pl; // first padded column written
+      let s0 = 0; // first image column read
+      if (c0 < 0) {
+        s0 = -c0;
+        c0 = 0;
+      }
+      let cnt = wd - s0;
+      if (c0 + cnt > wp) cnt = wp - c0;
+      if (cnt <= 0) continue;
+      memory.copy(
+        scratch + ((<usize>((rr * wp + c0) * cin)) << 2),
+        x + ((<usize>(((b * h + r) * wd + s0) * cin)) << 2),
+        (<usize>(cnt * cin)) << 2,
+      );
+    }
+    const dyb = dy + ((<usize>(b * oh * ow * c)) << 2);
+    for (let p = 0; p < kh; p++) {
+      for (let m0 = 0; m0 < mm; m0 += 5) {
+        const rows = mm - m0 < 5 ? mm - m0 : 5;
+        // rows past mm read row m0 again (their sums are not stored)
+        const o1: usize = rows > 1 ? 4 : 0;
+        const o2: usize = rows > 2 ? 8 : 0;
+        const o3: usize = rows > 3 ? 12 : 0;
+        const o4: usize = rows > 4 ? 16 : 0;
+        for (let n0 = 0; n0 < c; n0 += 8) {
+          const nc = c - n0 < 8 ? c - n0 : 8;
+          const nA = nc < 4 ? nc : 4;
+          const nB = nc - 4;
+          let s00 = zero;
+          let s01 = zero;
+          let s10 = zero;
+          let s11 = zero;
+          let s20 = zero;
+          let s21 = zero;
+          let s30 = zero;
+          let s31 = zero;
+          let s40 = zero;
+          let s41 = zero;
+          for (let i = 0; i < oh; i++) {
+            let a = scratch + ((<usize>(((i + p) * wp) * cin + m0)) << 2);
+            let g = dyb + ((<usize>(i * ow * c + n0)) << 2);
+            const end = g + (<usize>ow) * dyPix;
+            if (nc == 8) {
+              while (g < end) {
+                const b0 = v128.load(g);
+                const b1 = v128.load(g, 16);
+                let v = v128.load32_splat(a);
+                s00 = f32x4.add(s00, f32x4.mul(v, b0));
+                s01 = f32x4.add(s01, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o1);
+                s10 = f32x4.add(s10, f32x4.mul(v, b0));
+                s11 = f32x4.add(s11, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o2);
+                s20 = f32x4.add(s20, f32x4.mul(v, b0));
+                s21 = f32x4.add(s21, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o3);
+                s30 = f32x4.add(s30, f32x4.mul(v, b0));
+                s31 = f32x4.add(s31, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o4);
+                s40 = f32x4.add(s40, f32x4.mul(v, b0));
+                s41 = f32x4.add(s41, f32x4.mul(v, b1));
+                a += pix;
+                g += dyPix;
+              }
+            } else {
+              while (g < end) {
+                const b0 = loadLanes(g, nA);
+                const b1 = nB > 0 ? loadLanes(g + 16, nB) : zero;
+                let v = v128.load32_splat(a);
+                s00 = f32x4.add(s00, f32x4.mul(v, b0));
+                s01 = f32x4.add(s01, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o1);
+                s10 = f32x4.add(s10, f32x4.mul(v, b0));
+                s11 = f32x4.add(s11, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o2);
+                s20 = f32x4.add(s20, f32x4.mul(v, b0));
+                s21 = f32x4.add(s21, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o3);
+                s30 = f32x4.add(s30, f32x4.mul(v, b0));
+                s31 = f32x4.add(s31, f32x4.mul(v, b1));
+                v = v128.load32_splat(a + o4);
+                s40 = f32x4.add(s40, f32x4.mul(v, b0));
+                s41 = f32x4.add(s41, f32x4.mul(v, b1));
+                a += pix;
+                g += dyPix;
+              }
+            }
+          }
+          const out = dw + ((<usize>((p * mm + m0) * c + n0)) << 2);
+          const row = (<usize>c) << 2;
+          addLanes(out, s00, s01, nA, nB);
+          if (rows > 1) addLanes(out + row, s10, s11, nA, nB);
+          if (rows > 2) addLanes(out + 2 * row, s20, s21, nA, nB);
+          if (rows > 3) addLanes(out + 3 * row, s30, s31, nA, nB);
+          if (rows > 4) addLanes(out + 4 * row, s40, s41, nA, nB);
+        }
+      }
+    }
+  }
+}
+
+// out[0 : nA + nB] += (v0, v1) lanes
+@inline
+function addLanes(out: usize, v0: v128, v1: v128, nA: i32, nB: i32): void {
+  storeLanes(out, f32x4.add(loadLanes(out, nA), v0), nA);
+  if (nB > 0) storeLanes(out + 16, f32x4.add(loadLanes(out + 16, nB), v1), nB);
+}
+
+// Input gradient of a stride-1 convolution with several input channels, per image as a product
+// and a scatter (col2im): cols [oh·ow, kh·kw·cin] = dy_b [oh·ow, c] · Wᵀ (gemm, W [kh·kw·cin, c]
+// transposed once into wt), then dx[b, y+p−pt, x+q−pl, :] += cols[(y, x), (p, q, :)] for the
+// (p, q) that land inside the image: for each pixel and filter row p, one contiguous run of
+// (q, cin) floats added into one dx row. Every product is one the input gradient needs; a NaN or
+// ∞ in dy reaches exactly the dx entries its pixel touches. scratch (floats): wt kh·kw·cin·c, then
+// cols oh·ow·kh·kw·cin.
+export function inputGradCols(
+  dy: usize, w: usize, dx: usize, scratch: usize, nb: i32,
+  h: i32, wd: i32, cin: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
+): void {
+  const kk = kh * kw * cin; // columns of cols
+  const np = oh * ow;
+  const wt = scratch;
+  const cols = scratch + ((<usize>(kk * c)) << 2);
+  // W [kk, c] → wt [c, kk]
+  for (let r = 0; r < kk; r++)
+    for (let o = 0; o < c; o++)
+      store<f32>(wt + ((<usize>(o * kk + r)) << 2), load<f32>(w + ((<usize>(r * c + o)) << 2)));
+  memory.fill(dx, 0, (<usize>(nb * h * wd * cin)) << 2);
+  for (let b = 0; b < nb; b++) {
+    gemm(dy + ((<usize>(b * np * c)) << 2), wt, cols, 0, 0, np, c, kk, 0, 0, 0);
+    const img = dx + ((<usize>(b * h * wd * cin)) << 2);
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        let qlo = pl - x;
+        if (qlo < 0) qlo = 0;
+        let qhi = wd + pl - x;
+        if (qhi > kw) qhi = kw;
+        if (qlo >= qhi) continue;
+        const len = (qhi - qlo) * cin;
+        const src0 = cols + ((<usize>((y * ow + x) * kk + qlo * cin)) << 2);
+        const col = x + qlo - pl;
+        for (let p = 0; p < kh; p++) {
+          const rr = y + p - pt;
+          if (rr < 0 || rr >= h) continue;
+          let s = src0 + ((<usize>(p * kw * cin)) << 2);
+          let d = img + ((<usize>((rr * wd + col) * cin)) << 2);
+          let t = 0;
+          for (; t + 4 <= len; t += 4) {
+            v128.store(d, f32x4.add(v128.load(d), v128.load(s)));
+            s += 16;
+            d += 16;
+          }
+          for (; t < len; t++) {
+            store<f32>(d, load<f32>(d) + load<f32>(s));
+            s += 4;
+            d += 4;
+          }
+        }
+      }
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Our WebAssembly SIMD kernels (wasm/kernels.ts, src/engine/backend/kernels/simd-overrides.ts)
  * against the CPU backend.
- * - The gradients of a one-input-channel convolution: a grid of widths (below, at and past the
- *   4- and 16-lane blocks), kernel sizes (even ones too), paddings (asymmetric and larger than
- *   the filter), batch sizes and output channels (every kw·Cout mod 4); NaN and ∞ stay where the
+ * - The gradients of a stride-1 convolution: a one-input-channel grid of widths (below, at and past
+ *   the 4-lane blocks), kernel sizes (even ones too), paddings (asymmetric and larger than the
+ *   filter), batch sizes and output channels (every kw·Cout mod 4), and a grid with several
+ *   input channels (every kw·Cin mod 5, Cout across the 8-lane tiles); NaN and ∞ stay where the
  *   CPU backend puts them (the masked lanes add exact zeros); the cases they do not take fall
  *   back; no tensors or buffers leak; the committed binary is what the source compiles to.
  * - `Sum` over every axis but the last (bias gradients) and `AdvPruneReluGrad` (dy ⊙ step(y), the
@@ -78,10 +79,37 @@ GRID.push(
     ],
   },
 );
+/**
+ * Several input channels (the input gradient as a product and a scatter, the filter gradient as an
+ * implicit product): every kw·Cin mod 5 tile tail, Cout across the 8-lane tiles, paddings.
+ */
+const MULTI: Case[] = [];
+for (const [i, cin] of [2, 3, 4, 5, 6, 7, 16].entries())
+  for (const [j, [kh, kw]] of [
+    [3, 3],
+    [5, 5],
+    [1, 2],
+  ].entries()) {
+    const n2 = 3 * i + j;
+    const pad = (['same', 'valid', 2] as const)[n2 % 3];
+    const extra = pad === 'valid' ? 1 : 0;
+    MULTI.push({
+      x: [
+        [1, 2, 3][n2 % 3],
+        [5, 7, 10][n2 % 3] + extra * (kh - 1),
+        WIDTHS[n2 % WIDTHS.length] + extra * (kw - 1),
+        cin,
+      ],
+      k: [kh, kw],
+      cout: [1, 5, 8, 9, 16, 17][n2 % 6],
+      pad,
+    });
+  }
+MULTI.push({ x: [3, 14, 14, 6], k: [5, 5], cout: 16, pad: 'valid' }); // LeNet's conv2
 /** Cases ours does not take: they run the kernel it wraps. */
 const FALLBACK: Case[] = [
   { x: [2, 9, 9, 1], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
-  { x: [2, 9, 9, 2], k: [3, 3], cout: 4, pad: 'same' },
+  { x: [2, 9, 9, 2], k: [3, 3], cout: 4, stride: 2, pad: 'same' },
   { x: [2, 1, 9, 9], k: [3, 3], cout: 4, pad: 'same', nchw: true },
 ];
 
@@ -163,7 +191,7 @@ function mismatches(cases: Case[], ours: Float32Array[], cpu: Float32Array[], to
   );
 }
 
-describe('SIMD convolution gradients (one input channel)', () => {
+describe('SIMD convolution gradients', () => {
   let k: SimdKernels;
 
   beforeAll(async () => {
@@ -207,11 +235,25 @@ describe('SIMD convolution gradients (one input channel)', () => {
     expect(mismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
   });
 
+  it('with several input channels matches the CPU backend within 1e-5 relative, on our code', async () => {
+    const cols = vi.spyOn(k.exports, 'inputGradCols');
+    const filter = vi.spyOn(k.exports, 'filterGrad');
+    const ours = await grads(MULTI);
+    expect(cols).toHaveBeenCalledTimes(MULTI.length);
+    expect(filter).toHaveBeenCalledTimes(MULTI.length);
+    cols.mockRestore();
+    filter.mockRestore();
+    const cpu = await onBackend('cpu', () => grads(MULTI));
+    expect(mismatches(MULTI, ours, cpu, 1e-5)).toEqual([]);
+  });
+
   it('leaves other cases to the kernel it wraps, which matches the CPU backend', async () => {
     const input = vi.spyOn(k.exports, 'inputGrad');
+    const cols = vi.spyOn(k.exports, 'inputGradCols');
     const filter = vi.spyOn(k.exports, 'filterGrad');
     const ours = await grads(FALLBACK);
     expect(input).not.toHaveBeenCalled();
+    expect(cols).not.toHaveBeenCalled();
     expect(filter).not.toHaveBeenCalled();
     input.mockRestore();
     filter.mockRestore();
@@ -223,7 +265,11 @@ describe('SIMD convolution gradients (one input channel)', () => {
     // dW: x outside the image is read as 0, and 0·∞ = NaN, as in XNNPACK's padded convolution
     // (the kernel ours replaces); the CPU backend skips those products, so its reference here
     // gets x padded with explicit zeros
-    const cases = [0.1, 0.3, 0.6, 0.9, 1].map((f) => GRID[Math.ceil(f * GRID.length) - 1]);
+    const cases = [
+      ...[0.1, 0.3, 0.6, 0.9, 1].map((f) => GRID[Math.ceil(f * GRID.length) - 1]),
+      // (a padding wider than the filter leaves dy pixels that touch no x: no NaN to place)
+      ...MULTI.filter((c) => typeof c.pad === 'string').slice(-4),
+    ];
     const ours = await grads(cases, true);
     const cpu = await onBackend('cpu', () => grads(cases, true, true));
     const nan = (a: Float32Array) => Array.from(a, (v) => (Number.isNaN(v) ? 1 : 0));
@@ -236,7 +282,7 @@ describe('SIMD convolution gradients (one input channel)', () => {
   });
 
   it('gives the same dx and dW when detached (tfjs kernels) up to rounding', async () => {
-    const cases = GRID.slice(-3);
+    const cases = [...GRID.slice(-3), ...MULTI.slice(-2)];
     const ours = await grads(cases);
     await initBackend({ prefer: 'wasm', simdKernels: false });
     expect(simdKernels(tf.backend())).toBeUndefined();
@@ -248,7 +294,7 @@ describe('SIMD convolution gradients (one input channel)', () => {
   });
 
   it('leaks no tensors or buffers over repeated calls', async () => {
-    const few = [...GRID.slice(-3), ...FALLBACK];
+    const few = [...GRID.slice(-3), ...MULTI.slice(-2), ...FALLBACK];
     await grads(few);
     const before = memoryCounts();
     for (let i = 0; i < 3; i++) await grads(few);

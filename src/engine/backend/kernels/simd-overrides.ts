@@ -1,21 +1,22 @@
 /**
- * The two gradients of a convolution with ONE input channel, on our own WebAssembly SIMD code
- * (wasm/kernels.ts, ../simd/runtime.ts), for the WASM backend:
+ * The two gradients of a stride-1 convolution, on our own WebAssembly SIMD code (wasm/kernels.ts,
+ * ../simd/runtime.ts), for the WASM backend; measured alone, 2 threads, tfjs's kernel → ours:
  *
- * | kernel               | gradient of     | measured in a LeNet PGD-7 step, batch 64 (2 threads) |
- * |----------------------|-----------------|------------------------------------------------------|
- * | Conv2DBackpropInput  | conv2d (input)  | conv1: 1.36 ms → 0.87 ms, on every attack step        |
- * | Conv2DBackpropFilter | conv2d (filter) | conv1: 2.49 ms → 1.0-1.1 ms, once per training step   |
+ * | kernel               | LeNet layer, batch 64 | how                                            |
+ * |----------------------|-----------------------|------------------------------------------------|
+ * | Conv2DBackpropInput  | conv1: 1.4 → 0.9-1.1  | one input channel: dot products over dy's rows |
+ * |                      | conv2: 1.69 → 1.60 ms | product dy·Wᵀ per image, then a scatter        |
+ * | Conv2DBackpropFilter | conv1: 2.6 → 0.85 ms  | implicit product over the pixels, 5×8 tiles    |
+ * |                      | conv2: 1.32 → 1.17 ms |                                                |
  *
- * They apply where the input has one channel, NHWC, stride 1, dilation 1, float32, and the
- * kernels are attached to this backend (`attachSimdKernels`, which initBackend calls); elsewhere the
- * kernel they wrap runs (./fast-overrides.ts, ./conv2d-backprop-filter.ts). A one-channel input
- * is the first layer of an MNIST-type network: XNNPACK fills one of its lanes there, and its
- * filter gradient re-packs dy on every call. With more input channels and for the forward
- * convolution, our loops were measured slower than XNNPACK's on 2 threads (conv2's input
- * gradient 1.9-2.0 against 1.6 ms; conv1's forward 0.88-0.94 against 0.70 ms), so tfjs keeps
- * those. Method and shapes: wasm/kernels.ts (Dumoulin and Visin 2016, arXiv 1603.07285): dy
- * `[B, oh, ow, Cout]`, filter `[kh, kw, 1, Cout]`, x and dx `[B, H, W, 1]`.
+ * They apply for NHWC, stride 1, dilation 1, float32, with the kernels attached to this backend
+ * (`attachSimdKernels`, which initBackend calls); elsewhere the kernel they wrap runs
+ * (./fast-overrides.ts, ./conv2d-backprop-filter.ts). tfjs's input gradient of a one-channel
+ * input fills one of XNNPACK's lanes, and its filter gradient re-packs dy as an XNNPACK "filter" on
+ * every call. Our forward convolution was measured slower than XNNPACK's on 2 threads (conv1's:
+ * 0.88-0.94 against 0.70 ms), so tfjs keeps it. Method and shapes: wasm/kernels.ts (Dumoulin and
+ * Visin 2016, arXiv 1603.07285): dy `[B, oh, ow, Cout]`, filter `[kh, kw, Cin, Cout]`, x and dx
+ * `[B, H, W, Cin]`.
  *
  * Also here: `Sum` over every axis but the last (bias gradients) in one pass, the ReLU gradient as
  * one kernel, and the matrix products (`BatchMatMul`, `_FusedMatMul` with bias and linear/ReLU) on
@@ -29,6 +30,7 @@
  */
 import { util } from '@tensorflow/tfjs-core';
 import type {
+  backend_util,
   SumAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
@@ -36,7 +38,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { simdKernels } from '../simd/runtime';
+import { simdKernels, type SimdKernels } from '../simd/runtime';
 import { WASM, assertSameShape, composed, pair } from './compose';
 import { convGeometry } from './conv-geometry';
 
@@ -59,29 +61,60 @@ function plainConv(
   );
 }
 
+/** The input gradient with several input channels: a product and a scatter (wasm `inputGradCols`). */
+function inputGradCols(
+  k: SimdKernels,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  dx: TensorInfo,
+  ci: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: b, inHeight: h, inWidth: wd, inChannels: cin } = ci;
+  const { outHeight: oh, outWidth: ow, outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
+  const kk = kh * kw * cin;
+  const [scratch, free] = k.alloc((kk * c + oh * ow * kk) * F32); // Wᵀ, one image's cols
+  try {
+    const { top, left } = ci.padInfo;
+    k.exports.inputGradCols(
+      k.offset(dy),
+      k.offset(filter),
+      k.offset(dx),
+      scratch,
+      b,
+      h,
+      wd,
+      cin,
+      oh,
+      ow,
+      c,
+      kh,
+      kw,
+      top,
+      left,
+    );
+  } finally {
+    free();
+  }
+  return dx;
+}
+
 function simdInputGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const k = simdKernels(args.backend);
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    if (
-      k === undefined ||
-      !plainConv(a.dataFormat, a.strides, dy, filter) ||
-      filter.shape[2] !== 1 ||
-      a.inputShape[3] !== 1
-    ) {
-      return original(args);
-    }
+    if (k === undefined || !plainConv(a.dataFormat, a.strides, dy, filter)) return original(args);
     const ci = convGeometry(BPI, a.inputShape, filter.shape, a.strides, a.pad, a.dimRoundingMode);
     assertSameShape(BPI, 'dy', dy.shape, ci.outShape);
-    const { batchSize: b, inHeight: h, inWidth: wd } = ci;
+    const { batchSize: b, inHeight: h, inWidth: wd, inChannels: cin } = ci;
     const { outHeight: oh, outWidth: ow, outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
-    const dx = k.backend.makeOutput([b, h, wd, 1], 'float32'); // [B, H, W, 1]
-    if (b * h * wd === 0) return dx;
-    if (oh * ow * c === 0) {
-      new Float32Array(k.memory.buffer, k.offset(dx), b * h * wd).fill(0);
+    const dx = k.backend.makeOutput([b, h, wd, cin], 'float32'); // [B, H, W, Cin]
+    if (b * h * wd * cin === 0) return dx;
+    if (oh * ow * c * kh * kw === 0) {
+      new Float32Array(k.memory.buffer, k.offset(dx), b * h * wd * cin).fill(0);
       return dx;
     }
+    if (cin > 1) return inputGradCols(k, dy, filter, dx, ci);
     const flipped = kh * (((kw * c + 3) & ~3) * F32); // wf [kh][1][roundup4(kw·c)]
     const padded = (oh * (ow + 2 * kw + 2) * c + 4) * F32; // one image of dy, zero-padded
     const [scratch, free] = k.alloc(flipped + padded);
@@ -118,47 +151,36 @@ function simdFilterGrad(original: KernelFunc): KernelFunc {
     const k = simdKernels(args.backend);
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const a = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    if (
-      k === undefined ||
-      !plainConv(a.dataFormat, a.strides, x, dy) ||
-      x.shape[3] !== 1 ||
-      a.filterShape[2] !== 1
-    ) {
-      return original(args);
-    }
+    if (k === undefined || !plainConv(a.dataFormat, a.strides, x, dy)) return original(args);
     const ci = convGeometry(BPF, x.shape, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
     assertSameShape(BPF, 'dy', dy.shape, ci.outShape);
-    const { batchSize: b, inHeight: h, inWidth: wd, outHeight: oh, outWidth: ow } = ci;
-    const { outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
-    const dw = k.backend.makeOutput([kh, kw, 1, c], 'float32'); // [kh, kw, 1, Cout]
-    const n = kh * kw * c;
+    const { batchSize: b, inHeight: h, inWidth: wd, inChannels: cin } = ci;
+    const { outHeight: oh, outWidth: ow, outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
+    const dw = k.backend.makeOutput([kh, kw, cin, c], 'float32'); // [kh, kw, Cin, Cout]
+    const n = kh * kw * cin * c;
     if (n === 0) return dw;
-    const ow16 = (ow + 15) & ~15;
-    const accBytes = n * 16; // one vector of partial sums per filter entry
-    const perImage = ((oh + kh - 1) * (ow16 + kw + 3) + c * oh * ow16) * F32; // padded x, dyᵀ
-    const [scratch, free] = k.alloc(accBytes + perImage);
+    new Float32Array(k.memory.buffer, k.offset(dw), n).fill(0);
+    if (b * oh * ow === 0) return dw;
+    const [scratch, free] = k.alloc((oh + kh - 1) * (ow + kw - 1) * cin * F32); // one padded image
     try {
-      new Uint8Array(k.memory.buffer, scratch, accBytes).fill(0);
       const { top, left } = ci.padInfo;
-      if (b * oh * ow > 0) {
-        k.exports.filterGrad(
-          k.offset(x),
-          k.offset(dy),
-          scratch,
-          scratch + accBytes,
-          b,
-          h,
-          wd,
-          oh,
-          ow,
-          c,
-          kh,
-          kw,
-          top,
-          left,
-        );
-      }
-      k.exports.sumLanes(scratch, k.offset(dw), n);
+      k.exports.filterGrad(
+        k.offset(x),
+        k.offset(dy),
+        k.offset(dw),
+        scratch,
+        b,
+        h,
+        wd,
+        cin,
+        oh,
+        ow,
+        c,
+        kh,
+        kw,
+        top,
+        left,
+      );
     } finally {
       free();
     }

@@ -40,7 +40,6 @@ export interface ConvExports {
   flipFilter(w: number, wf: number, kh: number, kw: number, cin: number, c: number): void;
   inputGrad(...args: number[]): void;
   filterGrad(...args: number[]): void;
-  sumLanes(acc: number, dw: number, n: number): void;
   pool2x2Grad(x: number, dy: number, dx: number, b: number, h: number, w: number, c: number): void;
   colSum(x: number, y: number, rows: number, c: number): void;
   reluGrad(dy: number, y: number, dz: number, n: number): void;
@@ -49,6 +48,7 @@ export interface ConvExports {
   sgdUpdate(...args: number[]): void;
   allFinite(p: number, n: number): number;
   gemm(...args: number[]): void;
+  inputGradCols(...args: number[]): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
