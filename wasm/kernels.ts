@@ -476,26 +476,7 @@ export function filterGrad(
   const dyPix = (<usize>c) << 2;
   const zero = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
-    // the image, zero-padded: xp[r + pt][col + pl] = x[r][col], rows and columns past hp, wp dropped
-    memory.fill(scratch, 0, (<usize>(hp * wp * cin)) << 2);
-    for (let r = 0; r < h; r++) {
-      const rr = r + pt;
-      if (rr < 0 || rr >= hp) continue;
-      let c0 = pl; // first padded column written
-      let s0 = 0; // first image column read
-      if (c0 < 0) {
-        s0 = -c0;
-        c0 = 0;
-      }
-      let cnt = wd - s0;
-      if (c0 + cnt > wp) cnt = wp - c0;
-      if (cnt <= 0) continue;
-      memory.copy(
-        scratch + ((<usize>((rr * wp + c0) * cin)) << 2),
-        x + ((<usize>(((b * h + r) * wd + s0) * cin)) << 2),
-        (<usize>(cnt * cin)) << 2,
-      );
-    }
+    padInto(x + ((<usize>(b * h * wd * cin)) << 2), scratch, h, wd, cin, hp, wp, pt, pl);
     const dyb = dy + ((<usize>(b * oh * ow * c)) << 2);
     for (let p = 0; p < kh; p++) {
       for (let m0 = 0; m0 < mm; m0 += 5) {
@@ -641,5 +622,29 @@ export function inputGradCols(
         }
       }
     }
+  }
+}
+
+// one image x [h, wd, cin] into xp [hp, wp, cin] with zero borders: xp[r+pt][col+pl] = x[r][col]
+// (rows and columns past hp, wp dropped)
+function padInto(x: usize, xp: usize, h: i32, wd: i32, cin: i32, hp: i32, wp: i32, pt: i32, pl: i32): void {
+  memory.fill(xp, 0, (<usize>(hp * wp * cin)) << 2);
+  let c0 = pl; // first padded column written
+  let s0 = 0; // first image column read
+  if (c0 < 0) {
+    s0 = -c0;
+    c0 = 0;
+  }
+  let cnt = wd - s0;
+  if (c0 + cnt > wp) cnt = wp - c0;
+  if (cnt <= 0) return;
+  for (let r = 0; r < h; r++) {
+    const rr = r + pt;
+    if (rr < 0 || rr >= hp) continue;
+    memory.copy(
+      xp + ((<usize>((rr * wp + c0) * cin)) << 2),
+      x + ((<usize>((r * wd + s0) * cin)) << 2),
+      (<usize>(cnt * cin)) << 2,
+    );
   }
 }
