@@ -570,25 +570,25 @@ function addLanes(out: usize, v0: v128, v1: v128, nA: i32, nB: i32): void {
   if (nB > 0) storeLanes(out + 16, f32x4.add(loadLanes(out + 16, nB), v1), nB);
 }
 
+// W [rows, cols] → wt [cols, rows]
+export function transposeInto(w: usize, wt: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++)
+    for (let o = 0; o < cols; o++)
+      store<f32>(wt + ((<usize>(o * rows + r)) << 2), load<f32>(w + ((<usize>(r * cols + o)) << 2)));
+}
+
 // Input gradient of a stride-1 convolution with several input channels, per image as a product
-// and a scatter (col2im): cols [oh·ow, kh·kw·cin] = dy_b [oh·ow, c] · Wᵀ (gemm, W [kh·kw·cin, c]
-// transposed once into wt), then dx[b, y+p−pt, x+q−pl, :] += cols[(y, x), (p, q, :)] for the
-// (p, q) that land inside the image: for each pixel and filter row p, one contiguous run of
+// and a scatter (col2im): cols [oh·ow, kh·kw·cin] = dy_b [oh·ow, c] · wt (gemm; wt = Wᵀ
+// [c, kh·kw·cin] from transposeInto), then dx[b, y+p−pt, x+q−pl, :] += cols[(y, x), (p, q, :)] for
+// the (p, q) that land inside the image: for each pixel and filter row p, one contiguous run of
 // (q, cin) floats added into one dx row. Every product is one the input gradient needs; a NaN or
-// ∞ in dy reaches exactly the dx entries its pixel touches. scratch (floats): wt kh·kw·cin·c, then
-// cols oh·ow·kh·kw·cin.
+// ∞ in dy reaches exactly the dx entries its pixel touches. cols (floats): oh·ow·kh·kw·cin.
 export function inputGradCols(
-  dy: usize, w: usize, dx: usize, scratch: usize, nb: i32,
+  dy: usize, wt: usize, dx: usize, cols: usize, nb: i32,
   h: i32, wd: i32, cin: i32, oh: i32, ow: i32, c: i32, kh: i32, kw: i32, pt: i32, pl: i32,
 ): void {
   const kk = kh * kw * cin; // columns of cols
   const np = oh * ow;
-  const wt = scratch;
-  const cols = scratch + ((<usize>(kk * c)) << 2);
-  // W [kk, c] → wt [c, kk]
-  for (let r = 0; r < kk; r++)
-    for (let o = 0; o < c; o++)
-      store<f32>(wt + ((<usize>(o * kk + r)) << 2), load<f32>(w + ((<usize>(r * c + o)) << 2)));
   memory.fill(dx, 0, (<usize>(nb * h * wd * cin)) << 2);
   for (let b = 0; b < nb; b++) {
     gemm(dy + ((<usize>(b * np * c)) << 2), wt, cols, 0, 0, np, c, kk, 0, 0, 0);
@@ -646,5 +646,30 @@ function padInto(x: usize, xp: usize, h: i32, wd: i32, cin: i32, hp: i32, wp: i3
       x + ((<usize>((r * wd + s0) * cin)) << 2),
       (<usize>(cnt * cin)) << 2,
     );
+  }
+}
+
+// out[i] = ((0 + parts[0][i]) + parts[1][i]) + … + parts[rows−1][i] for i < n, in row order (the
+// order in which filterGrad adds one image after another, so the sum is the same bits)
+export function sumRows(parts: usize, out: usize, rows: i32, n: i32): void {
+  const stride = (<usize>n) << 2;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let p = parts + ((<usize>i) << 2);
+    let acc = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += stride;
+    }
+    v128.store(out + ((<usize>i) << 2), acc);
+  }
+  for (; i < n; i++) {
+    let p = parts + ((<usize>i) << 2);
+    let acc: f32 = 0;
+    for (let r = 0; r < rows; r++) {
+      acc += load<f32>(p);
+      p += stride;
+    }
+    store<f32>(out + ((<usize>i) << 2), acc);
   }
 }

@@ -31,6 +31,7 @@ import type { Worker as NodeWorker, WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { InitBackendOptions } from '../engine/backend';
 import { MAX_DEFAULT_WASM_THREADS } from '../engine/backend/wasm-threads';
+import { nodeSimdHelper } from './simd-helpers';
 
 const require = createRequire(import.meta.url);
 
@@ -153,6 +154,6 @@ const START_TIMEOUT_MS = 60_000;
  */
 export function nodeWasmOptions(
   threads: number = defaultNodeWasmThreads(),
-): Pick<InitBackendOptions, 'wasmThreads' | 'nodeThreadedWasm'> {
-  return { wasmThreads: threads, nodeThreadedWasm };
+): Pick<InitBackendOptions, 'wasmThreads' | 'nodeThreadedWasm' | 'simdHelpers'> {
+  return { wasmThreads: threads, nodeThreadedWasm, simdHelpers: nodeSimdHelper };
 }

@@ -31,6 +31,14 @@ async function loadBrowserBackend(name: 'webgpu' | 'webgl'): Promise<void> {
   else await import('@tensorflow/tfjs-backend-webgl');
 }
 
+/** One helper thread for our WASM kernels (used with tfjs's threaded build only). */
+function simdHelpers(): Worker {
+  return new Worker(new URL('./simd-helper.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'advprune-simd-helper',
+  });
+}
+
 /** A file of the app's public folder, relative to its base URL. */
 async function readPublic(path: string): Promise<Uint8Array> {
   const url = new URL(`${import.meta.env.BASE_URL}${path}`, self.location.origin);
@@ -116,7 +124,7 @@ function webgpuDevice(): DeviceLike | null {
 Comlink.expose(
   new WorkerEngine({
     readPublic,
-    backend: { platform: 'browser', loadBrowserBackend },
+    backend: { platform: 'browser', loadBrowserBackend, simdHelpers },
     store: new IdbRunStore(),
   }),
 );

@@ -6,7 +6,8 @@
  * losses, counts and weights as 1 thread bit for bit, leak no tensors, and exit by itself (the
  * pool's worker threads do not keep the process alive). Both runs use our SIMD convolution
  * gradients (src/engine/backend/simd), attached to the threaded build's shared memory in one and
- * to the single-threaded build's memory in the other.
+ * to the single-threaded build's memory in the other; with 2 threads they split each batch with a
+ * helper thread (src/engine/backend/simd/helpers.ts), still bit for bit.
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -25,8 +26,9 @@ interface Out {
     binary: string;
     threads: number;
     multithread: boolean;
-    simdKernels: { attached: boolean };
+    simdKernels: { attached: boolean; threads?: number };
   };
+  helpers: { ready: number; helperTasks: number } | null;
   steps: number[][];
   weights: Record<string, string>;
   before: number;
@@ -52,6 +54,12 @@ describe('threaded WASM in Node', () => {
     // our SIMD gradients run in both: the build for a shared memory and the one for an ordinary one
     expect(one.backend.simdKernels.attached).toBe(true);
     expect(two.backend.simdKernels.attached).toBe(true);
+    // with 2 threads, our batch kernels split their images with a helper thread, which ran some
+    expect(one.backend.simdKernels.threads).toBe(1);
+    expect(two.backend.simdKernels.threads).toBe(2);
+    expect(one.helpers).toBeNull();
+    expect(two.helpers?.ready).toBe(1);
+    expect(two.helpers?.helperTasks).toBeGreaterThan(0);
     expect(two.steps).toHaveLength(9);
     for (const s of two.steps) expect(Number.isFinite(s[0])).toBe(true);
     expect(two.steps).toEqual(one.steps);

@@ -38,9 +38,10 @@ export interface BackendDescription {
     kernelsReplaced: string[];
     /**
      * kernels that run our own WebAssembly code where it applies (`wasmTrainingKernels().simd`),
-     * whether that code is attached to this backend, and why not when it is not
+     * whether that code is attached to this backend, and why not when it is not; the threads our
+     * kernels over a batch run on (the calling one and its helpers, ./simd/helpers.ts)
      */
-    simdKernels: { kernels: string[]; attached: boolean; note?: string };
+    simdKernels: { kernels: string[]; attached: boolean; threads?: number; note?: string };
   };
   webgpu?: {
     vendor?: string;

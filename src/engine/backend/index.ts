@@ -13,6 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureGradients } from './gradients';
 import { attachSimdKernels, detachSimdKernels } from './simd/runtime';
+import type { SpawnSimdHelper } from './simd/helpers';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { defaultWasmThreads, withThreadedWasmSetup } from './wasm-threads';
 
@@ -82,6 +83,13 @@ export interface InitBackendOptions {
    * kernels and ops (the benchmarks compare the two).
    */
   simdKernels?: boolean;
+  /**
+   * WASM with threads: starts `wasmThreads − 1` helper threads for our kernels over a batch
+   * (./simd/helpers.ts), so they use the cores tfjs's own pool uses. Environment-specific: Node's
+   * comes with `nodeWasmOptions()` (src/node/simd-helpers.ts), the browser's with the engine
+   * worker (src/workers/simd-helper.worker.ts). Without it our kernels run on the calling thread.
+   */
+  simdHelpers?: SpawnSimdHelper;
 }
 
 /** Runs `start` (the WASM backend's start) so that it comes up with `threads` threads. */
@@ -130,7 +138,11 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
   await tf.ready();
   if (name === 'wasm') {
     if (opts.simdKernels ?? true) {
-      await attachSimdKernels(tf.backend());
+      const helpers =
+        opts.simdHelpers !== undefined && threads > 1
+          ? { helpers: threads - 1, spawn: opts.simdHelpers }
+          : undefined;
+      await attachSimdKernels(tf.backend(), helpers);
     } else detachSimdKernels();
   }
 }

@@ -203,7 +203,7 @@ describe('SIMD convolution gradients', () => {
   afterAll(() => vi.restoreAllMocks());
 
   it('is attached on WASM and said so in the backend description', async () => {
-    expect(simdKernelStatus()).toEqual({ attached: true });
+    expect(simdKernelStatus()).toEqual({ attached: true, threads: 1 });
     const d = await describeBackend();
     expect(d.wasm?.simdKernels).toEqual({
       kernels: [
@@ -220,6 +220,7 @@ describe('SIMD convolution gradients', () => {
         '_FusedMatMul',
       ],
       attached: true,
+      threads: 1,
     });
   });
 

@@ -43,6 +43,8 @@ import { WASM, assertSameShape, composed, pair } from './compose';
 import { convGeometry } from './conv-geometry';
 
 const F32 = 4;
+/** the most scratch the filter gradient takes for per-image partial sums (else one thread) */
+const MAX_PARTIAL_BYTES = 32 << 20;
 const BPI = 'Conv2DBackpropInput';
 const BPF = 'Conv2DBackpropFilter';
 
@@ -72,26 +74,26 @@ function inputGradCols(
   const { batchSize: b, inHeight: h, inWidth: wd, inChannels: cin } = ci;
   const { outHeight: oh, outWidth: ow, outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
   const kk = kh * kw * cin;
-  const [scratch, free] = k.alloc((kk * c + oh * ow * kk) * F32); // Wᵀ, one image's cols
+  const colBytes = oh * ow * kk * F32; // one image's cols, per thread
+  const threads = k.pool !== undefined && b > 1 ? k.pool.threads : 1;
+  const [scratch, free] = k.alloc(kk * c * F32 + threads * colBytes); // Wᵀ, cols
   try {
     const { top, left } = ci.padInfo;
-    k.exports.inputGradCols(
-      k.offset(dy),
-      k.offset(filter),
-      k.offset(dx),
-      scratch,
-      b,
-      h,
-      wd,
-      cin,
-      oh,
-      ow,
-      c,
-      kh,
-      kw,
-      top,
-      left,
-    );
+    k.exports.transposeInto(k.offset(filter), scratch, kk, c);
+    const cols = scratch + kk * c * F32;
+    const geometry = [h, wd, cin, oh, ow, c, kh, kw, top, left];
+    if (threads > 1 && k.pool !== undefined) {
+      k.pool.run('inputGradCols', b, [
+        [k.offset(dy), oh * ow * c * F32, 0],
+        scratch,
+        [k.offset(dx), h * wd * cin * F32, 0],
+        [cols, 0, colBytes],
+        1,
+        ...geometry,
+      ]);
+    } else {
+      k.exports.inputGradCols(k.offset(dy), scratch, k.offset(dx), cols, b, ...geometry);
+    }
   } finally {
     free();
   }
@@ -117,28 +119,24 @@ function simdInputGrad(original: KernelFunc): KernelFunc {
     if (cin > 1) return inputGradCols(k, dy, filter, dx, ci);
     const flipped = kh * (((kw * c + 3) & ~3) * F32); // wf [kh][1][roundup4(kw·c)]
     const padded = (oh * (ow + 2 * kw + 2) * c + 4) * F32; // one image of dy, zero-padded
-    const [scratch, free] = k.alloc(flipped + padded);
+    const threads = k.pool !== undefined && b > 1 ? k.pool.threads : 1;
+    const [scratch, free] = k.alloc(flipped + threads * padded);
     try {
-      const [pdy, pw, pdx] = [k.offset(dy), k.offset(filter), k.offset(dx)];
-      k.exports.flipFilter(pw, scratch, kh, kw, 1, c);
+      k.exports.flipFilter(k.offset(filter), scratch, kh, kw, 1, c);
       const { top, left } = ci.padInfo;
-      k.exports.inputGrad(
-        pdy,
-        scratch,
-        pdx,
-        scratch + flipped,
-        b,
-        h,
-        wd,
-        1,
-        oh,
-        ow,
-        c,
-        kh,
-        kw,
-        top,
-        left,
-      );
+      const geometry = [h, wd, 1, oh, ow, c, kh, kw, top, left];
+      if (threads > 1 && k.pool !== undefined) {
+        k.pool.run('inputGrad', b, [
+          [k.offset(dy), oh * ow * c * F32, 0],
+          scratch,
+          [k.offset(dx), h * wd * F32, 0],
+          [scratch + flipped, 0, padded],
+          1,
+          ...geometry,
+        ]);
+      } else {
+        k.exports.inputGrad(k.offset(dy), scratch, k.offset(dx), scratch + flipped, b, ...geometry);
+      }
     } finally {
       free();
     }
@@ -161,26 +159,30 @@ function simdFilterGrad(original: KernelFunc): KernelFunc {
     if (n === 0) return dw;
     new Float32Array(k.memory.buffer, k.offset(dw), n).fill(0);
     if (b * oh * ow === 0) return dw;
-    const [scratch, free] = k.alloc((oh + kh - 1) * (ow + kw - 1) * cin * F32); // one padded image
+    const padded = (oh + kh - 1) * (ow + kw - 1) * cin * F32; // one padded image
+    // with helpers: each image's dW on its own, then summed in image order (the order one thread
+    // adds them in, so the same bits on any number of threads)
+    const parallel = k.pool !== undefined && b > 1 && b * n * F32 <= MAX_PARTIAL_BYTES;
+    const threads = parallel && k.pool !== undefined ? k.pool.threads : 1;
+    const [scratch, free] = k.alloc(threads * padded + (parallel ? b * n * F32 : 0));
     try {
       const { top, left } = ci.padInfo;
-      k.exports.filterGrad(
-        k.offset(x),
-        k.offset(dy),
-        k.offset(dw),
-        scratch,
-        b,
-        h,
-        wd,
-        cin,
-        oh,
-        ow,
-        c,
-        kh,
-        kw,
-        top,
-        left,
-      );
+      const geometry = [h, wd, cin, oh, ow, c, kh, kw, top, left];
+      if (parallel && k.pool !== undefined) {
+        const partials = scratch + threads * padded; // [B][n]
+        new Float32Array(k.memory.buffer, partials, b * n).fill(0);
+        k.pool.run('filterGrad', b, [
+          [k.offset(x), h * wd * cin * F32, 0],
+          [k.offset(dy), oh * ow * c * F32, 0],
+          [partials, n * F32, 0],
+          [scratch, 0, padded],
+          1,
+          ...geometry,
+        ]);
+        k.exports.sumRows(partials, k.offset(dw), b, n);
+      } else {
+        k.exports.filterGrad(k.offset(x), k.offset(dy), k.offset(dw), scratch, b, ...geometry);
+      }
     } finally {
       free();
     }

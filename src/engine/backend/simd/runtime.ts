@@ -17,6 +17,7 @@
  * fall back to tfjs's kernels, or are not used, where the code is not attached to that backend.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { SimdPool, canBlock, type SpawnSimdHelper } from './helpers';
 import { KERNELS_WASM_SHARED, KERNELS_WASM_UNSHARED } from './kernels-wasm';
 
 /**
@@ -28,10 +29,8 @@ export interface WasmMemory {
 }
 interface WasmApi {
   Memory: abstract new (...args: never[]) => WasmMemory;
-  instantiate(
-    bytes: Uint8Array<ArrayBuffer>,
-    imports: object,
-  ): Promise<{ instance: { exports: object } }>;
+  compile(bytes: Uint8Array<ArrayBuffer>): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: object }>;
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -49,6 +48,8 @@ export interface ConvExports {
   allFinite(p: number, n: number): number;
   gemm(...args: number[]): void;
   inputGradCols(...args: number[]): void;
+  transposeInto(w: number, wt: number, rows: number, cols: number): void;
+  sumRows(parts: number, out: number, rows: number, n: number): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
@@ -81,6 +82,15 @@ export interface SimdKernels {
   alloc(bytes: number): [number, () => void];
   /** the byte offset of a tensor's data */
   offset(info: TensorInfo): number;
+  /** helper threads for kernels over a batch (./helpers.ts), where started */
+  readonly pool?: SimdPool;
+}
+
+/** How `attachSimdKernels` starts helper threads (shared memory only). */
+export interface SimdHelperOptions {
+  /** helper threads besides the calling one (0: none) */
+  helpers: number;
+  spawn: SpawnSimdHelper;
 }
 
 let attached: SimdKernels | undefined;
@@ -93,6 +103,8 @@ export function simdKernels(backend: unknown): SimdKernels | undefined {
 /** What the last attach or detach did, for describeBackend: on, or why not. */
 export interface SimdKernelStatus {
   attached: boolean;
+  /** threads our batch kernels run on (the calling one and its helpers), when attached */
+  threads?: number;
   note?: string;
 }
 
@@ -114,9 +126,18 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
  * where that memory is not found or the module does not instantiate, the kernels stay detached
  * (tfjs's run) and the status says why.
  */
-export async function attachSimdKernels(backendIn: unknown): Promise<SimdKernelStatus> {
-  if (attached?.backend === backendIn) return status;
-  attached = undefined;
+export async function attachSimdKernels(
+  backendIn: unknown,
+  helpers?: SimdHelperOptions,
+): Promise<SimdKernelStatus> {
+  const live = attached;
+  if (
+    live !== undefined &&
+    live.backend === backendIn &&
+    (live.pool?.threads ?? 1) === 1 + (helpers?.helpers ?? 0)
+  )
+    return status;
+  detachSimdKernels();
   const backend = backendIn as Partial<WasmBackendLike>;
   const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
   if (
@@ -134,11 +155,22 @@ export async function attachSimdKernels(backendIn: unknown): Promise<SimdKernelS
     typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   try {
     const bytes = decode(shared ? KERNELS_WASM_SHARED : KERNELS_WASM_UNSHARED);
-    const { instance } = await WA.instantiate(bytes, { env: { memory } });
+    const module = await WA.compile(bytes);
+    const instance = await WA.instantiate(module, { env: { memory } });
     // a plain copy of the exports object (which WebAssembly freezes), so tests can spy on calls
     const exports = { ...(instance.exports as ConvExports) };
-    attached = makeSimdKernels(backend as WasmBackendLike, memory, exports);
-    status = { attached: true };
+    const pool =
+      shared && helpers !== undefined && helpers.helpers > 0 && canBlock()
+        ? new SimdPool(
+            exports as unknown as Record<string, unknown>,
+            module,
+            memory,
+            helpers.spawn,
+            helpers.helpers,
+          )
+        : undefined;
+    attached = makeSimdKernels(backend as WasmBackendLike, memory, exports, pool);
+    status = { attached: true, threads: 1 + (pool === undefined ? 0 : (helpers?.helpers ?? 0)) };
   } catch (e) {
     status = { attached: false, note: `our SIMD kernels did not instantiate: ${String(e)}` };
   }
@@ -147,6 +179,7 @@ export async function attachSimdKernels(backendIn: unknown): Promise<SimdKernelS
 
 /** Detach our kernels (tfjs's run again). */
 export function detachSimdKernels(note = 'turned off'): void {
+  attached?.pool?.terminate();
   attached = undefined;
   status = { attached: false, note };
 }
@@ -155,11 +188,13 @@ function makeSimdKernels(
   backend: WasmBackendLike,
   memory: WasmMemory,
   exports: ConvExports,
+  pool: SimdPool | undefined,
 ): SimdKernels {
   return {
     backend,
     exports,
     memory,
+    pool,
     alloc(bytes) {
       const ptr = backend.wasm._malloc(Math.max(16, bytes));
       if (ptr === 0) {

@@ -1,0 +1,226 @@
+/**
+ * Helper threads for our WebAssembly kernels (wasm/kernels.ts): a kernel over a batch is split
+ * into tasks (one image each) that the calling thread and the helpers claim from a shared counter
+ * until none are left, each with its own scratch, all on tfjs-backend-wasm's shared memory.
+ *
+ * Why claimed tasks and not a fixed split: on a machine with as many cores as tfjs's threads,
+ * XNNPACK's pool threads spin for ~1 ms after each of its kernels before they sleep, so a helper
+ * may get half a core for a while; with tasks claimed one at a time the calling thread takes over
+ * whatever a slowed helper has not claimed (a fixed split of conv1's input gradient ran no faster
+ * on 2 threads than on 1: docs/benchmarks.md).
+ *
+ * Protocol, on a SharedArrayBuffer `control` (Int32 words, then Float64 arguments at byte 64):
+ *   SEQ    the job number; the caller bumps it (and notifies) to start a job
+ *   NEXT   (SEQ mod 2^15) << 16 | the next task: claimed with compare-exchange, so a helper that
+ *          wakes late never claims a task of a job whose arguments it has not read
+ *   DONE   tasks finished; the last one notifies the caller
+ *   FN, N, NARGS, FAILED   which export, how many tasks, how many arguments, a helper's error
+ *   READY, HELPED          helpers started; tasks helpers ran (for tests and describeBackend)
+ *   args   three Float64 per argument: base, per task, per thread (argument = base + t·perTask +
+ *          tid·perThread; the caller is thread 0, helper i thread i)
+ * A helper runs `simdHelperMain` (self-contained: Node starts it from its source text) and blocks
+ * in Atomics.wait between jobs; the caller blocks in Atomics.wait for the last task (never on the
+ * UI thread: the engine runs in a worker, and Node allows it).
+ */
+import type { WasmMemory } from './runtime';
+
+/** The exports a job may run (indices in the control block). */
+export const HELPER_KERNELS = ['filterGrad', 'inputGradCols', 'inputGrad'] as const;
+export type HelperKernel = (typeof HELPER_KERNELS)[number];
+
+const SEQ = 0;
+const NEXT = 1;
+const DONE = 2;
+const FN = 3;
+const N = 4;
+const NARGS = 5;
+const FAILED = 6;
+const READY = 7;
+const HELPED = 8;
+const ARGS_BYTE = 64;
+const MAX_ARGS = 20;
+export const CONTROL_BYTES = ARGS_BYTE + 3 * MAX_ARGS * 8;
+/** how long the caller waits for one task before it reports a stopped helper */
+const TASK_TIMEOUT_MS = 10_000;
+
+/** What a helper is sent once, to start. */
+export interface HelperInit {
+  module: unknown; // WebAssembly.Module of our kernels
+  memory: WasmMemory; // tfjs's shared memory
+  control: SharedArrayBuffer;
+  tid: number;
+  names: readonly string[];
+}
+
+/** The helper's side of its channel to the thread that started it. */
+export interface HelperPort {
+  /** call `cb` with the first message */
+  onInit(cb: (init: HelperInit) => void): void;
+  post(message: unknown): void;
+}
+
+/** A started helper, as the caller holds it. */
+export interface HelperWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+/** Starts one helper thread running `simdHelperMain`. Environment-specific (src/node). */
+export type SpawnSimdHelper = () => HelperWorker;
+
+/**
+ * A helper thread's body: instantiate the kernels on the shared memory, then run claimed tasks
+ * of each job. Self-contained (no imports, no module variables): Node starts it from its source.
+ */
+export function simdHelperMain(port: HelperPort): void {
+  port.onInit((init) => {
+    const WA = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly;
+    WA.instantiate(init.module, { env: { memory: init.memory } }).then(
+      (instance) => {
+        const exports = instance.exports as Record<string, (...a: number[]) => void>;
+        const ctrl = new Int32Array(init.control);
+        const args = new Float64Array(init.control, 64);
+        const tid = init.tid;
+        Atomics.add(ctrl, 7, 1);
+        port.post('ready');
+        let seen = Atomics.load(ctrl, 0);
+        for (;;) {
+          Atomics.wait(ctrl, 0, seen);
+          seen = Atomics.load(ctrl, 0);
+          const tag = (seen & 0x7fff) << 16;
+          for (;;) {
+            const cur = Atomics.load(ctrl, 1);
+            if ((cur & ~0xffff) !== tag || (cur & 0xffff) >= ctrl[4]) break;
+            if (Atomics.compareExchange(ctrl, 1, cur, cur + 1) !== cur) continue;
+            const t = cur & 0xffff;
+            const n = ctrl[4];
+            const a: number[] = [];
+            for (let i = 0; i < ctrl[5]; i++)
+              a.push(args[3 * i] + t * args[3 * i + 1] + tid * args[3 * i + 2]);
+            try {
+              exports[init.names[ctrl[3]]](...a);
+            } catch {
+              Atomics.store(ctrl, 6, 1);
+            }
+            Atomics.add(ctrl, 8, 1);
+            if (Atomics.add(ctrl, 2, 1) + 1 === n) Atomics.notify(ctrl, 2);
+          }
+        }
+      },
+      (e: unknown) => port.post(`failed: ${String(e)}`),
+    );
+  });
+}
+
+interface WasmNamespace {
+  instantiate(module: unknown, imports: object): Promise<{ exports: object }>;
+}
+
+/** One argument of a job: base + t·perTask + tid·perThread. */
+export type JobArg = number | [base: number, perTask: number, perThread: number];
+
+/** The calling thread's side: starts helpers and runs jobs with them. */
+export class SimdPool {
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly workers: HelperWorker[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly exports: Record<string, unknown>,
+    module: unknown,
+    memory: WasmMemory,
+    spawn: SpawnSimdHelper,
+    helpers: number,
+  ) {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.ctrl = new Int32Array(control);
+    this.args = new Float64Array(control, ARGS_BYTE);
+    for (let i = 1; i <= helpers; i++) {
+      const w = spawn();
+      const init: HelperInit = { module, memory, control, tid: i, names: HELPER_KERNELS };
+      w.postMessage(init);
+      this.workers.push(w);
+    }
+  }
+
+  /** Threads a job runs on (the caller and its helpers). */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Helpers that have started (instantiated the kernels), and the tasks they have run. */
+  stats(): { ready: number; helperTasks: number } {
+    return { ready: Atomics.load(this.ctrl, READY), helperTasks: Atomics.load(this.ctrl, HELPED) };
+  }
+
+  /** Run `kernel` as `tasks` tasks on this thread and the helpers; returns when all are done. */
+  run(kernel: HelperKernel, tasks: number, args: readonly JobArg[]): void {
+    if (tasks <= 0) return;
+    if (tasks > 0xffff || args.length > MAX_ARGS) throw new Error('SimdPool: job too large');
+    const ctrl = this.ctrl;
+    const fn = this.exports[kernel] as (...a: number[]) => void;
+    args.forEach((a, i) => {
+      const [base, perTask, perThread] = typeof a === 'number' ? [a, 0, 0] : a;
+      this.args[3 * i] = base;
+      this.args[3 * i + 1] = perTask;
+      this.args[3 * i + 2] = perThread;
+    });
+    ctrl[FN] = HELPER_KERNELS.indexOf(kernel);
+    ctrl[N] = tasks;
+    ctrl[NARGS] = args.length;
+    ctrl[FAILED] = 0;
+    Atomics.store(ctrl, DONE, 0);
+    this.seq = (this.seq + 1) & 0x7fff;
+    const tag = this.seq << 16;
+    Atomics.store(ctrl, NEXT, tag);
+    Atomics.store(ctrl, SEQ, this.seq);
+    Atomics.notify(ctrl, SEQ);
+    const a = new Array<number>(args.length);
+    let error: unknown;
+    for (;;) {
+      const cur = Atomics.load(ctrl, NEXT);
+      if ((cur & 0xffff) >= tasks) break;
+      if (Atomics.compareExchange(ctrl, NEXT, cur, cur + 1) !== cur) continue;
+      const t = cur & 0xffff;
+      for (let i = 0; i < args.length; i++) a[i] = this.args[3 * i] + t * this.args[3 * i + 1];
+      // after a failure the remaining tasks are claimed and skipped, so that no helper still runs
+      // one of this job's tasks when the error reaches the caller
+      if (error === undefined) {
+        try {
+          fn(...a);
+        } catch (e) {
+          error = e;
+        }
+      }
+      Atomics.add(ctrl, DONE, 1);
+    }
+    for (;;) {
+      const done = Atomics.load(ctrl, DONE);
+      if (done >= tasks) break;
+      if (Atomics.wait(ctrl, DONE, done, TASK_TIMEOUT_MS) === 'timed-out') {
+        // a helper that stopped may still finish a task later: run without helpers from now on
+        this.terminate();
+        throw new Error(`a helper thread of our WASM kernels did not finish ${kernel}`);
+      }
+    }
+    if (error !== undefined) throw error;
+    if (ctrl[FAILED] !== 0)
+      throw new Error(`a helper thread of our WASM kernels failed in ${kernel}`);
+  }
+
+  terminate(): void {
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's UI thread). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Helper threads of our WebAssembly kernels (src/engine/backend/simd/helpers.ts) with Node's
+ * workers (src/node/simd-helpers.ts), on a shared memory of our own (no tfjs): a batch kernel
+ * split into claimed tasks gives the same bits as one thread, the helper really runs tasks, a
+ * failing task surfaces as an error on the calling thread and the pool keeps working, and
+ * terminate() stops the helpers. (In tfjs: tests/node/wasm-threads.test.ts.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimdPool } from '@/engine/backend/simd/helpers';
+import { KERNELS_WASM_SHARED } from '@/engine/backend/simd/kernels-wasm';
+import type { ConvExports } from '@/engine/backend/simd/runtime';
+import { nodeSimdHelper } from '@/node/simd-helpers';
+import { normals } from '../engine/backend/helpers';
+
+interface Wasm {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => {
+    buffer: SharedArrayBuffer;
+  };
+  compile(b: Uint8Array): Promise<object>;
+  instantiate(m: object, i: object): Promise<{ exports: object }>;
+}
+const WA = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+const F32 = 4;
+// LeNet's conv2 at batch 48: x [48, 14, 14, 6], dy [48, 10, 10, 16], dW [5, 5, 6, 16]
+const [B, H, W, CIN, OH, OW, C, K] = [48, 14, 14, 6, 10, 10, 16, 5];
+const N = K * K * CIN * C;
+const X = 1 << 20;
+const DY = X + B * H * W * CIN * F32;
+const DW1 = DY + B * OH * OW * C * F32; // one thread's dW
+const DW2 = DW1 + N * F32; // the pool's dW
+const PARTS = DW2 + N * F32; // [B][N]
+const SCRATCH = PARTS + B * N * F32; // two threads' padded images
+const PADDED = (OH + K - 1) * (OW + K - 1) * CIN * F32;
+
+describe('helper threads of our WASM kernels (Node)', () => {
+  let memory: { buffer: SharedArrayBuffer };
+  let k: ConvExports;
+  let pool: SimdPool;
+
+  beforeAll(async () => {
+    memory = new WA.Memory({ initial: 256, maximum: 1024, shared: true }); // 16 MiB
+    const module = await WA.compile(Buffer.from(KERNELS_WASM_SHARED, 'base64'));
+    k = (await WA.instantiate(module, { env: { memory } })).exports as ConvExports;
+    pool = new SimdPool(k as unknown as Record<string, unknown>, module, memory, nodeSimdHelper, 1);
+    for (let i = 0; i < 400 && pool.stats().ready < 1; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    new Float32Array(memory.buffer, X, B * H * W * CIN).set(normals(B * H * W * CIN, 1));
+    new Float32Array(memory.buffer, DY, B * OH * OW * C).set(normals(B * OH * OW * C, 2));
+  });
+  afterAll(() => pool.terminate());
+
+  const geometry = [H, W, CIN, OH, OW, C, K, K, 0, 0];
+  function pooled(): Uint32Array {
+    new Float32Array(memory.buffer, PARTS, B * N).fill(0);
+    pool.run('filterGrad', B, [
+      [X, H * W * CIN * F32, 0],
+      [DY, OH * OW * C * F32, 0],
+      [PARTS, N * F32, 0],
+      [SCRATCH, 0, PADDED],
+      1,
+      ...geometry,
+    ]);
+    k.sumRows(PARTS, DW2, B, N);
+    return new Uint32Array(memory.buffer.slice(DW2, DW2 + N * F32));
+  }
+
+  it('splits a batch with the helper and gives the bits of one thread', () => {
+    expect(pool.threads).toBe(2);
+    expect(pool.stats().ready).toBe(1);
+    new Float32Array(memory.buffer, DW1, N).fill(0);
+    k.filterGrad(X, DY, DW1, SCRATCH, B, ...geometry);
+    const one = new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32));
+    const before = pool.stats().helperTasks;
+    let helped = 0;
+    for (let i = 0; i < 20 && helped === 0; i++) {
+      expect(pooled()).toEqual(one);
+      helped = pool.stats().helperTasks - before;
+    }
+    expect(helped).toBeGreaterThan(0);
+    expect(new Float32Array(one.buffer).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('reports a failing task on the calling thread, then keeps working', () => {
+    const outside = memory.buffer.byteLength; // every access traps
+    expect(() =>
+      pool.run('filterGrad', 8, [[outside, 0, 0], outside, outside, outside, 1, ...geometry]),
+    ).toThrow();
+    const again = pooled();
+    new Float32Array(memory.buffer, DW1, N).fill(0);
+    k.filterGrad(X, DY, DW1, SCRATCH, B, ...geometry);
+    expect(again).toEqual(new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32)));
+  });
+
+  it('rejects jobs it cannot describe', () => {
+    expect(() => pool.run('filterGrad', 1 << 16, [])).toThrow(/too large/);
+  });
+});
