@@ -7,10 +7,12 @@
  * single-threaded one), so a kernel reads and writes tensors where they lie: no copies. They run
  * on the calling thread.
  *
- * Why not on more threads: helper workers running the same module on the shared memory (tried,
- * 2026-12-07) gave nothing inside a training step on this 2-vCPU machine: conv1's input gradient
- * took 0.87 ms split over 2 threads and 0.88 ms on one, while tfjs's own thread pool sits between
- * its kernels (docs/benchmarks.md).
+ * Threads: with tfjs's threaded build and a helper spawner (initBackend's `simdHelpers`), the
+ * kernels over a batch (the convolution gradients) split their images with `threads − 1` helper
+ * threads (./helpers.ts); the others run on the calling thread. A first try (2026-12-07) split
+ * conv1's input gradient in two fixed halves and gained nothing: XNNPACK's pool threads spin after
+ * each of its kernels, so a helper may get half a core; tasks claimed one image at a time let the
+ * calling thread take over the rest.
  *
  * Kernels call `simdKernels(backend)` (../kernels/simd-overrides.ts, max-pool-grad.ts) or
  * `requireSimdKernels` (../kernels/compose.ts: our own kernels softmax-ce.ts, sgd-update.ts) and
