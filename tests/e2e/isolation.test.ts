@@ -7,7 +7,8 @@
  * SIMD binary in the engine worker with more than one thread (read in the worker from tfjs's own
  * global engine, `_tfengine`: the live backend, its WASM module's thread count, and the binary it
  * fetched), with our WebAssembly kernels attached to its memory (the backend badge's
- * `data-wasm-kernels`). The Content-Security-Policy meta tag still holds, the app's figures still come up
+ * `data-wasm-kernels`) and their helper threads started (`data-wasm-kernel-threads`, and one
+ * simd-helper worker per extra thread). The Content-Security-Policy meta tag still holds, the app's figures still come up
  * (dataset, model and worker load under require-corp), and no console error or CSP violation
  * occurs on the way.
  */
@@ -108,6 +109,12 @@ describe('cross-origin isolation (production build, Chromium)', () => {
     expect(wasmFiles.some((f) => /threaded-simd.*\.wasm$/.test(f))).toBe(true);
     // our WebAssembly kernels run on the threaded build's shared memory in the worker
     expect(await page.getByTestId('backend').getAttribute('data-wasm-kernels')).toBe('attached');
+    // and split their batches with helper threads (one per extra thread, each a module worker
+    // loaded under the CSP's worker-src 'self')
+    const threadsAttr = page.getByTestId('backend').getAttribute('data-wasm-kernel-threads');
+    expect(Number(await threadsAttr)).toBe(facts.threads);
+    const helpers = page.workers().filter((w) => /simd-helper\.worker/.test(w.url()));
+    expect(helpers).toHaveLength((facts.threads ?? 1) - 1);
 
     // the app still works under require-corp: the dataset, the model and the evaluation load
     const clean = page.getByTestId('clean-accuracy');
