@@ -16,11 +16,13 @@
  *   DONE   tasks finished; the last one notifies the caller
  *   FN, N, NARGS, FAILED   which export, how many tasks, how many arguments, a helper's error
  *   READY, HELPED          helpers started; tasks helpers ran (for tests and describeBackend)
+ *   SLEEPERS, CALLER_SLEEPS  helpers asleep in Atomics.wait, and whether the caller is: a side
+ *          notifies only a sleeping one (each side spins a little first; a notify is a system call)
  *   args   three Float64 per argument: base, per task, per thread (argument = base + t·perTask +
  *          tid·perThread; the caller is thread 0, helper i thread i)
- * A helper runs `simdHelperMain` (self-contained: Node starts it from its source text) and blocks
- * in Atomics.wait between jobs; the caller blocks in Atomics.wait for the last task (never on the
- * UI thread: the engine runs in a worker, and Node allows it).
+ * A helper runs `simdHelperMain` (self-contained: Node starts it from its source text) and spins,
+ * then blocks in Atomics.wait between jobs; the caller spins, then blocks, for the last task (never
+ * on the UI thread: the engine runs in a worker, and Node allows it).
  */
 import type { WasmMemory } from './runtime';
 
@@ -37,11 +39,15 @@ const NARGS = 5;
 const FAILED = 6;
 const READY = 7;
 const HELPED = 8;
+const SLEEPERS = 9;
+const CALLER_SLEEPS = 10;
 const ARGS_BYTE = 64;
 const MAX_ARGS = 20;
 export const CONTROL_BYTES = ARGS_BYTE + 3 * MAX_ARGS * 8;
 /** how long the caller waits for one task before it reports a stopped helper */
 const TASK_TIMEOUT_MS = 10_000;
+/** how long the caller spins for the helpers' last tasks before it sleeps */
+const CALLER_SPIN_MS = 2;
 
 /** What a helper is sent once, to start. */
 export interface HelperInit {
@@ -85,7 +91,17 @@ export function simdHelperMain(port: HelperPort): void {
         port.post('ready');
         let seen = Atomics.load(ctrl, 0);
         for (;;) {
-          Atomics.wait(ctrl, 0, seen);
+          // the next job comes soon within a training step: spin a little before sleeping (a
+          // wake-up costs the caller a system call, 30-50 µs here); SLEEPERS tells the caller
+          const until = performance.now() + 0.25;
+          let spins = 0;
+          while (Atomics.load(ctrl, 0) === seen) {
+            if ((++spins & 255) === 0 && performance.now() > until) {
+              Atomics.add(ctrl, 9, 1);
+              Atomics.wait(ctrl, 0, seen);
+              Atomics.sub(ctrl, 9, 1);
+            }
+          }
           seen = Atomics.load(ctrl, 0);
           const tag = (seen & 0x7fff) << 16;
           for (;;) {
@@ -103,7 +119,8 @@ export function simdHelperMain(port: HelperPort): void {
               Atomics.store(ctrl, 6, 1);
             }
             Atomics.add(ctrl, 8, 1);
-            if (Atomics.add(ctrl, 2, 1) + 1 === n) Atomics.notify(ctrl, 2);
+            if (Atomics.add(ctrl, 2, 1) + 1 === n && Atomics.load(ctrl, 10) !== 0)
+              Atomics.notify(ctrl, 2);
           }
         }
       },
@@ -175,7 +192,7 @@ export class SimdPool {
     const tag = this.seq << 16;
     Atomics.store(ctrl, NEXT, tag);
     Atomics.store(ctrl, SEQ, this.seq);
-    Atomics.notify(ctrl, SEQ);
+    if (Atomics.load(ctrl, SLEEPERS) !== 0) Atomics.notify(ctrl, SEQ);
     const a = new Array<number>(args.length);
     let error: unknown;
     for (;;) {
@@ -195,13 +212,22 @@ export class SimdPool {
       }
       Atomics.add(ctrl, DONE, 1);
     }
+    const start = performance.now();
+    let spins = 0;
     for (;;) {
       const done = Atomics.load(ctrl, DONE);
       if (done >= tasks) break;
-      if (Atomics.wait(ctrl, DONE, done, TASK_TIMEOUT_MS) === 'timed-out') {
+      if ((++spins & 255) !== 0) continue;
+      const waited = performance.now() - start;
+      if (waited > TASK_TIMEOUT_MS) {
         // a helper that stopped may still finish a task later: run without helpers from now on
         this.terminate();
         throw new Error(`a helper thread of our WASM kernels did not finish ${kernel}`);
+      }
+      if (waited > CALLER_SPIN_MS) {
+        Atomics.store(ctrl, CALLER_SLEEPS, 1);
+        Atomics.wait(ctrl, DONE, done, TASK_TIMEOUT_MS);
+        Atomics.store(ctrl, CALLER_SLEEPS, 0);
       }
     }
     if (error !== undefined) throw error;
