@@ -419,24 +419,24 @@ export function gemm(
   transA: i32, transB: i32, relu: i32,
 ): void {
   if (transB) {
-    transposeInto(b, scratch, n, k); // B [n, k] → scratch [k, n]
+    // B [n, k] → scratch [k, n]
+    for (let j = 0; j < n; j++) {
+      let s = b + ((<usize>(j * k)) << 2);
+      let d = scratch + ((<usize>j) << 2);
+      const step = (<usize>n) << 2;
+      for (let l = 0; l < k; l++) {
+        store<f32>(d, load<f32>(s));
+        s += 4;
+        d += step;
+      }
+    }
     b = scratch;
   }
-  gemmRows(a, b, c, bias, 0, m, m, k, n, transA, relu);
-}
-
-// Rows [i0, i0 + count) of gemm's C (count clamped to m), with B already [k, n] (no transB): one
-// task of a product split over threads (src/engine/backend/simd/helpers.ts).
-export function gemmRows(
-  a: usize, b: usize, c: usize, bias: usize, i0: i32, count: i32, m: i32, k: i32, n: i32,
-  transA: i32, relu: i32,
-): void {
   const sai: usize = transA ? 4 : (<usize>k) << 2; // bytes between rows of op(A)
   const sak: usize = transA ? (<usize>m) << 2 : 4; // bytes between columns of op(A)
   const ldb: usize = (<usize>n) << 2;
-  const end = i0 + count < m ? i0 + count : m;
-  for (let i = i0; i < end; i += 4) {
-    const rows = end - i < 4 ? end - i : 4;
+  for (let i = 0; i < m; i += 4) {
+    const rows = m - i < 4 ? m - i : 4;
     // rows past m read row i again (their sums are not stored)
     const a0 = a + (<usize>i) * sai;
     const a1 = rows > 1 ? a0 + sai : a0;

@@ -92,38 +92,6 @@ describe('helper threads of our WASM kernels (Node)', () => {
     expect(again).toEqual(new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32)));
   });
 
-  it('splits a product by rows (either layout of A, bias, ReLU) with the bits of one call', () => {
-    const [m, kk, n] = [70, 33, 21]; // rows past the last whole block, columns past 8-lane tiles
-    const A = SCRATCH + 2 * PADDED;
-    const Bm = A + m * kk * F32;
-    const bias = Bm + kk * n * F32;
-    const c1 = bias + n * F32;
-    const c2 = c1 + m * n * F32;
-    new Float32Array(memory.buffer, A, m * kk).set(normals(m * kk, 3));
-    new Float32Array(memory.buffer, Bm, kk * n).set(normals(kk * n, 4));
-    new Float32Array(memory.buffer, bias, n).set(normals(n, 5));
-    for (const transA of [0, 1])
-      for (const relu of [0, 1]) {
-        k.gemm(A, Bm, c1, bias, 0, m, kk, n, transA, 0, relu);
-        new Float32Array(memory.buffer, c2, m * n).fill(NaN);
-        pool.run('gemmRows', Math.ceil(m / 16), [
-          A,
-          Bm,
-          c2,
-          bias,
-          [0, 16, 0],
-          16,
-          m,
-          kk,
-          n,
-          transA,
-          relu,
-        ]);
-        const one = new Uint32Array(memory.buffer.slice(c1, c1 + m * n * F32));
-        expect(new Uint32Array(memory.buffer.slice(c2, c2 + m * n * F32))).toEqual(one);
-      }
-  });
-
   it('rejects jobs it cannot describe', () => {
     expect(() => pool.run('filterGrad', 1 << 16, [])).toThrow(/too large/);
   });

@@ -254,10 +254,6 @@ const seenB = new WeakSet<object>();
 
 /** Products larger than this (multiply-adds) stay XNNPACK's: its 2 threads win there. */
 export const GEMM_MAX_MACS = 8e6;
-/** with helper threads, products from this many multiply-adds split their rows over them */
-const POOL_MIN_MACS = 5e5;
-/** rows of C per task of a split product */
-const GEMM_ROWS = 16;
 
 /**
  * Whether our GEMM runs a product: XNNPACK, with its operator for `b` built (a product with the
@@ -337,31 +333,6 @@ function simdMatMul(fused: boolean) {
         const pb = k.offset(b);
         const pc = k.offset(c);
         const pbias = withBias ? k.offset(bias) : 0;
-        const pool = k.pool;
-        if (
-          pool !== undefined &&
-          pool.threads > 1 &&
-          batches === 1 &&
-          m * kk * n >= POOL_MIN_MACS
-        ) {
-          // rows in blocks of GEMM_ROWS over the threads; Bᵀ made once, here
-          if (at.transposeB) k.exports.transposeInto(pb, scratch, n, kk);
-          const tA = at.transposeA ? 1 : 0;
-          pool.run('gemmRows', Math.ceil(m / GEMM_ROWS), [
-            pa,
-            at.transposeB ? scratch : pb,
-            pc,
-            pbias,
-            [0, GEMM_ROWS, 0],
-            GEMM_ROWS,
-            m,
-            kk,
-            n,
-            tA,
-            relu ? 1 : 0,
-          ]);
-          return c;
-        }
         for (let i = 0; i < batches; i++) {
           k.exports.gemm(
             pa + i * m * kk * F32,

@@ -27,7 +27,7 @@
 import type { WasmMemory } from './runtime';
 
 /** The exports a job may run (indices in the control block). */
-export const HELPER_KERNELS = ['filterGrad', 'inputGradCols', 'inputGrad', 'gemmRows'] as const;
+export const HELPER_KERNELS = ['filterGrad', 'inputGradCols', 'inputGrad'] as const;
 export type HelperKernel = (typeof HELPER_KERNELS)[number];
 
 const SEQ = 0;

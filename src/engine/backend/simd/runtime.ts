@@ -49,7 +49,6 @@ export interface ConvExports {
   sgdUpdate(...args: number[]): void;
   allFinite(p: number, n: number): number;
   gemm(...args: number[]): void;
-  gemmRows(...args: number[]): void;
   inputGradCols(...args: number[]): void;
   transposeInto(w: number, wt: number, rows: number, cols: number): void;
   sumRows(parts: number, out: number, rows: number, n: number): void;
