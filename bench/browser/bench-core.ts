@@ -12,6 +12,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { describeBackend, initBackend, type BackendName } from '../../src/engine/backend';
+import type { SpawnSimdHelper } from '../../src/engine/backend/simd/helpers';
 import { lenetSpec, mlpSpec } from '../../src/engine/model/spec';
 import { latencyStats } from '../../src/engine/eval/timing';
 import { EVAL_BATCH, SWEEP_BATCH, WHITE_BOX_FIRST_N } from '../../src/engine/session/slider';
@@ -92,6 +93,7 @@ export interface BenchOptions {
 export async function runBench(
   backend: BackendName,
   opts: BenchOptions,
+  simdHelpers?: SpawnSimdHelper,
 ): Promise<{ rows: BrowserRow[]; description: unknown; error?: string }> {
   const { quick, label = backend, wasmThreads } = opts;
   const want = (t: 'train' | 'pgd-eval' | 'slider') => opts.tasks?.includes(t) ?? true;
@@ -100,6 +102,7 @@ export async function runBench(
     platform: 'browser',
     loadBrowserBackend,
     wasmThreads,
+    simdHelpers,
   });
   if (choice.name !== backend)
     return { rows: [], description: null, error: choice.notUsed[backend] ?? 'did not start' };
