@@ -17,8 +17,8 @@
  * | AdvPruneAllFinite (our name)        | (the update's guard)   | our WebAssembly code only    |
  *
  * With `replaceSlow`, the two gradients of a one-input-channel convolution, bias sums and the
- * matrix products (`BatchMatMul`, `_FusedMatMul`: our GEMM where XNNPACK would build an operator
- * for a new operand) also run our own WebAssembly SIMD code once `attachSimdKernels`
+ * matrix products (`BatchMatMul`, `_FusedMatMul`: our GEMM up to 8M multiply-adds, where XNNPACK
+ * builds an operator for every new operand) also run our own WebAssembly SIMD code once `attachSimdKernels`
  * (./simd/runtime.ts; initBackend calls it) attaches it to the backend
  * (./kernels/simd-overrides.ts), falling back to the kernels above elsewhere.
  *

@@ -20,7 +20,7 @@
  *
  * Also here: `Sum` over every axis but the last (bias gradients) in one pass, the ReLU gradient as
  * one kernel, and the matrix products (`BatchMatMul`, `_FusedMatMul` with bias and linear/ReLU) on
- * our GEMM where XNNPACK would first build an operator for a new right-hand operand (see `ours`).
+ * our GEMM up to GEMM_MAX_MACS (XNNPACK builds an operator for every new right-hand operand).
  * In a LeNet standard step at batch 64 (2 threads) the dense layers' nine products took ~2.5 ms
  * with XNNPACK's and take ~0.9 ms with ours (every weight and output gradient is new each step).
  *
@@ -243,33 +243,22 @@ export const reluGradConfig: KernelConfig = {
   kernelFunc: reluGrad,
 };
 
-/**
- * `BatchMatMul` and `_FusedMatMul` (bias, linear or ReLU) on our GEMM (wasm/kernels.ts `gemm`):
- * a [..., M, K] (or [..., K, M] transposed), b [..., K, N] (or [..., N, K]) with the same batch
- * axes, bias of N floats → [..., M, N]. Elsewhere (broadcast batch axes, other activations, a
- * PReLU's weights, int32 operands) the original kernel runs.
- */
-/** Right-hand operands of untransposed products seen so far (tfjs's data ids). */
-const seenB = new WeakSet<object>();
-
 /** Products larger than this (multiply-adds) stay XNNPACK's: its 2 threads win there. */
 export const GEMM_MAX_MACS = 8e6;
 
 /**
- * Whether our GEMM runs a product: XNNPACK, with its operator for `b` built (a product with the
- * same right-hand operand again: weights in an attack's forward passes) and 2 threads, is faster;
- * building that operator for a new operand costs ~50-190 µs, and a transposed product is new each
- * time (fast-overrides.ts transposes explicitly). So: transposed products, and a right-hand
- * operand's first product, run ours; a repeated one runs XNNPACK's (bench/matmul.ts).
+ * `BatchMatMul` and `_FusedMatMul` (bias, linear or ReLU) on our GEMM (wasm/kernels.ts `gemm`):
+ * a [..., M, K] (or [..., K, M] transposed), b [..., K, N] (or [..., N, K]) with the same batch
+ * axes, bias of N floats → [..., M, N], up to GEMM_MAX_MACS multiply-adds. Elsewhere (broadcast
+ * batch axes, other activations, a PReLU's weights, int32 operands, larger products) the original
+ * kernel runs. Why: XNNPACK builds and packs an operator for every new right-hand operand
+ * (~50-190 µs a product in a LeNet step, where every weight and output gradient is new).
+ *
+ * Which kernel runs depends on the shapes only, never on what ran before: the same product twice
+ * gives the same bits. (A first version let a right-hand operand seen before go back to XNNPACK,
+ * whose operator for it would then be built; the same forward pass then rounded differently on
+ * its second call, and an anomaly degree of x' = x, which must be exactly 0, was not.)
  */
-function ours(bId: object, transposed: boolean, macs: number): boolean {
-  if (macs > GEMM_MAX_MACS) return false;
-  if (transposed) return true;
-  if (seenB.has(bId)) return false;
-  seenB.add(bId);
-  return true;
-}
-
 function simdMatMul(fused: boolean) {
   return (original: KernelFunc): KernelFunc =>
     (args) => {
@@ -312,9 +301,7 @@ function simdMatMul(fused: boolean) {
       const outer = a.shape.slice(0, -2);
       const batches = util.sizeFromShape(outer);
       const empty = batches * m * n === 0 || kk === 0;
-      if (!empty && !ours(b.dataId, at.transposeA || at.transposeB, batches * m * kk * n)) {
-        return original(args);
-      }
+      if (!empty && batches * m * kk * n > GEMM_MAX_MACS) return original(args);
       const c = k.backend.makeOutput([...outer, m, n], 'float32'); // [..., M, N]
       if (batches * m * n === 0) return c;
       if (kk === 0) {
