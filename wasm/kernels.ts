@@ -366,6 +366,8 @@ function gemmTile(
       bp += ldb;
     }
   } else {
+    // the same loop with partial loads of B, kept apart (loop unswitching by hand: with the branch
+    // inside one loop, filterGrad's equivalent ran 1.33 ms against 1.17 ms on conv2 at batch 64)
     const n0 = nc < 4 ? nc : 4;
     const n1 = nc - 4;
     for (let l = 0; l < kk; l++) {
@@ -527,6 +529,7 @@ export function filterGrad(
                 g += dyPix;
               }
             } else {
+              // the same loop with partial loads of dy (unswitched by hand, as in gemmTile)
               while (g < end) {
                 const b0 = loadLanes(g, nA);
                 const b1 = nB > 0 ? loadLanes(g + 16, nB) : zero;
