@@ -7,19 +7,22 @@
  * XNNPACK's pool threads spin for ~1 ms after each of its kernels before they sleep, so a helper
  * may get half a core for a while; with tasks claimed one at a time the calling thread takes over
  * whatever a slowed helper has not claimed (a fixed split of conv1's input gradient ran no faster
- * on 2 threads than on 1: docs/benchmarks.md).
+ * on 2 threads than on 1: docs/benchmarks.md). What it cannot take over is the image a helper
+ * holds when it is descheduled: the caller waits for it (the slow quarter of LeNet's standard
+ * steps at batch 64, docs/benchmarks.md).
  *
  * Protocol, on a SharedArrayBuffer `control` (Int32 words, then Float64 arguments at byte 64):
- *   SEQ    the job number; the caller bumps it (and notifies) to start a job
+ *   SEQ    the job number; the caller bumps it (and wakes sleeping helpers) to start a job
  *   NEXT   (SEQ mod 2^15) << 16 | the next task: claimed with compare-exchange, so a helper that
  *          wakes late never claims a task of a job whose arguments it has not read
- *   DONE   tasks finished; the last one notifies the caller
+ *   DONE   tasks finished; the last one wakes the caller if it sleeps
  *   FN, N, NARGS, FAILED   which export, how many tasks, how many arguments, a helper's error
- *   READY, HELPED          helpers started; tasks helpers ran (for tests and describeBackend)
+ *   READY, HELPED          helpers started; tasks helpers ran (`stats()`, for tests)
  *   SLEEPERS, CALLER_SLEEPS  helpers asleep in Atomics.wait, and whether the caller is: a side
  *          notifies only a sleeping one (each side spins a little first; a notify is a system call)
  *   args   three Float64 per argument: base, per task, per thread (argument = base + t·perTask +
  *          tid·perThread; the caller is thread 0, helper i thread i)
+ * (simdHelperMain writes these indices as numbers: Node starts it from its source text alone.)
  * A helper runs `simdHelperMain` (self-contained: Node starts it from its source text) and spins,
  * then blocks in Atomics.wait between jobs; the caller spins, then blocks, for the last task (never
  * on the UI thread: the engine runs in a worker, and Node allows it).
@@ -71,7 +74,10 @@ export interface HelperWorker {
   terminate(): unknown;
 }
 
-/** Starts one helper thread running `simdHelperMain`. Environment-specific (src/node). */
+/**
+ * Starts one helper thread running `simdHelperMain`. Environment-specific: Node's is
+ * src/node/simd-helpers.ts, the app's engine worker starts src/workers/simd-helper.worker.ts.
+ */
 export type SpawnSimdHelper = () => HelperWorker;
 
 /**
