@@ -92,7 +92,11 @@ describe('helper threads of our WASM kernels (Node)', () => {
     expect(again).toEqual(new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32)));
   });
 
-  it('rejects jobs it cannot describe', () => {
-    expect(() => pool.run('filterGrad', 1 << 16, [])).toThrow(/too large/);
+  it('runs more tasks than its counter holds on the calling thread, and rejects too many arguments', () => {
+    const before = pool.stats().helperTasks;
+    // 70,000 tasks of zero images each: nothing to compute, nothing claimed by the helper
+    pool.run('filterGrad', 70_000, [X, DY, DW1, SCRATCH, 0, ...geometry]);
+    expect(pool.stats().helperTasks).toBe(before);
+    expect(() => pool.run('filterGrad', 1, Array<number>(21).fill(0))).toThrow(/arguments/);
   });
 });

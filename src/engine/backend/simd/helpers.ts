@@ -180,9 +180,15 @@ export class SimdPool {
   /** Run `kernel` as `tasks` tasks on this thread and the helpers; returns when all are done. */
   run(kernel: HelperKernel, tasks: number, args: readonly JobArg[]): void {
     if (tasks <= 0) return;
-    if (tasks > 0xffff || args.length > MAX_ARGS) throw new Error('SimdPool: job too large');
+    if (args.length > MAX_ARGS) throw new Error(`SimdPool: more than ${MAX_ARGS} arguments`);
     const ctrl = this.ctrl;
     const fn = this.exports[kernel] as (...a: number[]) => void;
+    if (tasks > 0xffff || this.workers.length === 0) {
+      // more tasks than NEXT can count (or no helpers left): all on this thread, same results
+      for (let t = 0; t < tasks; t++)
+        fn(...args.map((a) => (typeof a === 'number' ? a : a[0] + t * a[1])));
+      return;
+    }
     args.forEach((a, i) => {
       const [base, perTask, perThread] = typeof a === 'number' ? [a, 0, 0] : a;
       this.args[3 * i] = base;
