@@ -5,11 +5,12 @@
  *
  * Why claimed tasks and not a fixed split: on a machine with as many cores as tfjs's threads,
  * XNNPACK's pool threads spin for ~1 ms after each of its kernels before they sleep, so a helper
- * may get half a core for a while; with tasks claimed one at a time the calling thread takes over
- * whatever a slowed helper has not claimed (a fixed split of conv1's input gradient ran no faster
- * on 2 threads than on 1: docs/benchmarks.md). What it cannot take over is the image a helper
- * holds when it is descheduled: the caller waits for it (the slow quarter of LeNet's standard
- * steps at batch 64, docs/benchmarks.md).
+ * may get half a core for a while (the likely reason, not measured); with tasks claimed one at a
+ * time the calling thread takes over whatever a slowed helper has not claimed (a fixed split of
+ * conv1's input gradient ran no faster on 2 threads than on 1: docs/benchmarks.md). The caller
+ * still waits for an image a descheduled helper holds; measured, that is ~0 ms a LeNet step.
+ * What does slow a quarter of the standard steps at batch 64 is XNNPACK's own forward kernels
+ * while our helper exists (docs/benchmarks.md).
  *
  * Protocol, on a SharedArrayBuffer `control` (Int32 words, then Float64 arguments at byte 64):
  *   SEQ    the job number; the caller bumps it (and wakes sleeping helpers) to start a job

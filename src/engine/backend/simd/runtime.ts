@@ -10,8 +10,8 @@
  * Threads: with tfjs's threaded build and a helper spawner (initBackend's `simdHelpers`), the
  * kernels over a batch (the convolution gradients) split their images with `threads − 1` helper
  * threads (./helpers.ts); the others run on the calling thread. A first try (2026-12-07) split
- * conv1's input gradient in two fixed halves and gained nothing: XNNPACK's pool threads spin after
- * each of its kernels, so a helper may get half a core; tasks claimed one image at a time let the
+ * conv1's input gradient in two fixed halves and gained nothing (likely because XNNPACK's pool
+ * threads spin after each of its kernels, so a helper may get half a core); tasks claimed one image at a time let the
  * calling thread take over the rest.
  *
  * Kernels call `simdKernels(backend)` (../kernels/simd-overrides.ts, max-pool-grad.ts) or
