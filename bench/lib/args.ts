@@ -4,6 +4,8 @@
  *   --backends a,b      Node backends to measure: wasm (threaded, see --threads), wasm-1thread (in
  *                       a child process: a process starts WASM once), cpu (default: all three)
  *   --threads N         threads of the `wasm` rows (default: the logical cores, at most 4)
+ *   --xnnpack-threads N threads of tfjs's XNNPACK pool in the `wasm` rows (default: initBackend's,
+ *                       1 while our kernels have helper threads; for A/B runs)
  *   --tasks a,b         task groups: train, pgd-eval, anomaly, slider, memory, scaling (default:
  *                       all but scaling, which is opt-in: several minutes more, see
  *                       bench/tasks/scaling.ts; its rows go to --scaling-out, not --out)
@@ -48,6 +50,8 @@ export interface BenchArgs {
   torchDevice: 'cpu' | 'cuda';
   /** threads of the `wasm` rows; undefined: defaultNodeWasmThreads() */
   threads?: number;
+  /** threads of XNNPACK's pool in the `wasm` rows; undefined: initBackend's default */
+  xnnpackThreads?: number;
   /** internal: run one Node backend's suite and print it as JSON (the wasm-1thread child) */
   suiteOnly: boolean;
 }
@@ -101,6 +105,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       a.threads = Number(v);
       if (!/^\d+$/.test(v) || a.threads < 1 || a.threads > 64)
         throw new Error(`--threads: an integer from 1 to 64, got '${v}'`);
+    } else if (f === '--xnnpack-threads') {
+      const v = value();
+      a.xnnpackThreads = Number(v);
+      if (!/^\d+$/.test(v) || a.xnnpackThreads < 1 || a.xnnpackThreads > 64)
+        throw new Error(`--xnnpack-threads: an integer from 1 to 64, got '${v}'`);
     } else if (f === '--suite-only') a.suiteOnly = true;
     else if (f === '--torch-device') {
       const v = value();

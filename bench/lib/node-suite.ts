@@ -50,6 +50,9 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
     prefer: tfName,
     platform: 'node',
     ...nodeWasmOptions(threads),
+    ...(backend === 'wasm' && a.xnnpackThreads !== undefined
+      ? { xnnpackThreads: a.xnnpackThreads }
+      : {}),
   });
   if (choice.name !== tfName) {
     out.notes.push(`${backend}: did not start (${choice.notUsed[tfName] ?? 'unknown'})`);
@@ -58,7 +61,7 @@ export async function runNodeSuite(backend: NodeBackend, a: BenchArgs): Promise<
   out.description = await describeBackend();
   if (backend === 'wasm' && out.description.wasm)
     out.notes.push(
-      `wasm: ${out.description.wasm.threads} thread(s), ${out.description.wasm.binary} binary`,
+      `wasm: ${out.description.wasm.threads} thread(s) (XNNPACK's pool ${out.description.wasm.xnnpackThreads}), ${out.description.wasm.binary} binary`,
     );
   const cpu = backend === 'cpu';
   const all = a.tasksExplicit; // the user asked for these groups: run them even on cpu

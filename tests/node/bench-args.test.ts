@@ -22,4 +22,11 @@ describe('bench arguments', () => {
     );
     expect(() => parseArgs(['--browser-backends'])).toThrow(/needs a value/);
   });
+
+  it('takes the threads of the XNNPACK pool for A/B runs, and refuses a bad count', () => {
+    expect(parseArgs([]).xnnpackThreads).toBeUndefined();
+    expect(parseArgs(['--xnnpack-threads', '2']).xnnpackThreads).toBe(2);
+    expect(() => parseArgs(['--xnnpack-threads', '0'])).toThrow(/--xnnpack-threads: an integer/);
+    expect(() => parseArgs(['--xnnpack-threads', 'two'])).toThrow(/--xnnpack-threads/);
+  });
 });
