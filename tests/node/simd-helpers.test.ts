@@ -92,11 +92,102 @@ describe('helper threads of our WASM kernels (Node)', () => {
     expect(again).toEqual(new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32)));
   });
 
+  it('splits the forward convolution and the 2×2 pooling by images with the bits of one call', () => {
+    // conv2 forward on x: w8 (filter padded to 16 channels: C already is), bias, ReLU
+    const rows = K * K * CIN;
+    const w8 = SCRATCH + 2 * PADDED;
+    const bias = w8 + rows * C * F32;
+    const y1 = bias + C * F32;
+    const y2 = y1 + B * OH * OW * C * F32;
+    const xp = y2 + B * OH * OW * C * F32; // two threads' padded images
+    new Float32Array(memory.buffer, w8, rows * C).set(normals(rows * C, 11));
+    new Float32Array(memory.buffer, bias, C).set(normals(C, 12));
+    const g = [H, W, CIN, OH, OW, C, K, K, 0, 0, 1, 1, 1];
+    k.conv2d(X, w8, bias, y1, xp, B, ...g);
+    new Float32Array(memory.buffer, y2, B * OH * OW * C).fill(NaN);
+    pool.run('conv2d', B, [
+      [X, H * W * CIN * F32, 0],
+      w8,
+      bias,
+      [y2, OH * OW * C * F32, 0],
+      [xp, 0, PADDED],
+      1,
+      ...g,
+    ]);
+    const bytes = B * OH * OW * C * F32;
+    expect(new Uint32Array(memory.buffer.slice(y2, y2 + bytes))).toEqual(
+      new Uint32Array(memory.buffer.slice(y1, y1 + bytes)),
+    );
+    // the pooling of that output (10×10 tiles 2×2) and its gradient (dy: DY's first floats)
+    const p1 = xp + 2 * PADDED;
+    const p2 = p1 + bytes;
+    k.pool2x2(y1, p1, B, OH, OW, C);
+    pool.run('pool2x2', B, [
+      [y1, OH * OW * C * F32, 0],
+      [p2, (OH * OW * C * F32) >> 2, 0],
+      1,
+      OH,
+      OW,
+      C,
+    ]);
+    expect(new Uint32Array(memory.buffer.slice(p2, p2 + (bytes >> 2)))).toEqual(
+      new Uint32Array(memory.buffer.slice(p1, p1 + (bytes >> 2))),
+    );
+    k.pool2x2Grad(y1, DY, p1, B, OH, OW, C);
+    pool.run('pool2x2Grad', B, [
+      [y1, OH * OW * C * F32, 0],
+      [DY, (OH * OW * C * F32) >> 2, 0],
+      [p2, OH * OW * C * F32, 0],
+      1,
+      OH,
+      OW,
+      C,
+    ]);
+    expect(new Uint32Array(memory.buffer.slice(p2, p2 + bytes))).toEqual(
+      new Uint32Array(memory.buffer.slice(p1, p1 + bytes)),
+    );
+  });
+
   it('runs more tasks than its counter holds on the calling thread, and rejects too many arguments', () => {
     const before = pool.stats().helperTasks;
     // 70,000 tasks of zero images each: nothing to compute, nothing claimed by the helper
     pool.run('filterGrad', 70_000, [X, DY, DW1, SCRATCH, 0, ...geometry]);
     expect(pool.stats().helperTasks).toBe(before);
     expect(() => pool.run('filterGrad', 1, Array<number>(21).fill(0))).toThrow(/arguments/);
+  });
+
+  it('splits a product by rows (either layout of A, bias, ReLU, packed panels or not) with the bits of one call', () => {
+    const [m, kk, n] = [70, 33, 21]; // rows past the last whole block, columns past 8-lane tiles
+    const A = SCRATCH + 2 * PADDED;
+    const Bm = A + m * kk * F32;
+    const bias = Bm + kk * n * F32;
+    const c1 = bias + n * F32;
+    const c2 = c1 + m * n * F32;
+    new Float32Array(memory.buffer, A, m * kk).set(normals(m * kk, 3));
+    new Float32Array(memory.buffer, Bm, kk * n).set(normals(kk * n, 4));
+    new Float32Array(memory.buffer, bias, n).set(normals(n, 5));
+    const panels = c2 + m * n * F32; // one packed panel per thread (kk·8 floats)
+    for (const transA of [0, 1])
+      for (const relu of [0, 1])
+        for (const panel of [0, 1]) {
+          k.gemm(A, Bm, c1, bias, 0, m, kk, n, transA, 0, relu, 0);
+          new Float32Array(memory.buffer, c2, m * n).fill(NaN);
+          pool.run('gemmRows', Math.ceil(m / 16), [
+            A,
+            Bm,
+            c2,
+            bias,
+            panel ? [panels, 0, kk * 8 * F32] : 0,
+            [0, 16, 0],
+            16,
+            m,
+            kk,
+            n,
+            transA,
+            relu,
+          ]);
+          const one = new Uint32Array(memory.buffer.slice(c1, c1 + m * n * F32));
+          expect(new Uint32Array(memory.buffer.slice(c2, c2 + m * n * F32))).toEqual(one);
+        }
   });
 });

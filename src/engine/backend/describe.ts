@@ -26,8 +26,16 @@ export interface BackendDescription {
      * page), 'simd' otherwise, 'plain' without SIMD
      */
     binary: 'threaded-simd' | 'simd' | 'plain';
-    /** threads the WASM backend runs with (XNNPACK's pool, the calling thread included) */
+    /**
+     * threads the WASM backend computes on, the calling one included: our kernels' (the caller
+     * and its helpers) where they run with helpers, else XNNPACK's pool
+     */
     threads: number;
+    /**
+     * threads of tfjs's own XNNPACK pool: 1 where our kernels have helpers (initBackend's
+     * `xnnpackThreads`: two pools on the same cores oversubscribe them)
+     */
+    xnnpackThreads: number;
     /**
      * `crossOriginIsolated` of the global scope (browsers; undefined in Node): false means the
      * server does not send COOP/COEP and WASM runs single-threaded (docs/backends.md)
@@ -97,16 +105,19 @@ export async function describeBackend(): Promise<BackendDescription> {
     const simd = await flag('WASM_HAS_SIMD_SUPPORT');
     const multithread = await flag('WASM_HAS_MULTITHREAD_SUPPORT');
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    const status = simdKernelStatus();
+    const xnnpackThreads = getThreadsCount();
     out.wasm = {
       simd,
       multithread,
       // tfjs-backend-wasm's rule (getPathToWasmBinary): threaded only with SIMD and threads
       binary: simd && multithread ? 'threaded-simd' : simd ? 'simd' : 'plain',
-      threads: getThreadsCount(),
+      threads: Math.max(xnnpackThreads, status.attached ? (status.threads ?? 1) : 1),
+      xnnpackThreads,
       crossOriginIsolated: typeof isolated === 'boolean' ? isolated : undefined,
       kernelsAdded: kernels.added,
       kernelsReplaced: kernels.replaced,
-      simdKernels: { kernels: kernels.simd, ...simdKernelStatus() },
+      simdKernels: { kernels: kernels.simd, ...status },
     };
   } else if (name === 'webgpu') {
     out.webgpu = {

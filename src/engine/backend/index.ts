@@ -90,6 +90,13 @@ export interface InitBackendOptions {
    * worker (src/workers/simd-helper.worker.ts). Without it our kernels run on the calling thread.
    */
   simdHelpers?: SpawnSimdHelper;
+  /**
+   * Threads of tfjs's own XNNPACK pool in the threaded WASM build. Default: 1 where our kernels
+   * get helper threads (`simdHelpers`, `wasmThreads` > 1, `simdKernels` on), else `wasmThreads`.
+   * Why 1: our kernels then run every heavy kernel of a conv net's step on `wasmThreads` threads,
+   * and two pools on the same cores oversubscribe them (docs/benchmarks.md).
+   */
+  xnnpackThreads?: number;
 }
 
 /** Runs `start` (the WASM backend's start) so that it comes up with `threads` threads. */
@@ -122,16 +129,18 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     wasmPathsSet = true;
   }
   const threads = opts.wasmThreads ?? defaultWasmThreads();
+  const helped = (opts.simdKernels ?? true) && opts.simdHelpers !== undefined && threads > 1;
+  const xnnpack = opts.xnnpackThreads ?? (helped ? 1 : threads);
   const start = () => tf.setBackend(name);
   let ok: boolean;
   if (name !== 'wasm') ok = await start();
   else if (detectPlatform() === 'browser') {
     // WASM in a cross-origin isolated page starts its threaded build: see ./wasm-threads.ts
-    setThreadsCount(threads);
+    setThreadsCount(xnnpack);
     ok = await withThreadedWasmSetup(threads, start);
   } else if (opts.nodeThreadedWasm !== undefined && threads > 1) {
     // Node: only with the Node-only helper of src/node/wasm-threads.ts
-    setThreadsCount(threads);
+    setThreadsCount(xnnpack);
     ok = await opts.nodeThreadedWasm(threads, start);
   } else ok = await start();
   if (!ok) throw new Error('initialization failed');

@@ -22,7 +22,8 @@ export function BackendBadge() {
               `WASM ${wasm.binary}, ${wasm.threads} thread(s); our kernels ${kernels}` +
                 (wasm.simdKernels.threads !== undefined
                   ? ` (${wasm.simdKernels.threads} thread(s))`
-                  : ''),
+                  : '') +
+                `; XNNPACK ${wasm.xnnpackThreads} thread(s)`,
             ]
           : []),
         ...Object.entries(backend.notUsed).map(([n, r]) => `${n}: ${r}`),

@@ -3,13 +3,12 @@
  * `BatchMatMul` and `_FusedMatMul` on WASM, against the CPU backend: a grid of shapes with every
  * row tail (m mod 4) and column tail (n mod 8), all four transpose combinations, batch axes,
  * bias with linear and ReLU activations, NaN and ∞ placement, empty sums, the same product twice
- * (same kernel, same bits), the cases it leaves to XNNPACK (broadcast batch axes, a product past
- * the size limit), and leaks.
+ * (same kernel, same bits), packed panels (long sum axes) giving the unpacked product's bits, the
+ * cases it leaves to XNNPACK (broadcast batch axes), and leaks.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@/engine/backend';
-import { GEMM_MAX_MACS } from '@/engine/backend/kernels/simd-overrides';
 import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { memoryCounts, normals, onBackend, relErr, size, take } from './helpers';
 
@@ -40,6 +39,10 @@ GRID.push(
   { m: 64, k: 120, n: 400, tb: true }, // its input gradient
   { m: 400, k: 64, n: 120, ta: true }, // its weight gradient
   { m: 6, k: 5, n: 7, ta: true, tb: true, batch: [2, 3] },
+  // sum axes from PANEL_MIN_K: B's column blocks packed into panels first
+  { m: 21, k: 600, n: 21, act: 'relu' },
+  { m: 17, k: 513, n: 9, ta: true, tb: true },
+  { m: 16, k: 512, n: 8, tb: true, act: 'linear' },
 );
 
 function operands(c: Case, s: number): { a: tf.Tensor; b: tf.Tensor; bias?: tf.Tensor } {
@@ -152,15 +155,12 @@ describe('our GEMM behind BatchMatMul and _FusedMatMul (WASM)', () => {
     tf.dispose([a, w, bias]);
   });
 
-  it('leaves broadcast batch axes and products past the limit to tfjs, which match the CPU', async () => {
-    const big = Math.ceil(Math.cbrt(GEMM_MAX_MACS)) + 1; // m·k·n > the limit
+  it('leaves broadcast batch axes to tfjs, which match the CPU', async () => {
     const run = async () => {
       const a = tf.tensor(normals(2 * 3 * 5, 3), [2, 3, 5]);
       const b = tf.tensor(normals(5 * 4, 4), [1, 5, 4]);
-      const p = tf.tensor(normals(big * big, 5), [big, big]);
-      const q = tf.tensor(normals(big * big, 6), [big, big]);
-      const out = [await take(tf.matMul(a, b)), await take(tf.matMul(p, q, false, true))];
-      tf.dispose([a, b, p, q]);
+      const out = [await take(tf.matMul(a, b))];
+      tf.dispose([a, b]);
       return out;
     };
     const gemm = vi.spyOn(k.exports, 'gemm');
@@ -170,8 +170,44 @@ describe('our GEMM behind BatchMatMul and _FusedMatMul (WASM)', () => {
     for (let j = 0; j < ours.length; j++) expect(relErr(ours[j], cpu[j])).toBeLessThanOrEqual(1e-4);
   });
 
+  it('gives the same bits with packed panels as without (every column tail, both layouts)', () => {
+    const [m, kk] = [13, 37];
+    for (const n of [5, 8, 19])
+      for (const [ta, tb] of [
+        [0, 0],
+        [1, 1],
+      ]) {
+        const floats = 2 * m * kk + kk * n + n + 2 * m * n + kk * n + kk * 8;
+        const [base, free] = k.alloc(floats * 4);
+        try {
+          const A = base;
+          const B = A + m * kk * 4;
+          const bias = B + kk * n * 4;
+          const c1 = bias + n * 4;
+          const c2 = c1 + m * n * 4;
+          const scratch = c2 + m * n * 4;
+          const panel = scratch + kk * n * 4;
+          const mem = () => k.memory.buffer;
+          new Float32Array(mem(), A, m * kk).set(normals(m * kk, 7));
+          new Float32Array(mem(), B, kk * n).set(normals(kk * n, 8));
+          new Float32Array(mem(), bias, n).set(normals(n, 9));
+          k.exports.gemm(A, B, c1, bias, scratch, m, kk, n, ta, tb, 1, 0);
+          new Float32Array(mem(), c2, m * n).fill(NaN);
+          new Float32Array(mem(), panel, kk * 8).fill(NaN); // packing must overwrite it all
+          k.exports.gemm(A, B, c2, bias, scratch, m, kk, n, ta, tb, 1, panel);
+          expect(new Uint32Array(mem().slice(c2, c2 + m * n * 4))).toEqual(
+            new Uint32Array(mem().slice(c1, c1 + m * n * 4)),
+          );
+        } finally {
+          free();
+        }
+      }
+  });
+
   it('gives what tfjs gives when detached, up to rounding', async () => {
-    const cases = GRID.slice(-4);
+    // not a fused product with Bᵀ: tfjs 4.22's own (_FusedMatMul, transposeB) is wrong, off by
+    // units on 16×100×8 against the CPU backend (measured); ours matches the CPU (the grid above)
+    const cases = GRID.slice(-7).filter((c) => !(c.act !== undefined && c.tb === true));
     const ours = await products(cases);
     await initBackend({ prefer: 'wasm', simdKernels: false });
     const theirs = await products(cases);

@@ -95,7 +95,7 @@ export function maxPoolGradInto(
 }
 
 /** 2×2 windows with stride 2 tiling the input exactly, no padding. */
-function tiles2x2(p: backend_util.Conv2DInfo): boolean {
+export function tiles2x2(p: backend_util.Conv2DInfo): boolean {
   return (
     p.effectiveFilterHeight === 2 &&
     p.effectiveFilterWidth === 2 &&
@@ -197,7 +197,18 @@ function fastMaxPoolGrad(original: KernelFunc): KernelFunc {
     if (k !== undefined && tiles2x2(p)) {
       // the same rule in WebAssembly SIMD (wasm/kernels.ts), in place on the heap
       const [b, h, w, c] = input.shape;
-      k.exports.pool2x2Grad(k.offset(input), k.offset(dy), k.offset(out), b, h, w, c);
+      if (k.pool !== undefined && b > 1) {
+        const img = h * w * c * 4; // bytes of one image of x and dx
+        k.pool.run('pool2x2Grad', b, [
+          [k.offset(input), img, 0],
+          [k.offset(dy), img / 4, 0],
+          [k.offset(out), img, 0],
+          1,
+          h,
+          w,
+          c,
+        ]);
+      } else k.exports.pool2x2Grad(k.offset(input), k.offset(dy), k.offset(out), b, h, w, c);
       return out;
     }
     // views after the allocation (a heap growth detaches earlier views)

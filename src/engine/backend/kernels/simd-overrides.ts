@@ -1,36 +1,46 @@
 /**
- * The two gradients of a stride-1 convolution, on our own WebAssembly SIMD code (wasm/kernels.ts,
- * ../simd/runtime.ts), for the WASM backend; measured alone, 2 threads, tfjs's kernel → ours:
+ * Kernels of a conv net's step on our own WebAssembly SIMD code (wasm/kernels.ts,
+ * ../simd/runtime.ts), for the WASM backend. Measured alone, LeNet at batch 64, tfjs's → ours:
  *
- * | kernel               | LeNet layer, batch 64 | how                                            |
- * |----------------------|-----------------------|------------------------------------------------|
- * | Conv2DBackpropInput  | conv1: 1.4 → 0.9-1.1  | one input channel: dot products over dy's rows |
- * |                      | conv2: 1.69 → 1.60 ms | product dy·Wᵀ per image, then a scatter        |
- * | Conv2DBackpropFilter | conv1: 2.6 → 0.85 ms  | implicit product over the pixels, 5×8 tiles    |
- * |                      | conv2: 1.32 → 1.17 ms |                                                |
+ * | kernel               | LeNet layer            | how                                           |
+ * |----------------------|------------------------|-----------------------------------------------|
+ * | Conv2DBackpropInput  | conv1: 1.4 → 0.9-1.1   | one input channel: dot products over dy's rows|
+ * |                      | conv2: 1.69 → 1.60 ms  | product dy·Wᵀ per image, then a scatter       |
+ * | Conv2DBackpropFilter | conv1: 2.6 → 0.85 ms   | implicit product over the pixels, 5×8 tiles   |
+ * |                      | conv2: 1.32 → 1.17 ms  |                                               |
+ * | Conv2D, FusedConv2D  | conv1: 1.38 → 0.56 ms, | implicit product over the filter entries,     |
+ * |                      | conv2: 0.98 → 0.52 ms  | 4 pixels × 8 channels (XNNPACK on 1 thread →  |
+ * |                      |                        | ours on 2; on 1 thread ours 1.10 and 0.98 ms) |
+ * | MaxPool (2×2, /2)    | pool1: 0.16 → ~0.05 ms | the CPU backend's rule, four channels at once |
  *
- * They apply for NHWC, stride 1, dilation 1, float32, with the kernels attached to this backend
+ * Backward kernels: NHWC, stride 1, dilation 1; the forward convolution any stride, dilation 1,
+ * bias with linear or ReLU; float32; with the kernels attached to this backend
  * (`attachSimdKernels`, which initBackend calls); elsewhere the kernel they wrap runs
- * (./fast-overrides.ts, ./conv2d-backprop-filter.ts). tfjs's input gradient of a one-channel
- * input fills one of XNNPACK's lanes, and its filter gradient re-packs dy as an XNNPACK "filter" on
- * every call. Our forward convolution was measured slower than XNNPACK's on 2 threads (conv1's:
- * 0.88-0.94 against 0.70 ms), so tfjs keeps it. Method and shapes: wasm/kernels.ts (Dumoulin and
- * Visin 2016, arXiv 1603.07285): dy `[B, oh, ow, Cout]`, filter `[kh, kw, Cin, Cout]`, x and dx
- * `[B, H, W, Cin]`.
+ * (./fast-overrides.ts, ./conv2d-backprop-filter.ts, tfjs's). tfjs's input gradient of a
+ * one-channel input fills one of XNNPACK's lanes, its filter gradient re-packs dy as an XNNPACK
+ * "filter" on every call. Our forward convolution is slower than XNNPACK's on 2 threads of its
+ * own (conv1 0.56 vs 0.67, conv2 0.52 vs 0.47 ms), but with our helper threads XNNPACK's pool gets
+ * one thread (initBackend's `xnnpackThreads`: two pools on two cores made a quarter of the steps
+ * ~60% slower, docs/benchmarks.md), where ours on two wins. Method and shapes: wasm/kernels.ts
+ * (Dumoulin and Visin 2016, arXiv 1603.07285): dy `[B, oh, ow, Cout]`, filter `[kh, kw, Cin,
+ * Cout]`, x and dx `[B, H, W, Cin]`.
  *
  * Also here: `Sum` over every axis but the last (bias gradients) in one pass, the ReLU gradient as
  * one kernel, and the matrix products (`BatchMatMul`, `_FusedMatMul` with bias and linear/ReLU) on
- * our GEMM up to GEMM_MAX_MACS (XNNPACK builds an operator for every new right-hand operand).
- * In a LeNet standard step at batch 64 (2 threads) the dense layers' nine products took ~2.5 ms
- * with XNNPACK's and take ~0.9 ms with ours (every weight and output gradient is new each step).
+ * our GEMM, every size (XNNPACK builds an operator for every new right-hand operand; long sum axes
+ * copy B's column blocks into packed panels first). In a LeNet standard step at batch 64 the dense
+ * layers' nine products took ~2.5 ms with XNNPACK's and take ~0.9 ms with ours on one thread.
+ * With helper threads, the kernels over a batch split it: images (convolutions, pooling) or rows
+ * (products from POOL_MIN_MACS), bit for bit one thread's results.
  *
  * Results equal tfjs's kernels up to float32 rounding (the sums run in another order);
- * tests/engine/backend/simd-kernels.test.ts and simd-matmul.test.ts compare them with the CPU
- * backend.
+ * tests/engine/backend/simd-kernels.test.ts, simd-forward.test.ts and simd-matmul.test.ts compare
+ * them with the CPU backend. (tfjs 4.22's own `_FusedMatMul` with a transposed B is wrong on WASM,
+ * off by units on 16×100×8, measured; ours is right.)
  */
-import { util } from '@tensorflow/tfjs-core';
+import { backend_util, util } from '@tensorflow/tfjs-core';
 import type {
-  backend_util,
+  MaxPoolAttrs,
   SumAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
@@ -41,6 +51,7 @@ import type {
 import { simdKernels, type SimdKernels } from '../simd/runtime';
 import { WASM, assertSameShape, composed, pair } from './compose';
 import { convGeometry } from './conv-geometry';
+import { tiles2x2 } from './max-pool-grad';
 
 const F32 = 4;
 /** the most scratch the filter gradient takes for per-image partial sums (else one thread) */
@@ -190,6 +201,136 @@ function simdFilterGrad(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * `Conv2D` and `FusedConv2D` (bias; linear or ReLU) on our implicit-product convolution (wasm
+ * `conv2d`): NHWC, any stride, dilation 1, float32; images split over the helper threads. Else
+ * (NCHW, dilations, other activations, a PReLU's weights) the original kernel runs.
+ */
+function simdConv(fused: boolean) {
+  return (original: KernelFunc): KernelFunc =>
+    (args) => {
+      const k = simdKernels(args.backend);
+      const { x, filter, bias, preluActivationWeights } = args.inputs as {
+        x: TensorInfo;
+        filter: TensorInfo;
+        bias?: TensorInfo;
+        preluActivationWeights?: TensorInfo;
+      };
+      const a = args.attrs as unknown as {
+        strides: number | [number, number];
+        pad: Conv2DBackpropInputAttrs['pad'];
+        dataFormat?: string;
+        dilations?: number | [number, number];
+        dimRoundingMode?: 'floor' | 'round' | 'ceil';
+        activation?: string;
+      };
+      const relu = fused && a.activation === 'relu';
+      const [dh, dw] = pair(a.dilations ?? 1);
+      if (
+        k === undefined ||
+        a.dataFormat === 'NCHW' ||
+        dh !== 1 ||
+        dw !== 1 ||
+        x.dtype !== 'float32' ||
+        filter.dtype !== 'float32' ||
+        x.shape.length !== 4 ||
+        filter.shape.length !== 4 ||
+        (fused && !relu && a.activation !== undefined && a.activation !== 'linear') ||
+        preluActivationWeights !== undefined ||
+        (bias !== undefined && bias.dtype !== 'float32')
+      ) {
+        return original(args);
+      }
+      const ci = convGeometry('Conv2D', x.shape, filter.shape, a.strides, a.pad, a.dimRoundingMode);
+      const { batchSize: b, inHeight: h, inWidth: wd, inChannels: cin } = ci;
+      const { outHeight: oh, outWidth: ow, outChannels: c, filterHeight: kh, filterWidth: kw } = ci;
+      const withBias = fused && bias !== undefined;
+      if (withBias && util.sizeFromShape(bias.shape) !== c) return original(args);
+      if (kh * kw * cin === 0) return original(args);
+      const y = k.backend.makeOutput([b, oh, ow, c], 'float32'); // [B, oh, ow, Cout]
+      if (b * oh * ow * c === 0) return y;
+      const c8 = (c + 7) & ~7;
+      const rows = kh * kw * cin;
+      const [sh, sw] = [ci.strideHeight, ci.strideWidth];
+      const padded = ((oh - 1) * sh + kh) * ((ow - 1) * sw + kw) * cin * F32; // one image
+      const threads = k.pool !== undefined && b > 1 ? k.pool.threads : 1;
+      const [scratch, free] = k.alloc(rows * c8 * F32 + threads * padded);
+      try {
+        k.exports.padColumns(k.offset(filter), scratch, rows, c, c8);
+        const { top, left } = ci.padInfo;
+        const geometry = [h, wd, cin, oh, ow, c, kh, kw, top, left, sh, sw, relu ? 1 : 0];
+        const pb = withBias ? k.offset(bias) : 0;
+        if (threads > 1 && k.pool !== undefined) {
+          k.pool.run('conv2d', b, [
+            [k.offset(x), h * wd * cin * F32, 0],
+            scratch,
+            pb,
+            [k.offset(y), oh * ow * c * F32, 0],
+            [scratch + rows * c8 * F32, 0, padded],
+            1,
+            ...geometry,
+          ]);
+        } else {
+          k.exports.conv2d(
+            k.offset(x),
+            scratch,
+            pb,
+            k.offset(y),
+            scratch + rows * c8 * F32,
+            b,
+            ...geometry,
+          );
+        }
+      } finally {
+        free();
+      }
+      return y;
+    };
+}
+
+/**
+ * `MaxPool` with 2×2 windows and stride 2 tiling the input (every LeNet and VGG pool) on our
+ * kernel (wasm `pool2x2`): tfjs-backend-cpu's rule (NaN never wins), the rule our MaxPoolGrad
+ * routes by (./max-pool-grad.ts); images split over the helper threads. Other windows: the
+ * original kernel. (XNNPACK's own rule is neither: a window starting with NaN gives −∞ there.)
+ */
+function simdMaxPool(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const k = simdKernels(args.backend);
+    const { x } = args.inputs as { x: TensorInfo };
+    const a = args.attrs as unknown as MaxPoolAttrs;
+    if (k === undefined || x.dtype !== 'float32' || x.shape.length !== 4) return original(args);
+    let p: backend_util.Conv2DInfo;
+    try {
+      p = backend_util.computePool2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterSize,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+    } catch {
+      return original(args); // tfjs's kernel reports the bad attribute
+    }
+    if (!tiles2x2(p)) return original(args);
+    const [b, h, w, c] = x.shape;
+    const y = k.backend.makeOutput([b, h / 2, w / 2, c], 'float32'); // [B, H/2, W/2, C]
+    if (b * h * w * c === 0) return y;
+    if (k.pool !== undefined && b > 1) {
+      k.pool.run('pool2x2', b, [
+        [k.offset(x), h * w * c * F32, 0],
+        [k.offset(y), (h * w * c * F32) / 4, 0],
+        1,
+        h,
+        w,
+        c,
+      ]);
+    } else k.exports.pool2x2(k.offset(x), k.offset(y), b, h, w, c);
+    return y;
+  };
+}
+
 /** `Sum` over every axis but the last (a bias gradient): our column sum; otherwise the original. */
 function simdSum(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -243,8 +384,14 @@ export const reluGradConfig: KernelConfig = {
   kernelFunc: reluGrad,
 };
 
-/** Products larger than this (multiply-adds) stay XNNPACK's: its 2 threads win there. */
-export const GEMM_MAX_MACS = 8e6;
+/** with helper threads, products from this many multiply-adds split their rows over them */
+const POOL_MIN_MACS = 5e5;
+/** rows of C per task of a split product */
+const GEMM_ROWS = 16;
+/** products with a sum axis this long copy B's column blocks into packed panels first */
+const PANEL_MIN_K = 512;
+/** rows of C per task of a split product with panels (each task packs every panel) */
+const GEMM_PANEL_ROWS = 64;
 
 /**
  * `BatchMatMul` and `_FusedMatMul` (bias, linear or ReLU) on our GEMM (wasm/kernels.ts `gemm`):
@@ -300,8 +447,6 @@ function simdMatMul(fused: boolean) {
       }
       const outer = a.shape.slice(0, -2);
       const batches = util.sizeFromShape(outer);
-      const empty = batches * m * n === 0 || kk === 0;
-      if (!empty && batches * m * kk * n > GEMM_MAX_MACS) return original(args);
       const c = k.backend.makeOutput([...outer, m, n], 'float32'); // [..., M, N]
       if (batches * m * n === 0) return c;
       if (kk === 0) {
@@ -314,12 +459,43 @@ function simdMatMul(fused: boolean) {
         }
         return c;
       }
-      const [scratch, free] = at.transposeB ? k.alloc(kk * n * F32) : [0, () => undefined];
+      const pool = k.pool;
+      const split =
+        pool !== undefined && pool.threads > 1 && batches === 1 && m * kk * n >= POOL_MIN_MACS;
+      // a long sum axis: B's 8-column blocks as packed panels (same bits), per thread
+      const panelBytes = kk >= PANEL_MIN_K && m >= 16 ? kk * 8 * F32 : 0;
+      const threads = split && pool !== undefined ? pool.threads : 1;
+      const transBytes = at.transposeB ? kk * n * F32 : 0;
+      const [scratch, free] =
+        transBytes + panelBytes > 0
+          ? k.alloc(transBytes + threads * panelBytes)
+          : [0, () => undefined];
+      const panel = panelBytes > 0 ? scratch + transBytes : 0;
       try {
         const pa = k.offset(a);
         const pb = k.offset(b);
         const pc = k.offset(c);
         const pbias = withBias ? k.offset(bias) : 0;
+        if (split && pool !== undefined) {
+          // rows in blocks over the threads; Bᵀ made once, here
+          if (at.transposeB) k.exports.transposeInto(pb, scratch, n, kk);
+          const rowsPerTask = panelBytes > 0 ? GEMM_PANEL_ROWS : GEMM_ROWS;
+          pool.run('gemmRows', Math.ceil(m / rowsPerTask), [
+            pa,
+            at.transposeB ? scratch : pb,
+            pc,
+            pbias,
+            [panel, 0, panelBytes],
+            [0, rowsPerTask, 0],
+            rowsPerTask,
+            m,
+            kk,
+            n,
+            at.transposeA ? 1 : 0,
+            relu ? 1 : 0,
+          ]);
+          return c;
+        }
         for (let i = 0; i < batches; i++) {
           k.exports.gemm(
             pa + i * m * kk * F32,
@@ -333,6 +509,7 @@ function simdMatMul(fused: boolean) {
             at.transposeA ? 1 : 0,
             at.transposeB ? 1 : 0,
             relu ? 1 : 0,
+            panel,
           );
         }
       } finally {
@@ -357,4 +534,7 @@ export const SIMD_OVERRIDES: Record<string, (original: KernelConfig) => KernelCo
   Sum: wrap(simdSum),
   BatchMatMul: wrap(simdMatMul(false)),
   _FusedMatMul: wrap(simdMatMul(true)),
+  Conv2D: wrap(simdConv(false)),
+  FusedConv2D: wrap(simdConv(true)),
+  MaxPool: wrap(simdMaxPool),
 };

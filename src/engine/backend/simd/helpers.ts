@@ -3,14 +3,13 @@
  * into tasks (one image each) that the calling thread and the helpers claim from a shared counter
  * until none are left, each with its own scratch, all on tfjs-backend-wasm's shared memory.
  *
- * Why claimed tasks and not a fixed split: on a machine with as many cores as tfjs's threads,
- * XNNPACK's pool threads spin for ~1 ms after each of its kernels before they sleep, so a helper
- * may get half a core for a while (the likely reason, not measured); with tasks claimed one at a
- * time the calling thread takes over whatever a slowed helper has not claimed (a fixed split of
- * conv1's input gradient ran no faster on 2 threads than on 1: docs/benchmarks.md). The caller
- * still waits for an image a descheduled helper holds; measured, that is ~0 ms a LeNet step.
- * What does slow a quarter of the standard steps at batch 64 is XNNPACK's own forward kernels
- * while our helper exists (docs/benchmarks.md).
+ * Why claimed tasks and not a fixed split: whichever thread is free takes the next image, so a
+ * thread the OS deschedules for a while (another process, a V8 background thread) slows the job
+ * by at most the image it holds. While these helpers exist, tfjs's own XNNPACK pool runs on one
+ * thread (initBackend's `xnnpackThreads`): with both pools on a 2-vCPU machine, a quarter of the
+ * LeNet standard steps at batch 64 ran XNNPACK's forward kernels ~3× slower (4 instead of
+ * 1.35 ms), while the caller's wait for our helper was ~0 (docs/benchmarks.md); our kernels now
+ * cover the forward convolution and pooling too, on these threads.
  *
  * Protocol, on a SharedArrayBuffer `control` (Int32 words, then Float64 arguments at byte 64):
  *   SEQ    the job number; the caller bumps it (and wakes sleeping helpers) to start a job
@@ -31,7 +30,15 @@
 import type { WasmMemory } from './runtime';
 
 /** The exports a job may run (indices in the control block). */
-export const HELPER_KERNELS = ['filterGrad', 'inputGradCols', 'inputGrad'] as const;
+export const HELPER_KERNELS = [
+  'filterGrad',
+  'inputGradCols',
+  'inputGrad',
+  'gemmRows',
+  'conv2d',
+  'pool2x2',
+  'pool2x2Grad',
+] as const;
 export type HelperKernel = (typeof HELPER_KERNELS)[number];
 
 const SEQ = 0;

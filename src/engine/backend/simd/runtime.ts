@@ -1,18 +1,18 @@
 /**
- * Runs our WebAssembly SIMD kernels (wasm/kernels.ts, compiled into ./kernels-wasm.ts: the two
- * gradients of a one-input-channel convolution, the 2×2 max-pooling gradient, bias sums, the ReLU
- * gradient, softmax cross-entropy, the SGD step, the update's finiteness guard, matrix products) on
- * tfjs-backend-wasm's own memory. `attachSimdKernels(backend)` instantiates them with the backend's
- * memory as their `env.memory` (the shared build for tfjs's threaded binary, the other for its
- * single-threaded one), so a kernel reads and writes tensors where they lie: no copies. They run
- * on the calling thread.
+ * Runs our WebAssembly SIMD kernels (wasm/kernels.ts, compiled into ./kernels-wasm.ts: the forward
+ * convolution and 2×2 max pooling, the two gradients of a convolution, the 2×2 max-pooling
+ * gradient, bias sums, the ReLU gradient, softmax cross-entropy, the SGD step, the update's
+ * finiteness guard, matrix products) on tfjs-backend-wasm's own memory. `attachSimdKernels(backend)`
+ * instantiates them with the backend's memory as their `env.memory` (the shared build for tfjs's
+ * threaded binary, the other for its single-threaded one), so a kernel reads and writes tensors
+ * where they lie: no copies.
  *
  * Threads: with tfjs's threaded build and a helper spawner (initBackend's `simdHelpers`), the
- * kernels over a batch (the convolution gradients) split their images with `threads − 1` helper
- * threads (./helpers.ts); the others run on the calling thread. A first try (2026-12-07) split
- * conv1's input gradient in two fixed halves and gained nothing (likely because XNNPACK's pool
- * threads spin after each of its kernels, so a helper may get half a core); tasks claimed one image at a time let the
- * calling thread take over the rest.
+ * kernels over a batch (convolutions and their gradients, pooling and its gradient, matrix
+ * products from 0.5M multiply-adds) split it into tasks (images, blocks of rows) that the calling
+ * thread and `threads − 1` helper threads claim (./helpers.ts), and XNNPACK's own pool keeps one
+ * thread; the other kernels run on the calling thread. (A first try split conv1's input gradient
+ * in two fixed halves and gained nothing while XNNPACK's pool had two threads too.)
  *
  * Kernels call `simdKernels(backend)` (../kernels/simd-overrides.ts, max-pool-grad.ts) or
  * `requireSimdKernels` (../kernels/compose.ts: our own kernels softmax-ce.ts, sgd-update.ts) and
@@ -42,6 +42,7 @@ export interface ConvExports {
   inputGrad(...args: number[]): void;
   filterGrad(...args: number[]): void;
   pool2x2Grad(x: number, dy: number, dx: number, b: number, h: number, w: number, c: number): void;
+  pool2x2(x: number, y: number, b: number, h: number, w: number, c: number): void;
   colSum(x: number, y: number, rows: number, c: number): void;
   reluGrad(dy: number, y: number, dz: number, n: number): void;
   softmaxCE(z: number, y: number, loss: number, b: number, k: number): void;
@@ -49,9 +50,12 @@ export interface ConvExports {
   sgdUpdate(...args: number[]): void;
   allFinite(p: number, n: number): number;
   gemm(...args: number[]): void;
+  gemmRows(...args: number[]): void;
   inputGradCols(...args: number[]): void;
   transposeInto(w: number, wt: number, rows: number, cols: number): void;
   sumRows(parts: number, out: number, rows: number, n: number): void;
+  padColumns(w: number, w8: number, rows: number, c: number, c8: number): void;
+  conv2d(...args: number[]): void;
 }
 
 /** Our SIMD kernels failed on a call (out of WASM memory, a tensor without WASM data). */
