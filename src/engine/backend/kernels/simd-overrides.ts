@@ -8,20 +8,23 @@
  * |                      | conv2: 1.69 → 1.60 ms  | product dy·Wᵀ per image, then a scatter       |
  * | Conv2DBackpropFilter | conv1: 2.6 → 0.85 ms   | implicit product over the pixels, 5×8 tiles   |
  * |                      | conv2: 1.32 → 1.17 ms  |                                               |
- * | Conv2D, FusedConv2D  | conv1: 1.38 → 0.56 ms, | implicit product over the filter entries,     |
- * |                      | conv2: 0.98 → 0.52 ms  | 4 pixels × 8 channels (XNNPACK on 1 thread →  |
- * |                      |                        | ours on 2; on 1 thread ours 1.10 and 0.98 ms) |
- * | MaxPool (2×2, /2)    | pool1: 0.16 → ~0.05 ms | the CPU backend's rule, four channels at once |
+ * | Conv2D, FusedConv2D  | conv1: 1.18 → 1.05 ms  | implicit product over the filter entries,     |
+ * |                      | conv2: 0.88 → 0.96 ms  | 4 pixels × 8 channels                         |
+ * | MaxPool (2×2, /2)    | pool1: 0.12 → 0.09 ms  | the CPU backend's rule, 4 channels at a time  |
+ *
+ * (forward rows on one thread each; on two, XNNPACK's pool against our helper: conv1 0.60 → 0.55,
+ * conv2 0.45 → 0.52, pool1 0.06-0.08 → 0.06 ms; median of 300 calls, 2026-12-07; a 6-pixel tile
+ * was slower, conv2 0.98 → 1.23 ms)
  *
  * Backward kernels: NHWC, stride 1, dilation 1; the forward convolution any stride, dilation 1,
  * bias with linear or ReLU; float32; with the kernels attached to this backend
  * (`attachSimdKernels`, which initBackend calls); elsewhere the kernel they wrap runs
  * (./fast-overrides.ts, ./conv2d-backprop-filter.ts, tfjs's). tfjs's input gradient of a
  * one-channel input fills one of XNNPACK's lanes, its filter gradient re-packs dy as an XNNPACK
- * "filter" on every call. Our forward convolution is slower than XNNPACK's on 2 threads of its
- * own (conv1 0.56 vs 0.67, conv2 0.52 vs 0.47 ms), but with our helper threads XNNPACK's pool gets
- * one thread (initBackend's `xnnpackThreads`: two pools on two cores made a quarter of the steps
- * ~60% slower, docs/benchmarks.md), where ours on two wins. Method and shapes: wasm/kernels.ts
+ * "filter" on every call. Our forward convolution is not faster than XNNPACK's (conv2's is
+ * slower), but it runs on our threads: with our helpers, XNNPACK's pool gets one thread
+ * (initBackend's `xnnpackThreads`; two pools on two cores made a quarter of the steps ~60% slower,
+ * docs/benchmarks.md), and ours on two then beats XNNPACK on one. Method and shapes: wasm/kernels.ts
  * (Dumoulin and Visin 2016, arXiv 1603.07285): dy `[B, oh, ow, Cout]`, filter `[kh, kw, Cin,
  * Cout]`, x and dx `[B, H, W, Cin]`.
  *
