@@ -43,8 +43,7 @@ describe('helper threads of our WASM kernels (Node)', () => {
     const module = await WA.compile(Buffer.from(KERNELS_WASM_SHARED, 'base64'));
     k = (await WA.instantiate(module, { env: { memory } })).exports as ConvExports;
     pool = new SimdPool(k as unknown as Record<string, unknown>, module, memory, nodeSimdHelper, 1);
-    for (let i = 0; i < 400 && pool.stats().ready < 1; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    expect(await pool.whenReady(10_000)).toBe(true);
     new Float32Array(memory.buffer, X, B * H * W * CIN).set(normals(B * H * W * CIN, 1));
     new Float32Array(memory.buffer, DY, B * OH * OW * C).set(normals(B * OH * OW * C, 2));
   });
@@ -146,6 +145,29 @@ describe('helper threads of our WASM kernels (Node)', () => {
     expect(new Uint32Array(memory.buffer.slice(p2, p2 + bytes))).toEqual(
       new Uint32Array(memory.buffer.slice(p1, p1 + bytes)),
     );
+  });
+
+  it('with a helper that never starts, says so and runs every task on the calling thread', async () => {
+    const silent = { postMessage: () => undefined, terminate: () => undefined };
+    const lone = new SimdPool(k as unknown as Record<string, unknown>, {}, memory, () => silent, 1);
+    expect(lone.threads).toBe(2);
+    expect(await lone.whenReady(30)).toBe(false);
+    new Float32Array(memory.buffer, DW1, N).fill(0);
+    k.filterGrad(X, DY, DW1, SCRATCH, B, ...geometry);
+    const one = new Uint32Array(memory.buffer.slice(DW1, DW1 + N * F32));
+    new Float32Array(memory.buffer, PARTS, B * N).fill(0);
+    lone.run('filterGrad', B, [
+      [X, H * W * CIN * F32, 0],
+      [DY, OH * OW * C * F32, 0],
+      [PARTS, N * F32, 0],
+      [SCRATCH, 0, PADDED],
+      1,
+      ...geometry,
+    ]);
+    k.sumRows(PARTS, DW2, B, N);
+    expect(new Uint32Array(memory.buffer.slice(DW2, DW2 + N * F32))).toEqual(one);
+    expect(lone.stats()).toEqual({ ready: 0, helperTasks: 0 });
+    lone.terminate();
   });
 
   it('runs more tasks than its counter holds on the calling thread, and rejects too many arguments', () => {

@@ -29,6 +29,7 @@ interface Out {
     simdKernels: { attached: boolean; threads?: number };
   };
   helpers: { ready: number; helperTasks: number } | null;
+  readyAtStart: number | null;
   steps: number[][];
   weights: Record<string, string>;
   before: number;
@@ -64,7 +65,9 @@ describe('threaded WASM in Node', () => {
     expect(one.backend.simdKernels.threads).toBe(1);
     expect(two.backend.simdKernels.threads).toBe(2);
     expect(one.helpers).toBeNull();
+    expect(one.readyAtStart).toBeNull();
     expect(two.helpers?.ready).toBe(1);
+    expect(two.readyAtStart).toBe(1); // initBackend waits for its helper threads
     expect(two.helpers?.helperTasks).toBeGreaterThan(0);
     expect(two.steps).toHaveLength(9);
     for (const s of two.steps) expect(Number.isFinite(s[0])).toBe(true);

@@ -185,6 +185,20 @@ export class SimdPool {
     return { ready: Atomics.load(this.ctrl, READY), helperTasks: Atomics.load(this.ctrl, HELPED) };
   }
 
+  /**
+   * Resolves true once every helper has instantiated the kernels, false after `timeoutMs`
+   * without (jobs run meanwhile all the same: the calling thread claims every task a helper does
+   * not). A helper starts asynchronously: in a browser it is a module worker to fetch and compile.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const until = performance.now() + timeoutMs;
+    while (Atomics.load(this.ctrl, READY) < this.workers.length) {
+      if (performance.now() > until) return false;
+      await new Promise<void>((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
   /** Run `kernel` as `tasks` tasks on this thread and the helpers; returns when all are done. */
   run(kernel: HelperKernel, tasks: number, args: readonly JobArg[]): void {
     if (tasks <= 0) return;

@@ -101,6 +101,9 @@ export interface SimdHelperOptions {
 
 let attached: SimdKernels | undefined;
 
+/** How long `attachSimdKernels` waits for its helper threads to start. */
+const HELPER_START_MS = 10_000;
+
 /** The kernels attached to `backend`, or undefined (not attached, or attached to another). */
 export function simdKernels(backend: unknown): SimdKernels | undefined {
   return attached !== undefined && attached.backend === backend ? attached : undefined;
@@ -176,7 +179,15 @@ export async function attachSimdKernels(
           )
         : undefined;
     attached = makeSimdKernels(backend as WasmBackendLike, memory, exports, pool);
-    status = { attached: true, threads: 1 + (pool === undefined ? 0 : (helpers?.helpers ?? 0)) };
+    status = { attached: true, threads: pool?.threads ?? 1 };
+    // the backend is ready when its threads are: in Chromium a helper (a module worker) took ~1 s
+    // to start, and the slider's first sweeps ran on one thread meanwhile
+    if (pool !== undefined && !(await pool.whenReady(HELPER_START_MS))) {
+      status = {
+        ...status,
+        note: `helper threads not started after ${HELPER_START_MS / 1000} s; each job runs on the threads that are`,
+      };
+    }
   } catch (e) {
     status = { attached: false, note: `our SIMD kernels did not instantiate: ${String(e)}` };
   }
