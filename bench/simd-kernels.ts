@@ -5,7 +5,11 @@
  * One process, tfjs's WASM backend with `--threads` threads; for each LeNet training step
  * (standard, FGSM-RS, PGD-7 AT: bench/tasks/step-core.ts) and batch size, `--rounds` rounds of
  * `--steps` timed steps (after 5 untimed) with our kernels detached (`simdKernels: false`: tfjs's
- * kernels and ops, as before them) and then attached, on the same model and batch. Prints the
+ * kernels and ops, as before them) and then attached, on the same model and batch. XNNPACK's
+ * pool gets `--threads` threads here (tfjs as shipped; the pool's size is fixed when the module
+ * starts, so both sides share it): ours then runs beside an idle pool (every kernel of a LeNet
+ * step is ours), where initBackend's default gives the pool one thread; bench run
+ * 2026-12-07-parity-16-xnnpack2 found the two settings equally fast on LeNet. Prints the
  * median ms of each and the ratio; never asserts (speed lives here, correctness in
  * tests/engine/backend/simd-kernels.test.ts).
  */
@@ -41,7 +45,12 @@ for (const [name, v] of [
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function use(on: boolean): Promise<void> {
-  await initBackend({ prefer: 'wasm', ...nodeWasmOptions(threads), simdKernels: on });
+  await initBackend({
+    prefer: 'wasm',
+    ...nodeWasmOptions(threads),
+    xnnpackThreads: threads,
+    simdKernels: on,
+  });
 }
 
 await use(true);
