@@ -4,6 +4,8 @@
  * and the backend's data buffers (a kernel that forgets an intermediate only shows in the latter).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@/engine/backend';
+import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
 import { Rng } from '@/engine/rng';
 
 /** A padding as tfjs's conv and pooling ops take it (explicit: NHWC pairs). */
@@ -58,4 +60,30 @@ export async function take(t: tf.Tensor): Promise<Float32Array> {
   const v = Float32Array.from(await t.data());
   t.dispose();
   return v;
+}
+
+/**
+ * The cases whose output is off its reference by more than `tol` relative (relErr), each as
+ * "case JSON: error"; [] when all agree. `ours[i]` and `ref[i]` are case i's outputs.
+ */
+export function caseMismatches(
+  cases: readonly object[],
+  ours: Float32Array[],
+  ref: Float32Array[],
+  tol: number,
+): string[] {
+  const bad: string[] = [];
+  cases.forEach((c, i) => {
+    const e = relErr(ours[i], ref[i]);
+    if (!(e <= tol)) bad.push(`${JSON.stringify(c)}: ${e}`);
+  });
+  return bad;
+}
+
+/** Start the WASM backend and return our kernels attached to it; throws with the reason if not. */
+export async function attachedSimdKernels(): Promise<SimdKernels> {
+  await initBackend({ prefer: 'wasm' });
+  const live = simdKernels(tf.backend());
+  if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
+  return live;
 }

@@ -13,9 +13,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { initBackend } from '@/engine/backend';
-import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
-import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
+import type { SimdKernels } from '@/engine/backend/simd/runtime';
+import {
+  attachedSimdKernels,
+  caseMismatches,
+  memoryCounts,
+  normals,
+  onBackend,
+  relErr,
+  size,
+  take,
+  type Pad,
+} from './helpers';
 
 interface ConvCase {
   x: [number, number, number, number]; // [B, H, W, Cin]
@@ -121,22 +130,10 @@ async function outputs(cases: ConvCase[], poison = false): Promise<Float32Array[
   return out;
 }
 
-function mismatches(cases: object[], a: Float32Array[], b: Float32Array[], tol: number): string[] {
-  const bad: string[] = [];
-  for (let i = 0; i < cases.length; i++) {
-    const e = relErr(a[i], b[i]);
-    if (!(e <= tol)) bad.push(`${JSON.stringify(cases[i])}: ${e}`);
-  }
-  return bad;
-}
-
 let k: SimdKernels;
 
 beforeAll(async () => {
-  await initBackend({ prefer: 'wasm' });
-  const live = simdKernels(tf.backend());
-  if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
-  k = live;
+  k = await attachedSimdKernels();
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -147,7 +144,7 @@ describe('our forward convolution (Conv2D, FusedConv2D) on WASM', () => {
     expect(spy).toHaveBeenCalledTimes(GRID.length);
     spy.mockRestore();
     const cpu = await onBackend('cpu', () => outputs(GRID));
-    expect(mismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
+    expect(caseMismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
   });
 
   it('puts NaN and ∞ results where the CPU backend does', async () => {
@@ -187,7 +184,7 @@ describe('our forward convolution (Conv2D, FusedConv2D) on WASM', () => {
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
     const cpu = await onBackend('cpu', () => outputs(FALLBACK));
-    expect(mismatches(FALLBACK, ours, cpu, 1e-4)).toEqual([]);
+    expect(caseMismatches(FALLBACK, ours, cpu, 1e-4)).toEqual([]);
     const leakyCpu = await onBackend('cpu', () => take(leakyConv()));
     expect(relErr(leakyOurs, leakyCpu)).toBeLessThanOrEqual(1e-4);
     tf.dispose([x, w, bias]);

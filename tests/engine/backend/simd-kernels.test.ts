@@ -33,7 +33,16 @@ import {
   type OptimizerConfigInput,
 } from '@/engine/train/optimizers';
 import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
-import { memoryCounts, normals, onBackend, relErr, size, take, type Pad } from './helpers';
+import {
+  attachedSimdKernels,
+  memoryCounts,
+  normals,
+  onBackend,
+  relErr,
+  size,
+  take,
+  type Pad,
+} from './helpers';
 
 interface Case {
   x: [number, number, number, number]; // [B, H, W, Cin]
@@ -195,10 +204,7 @@ describe('SIMD convolution gradients', () => {
   let k: SimdKernels;
 
   beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
-    const live = simdKernels(tf.backend());
-    if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
-    k = live;
+    k = await attachedSimdKernels();
   });
   afterAll(() => vi.restoreAllMocks());
 
@@ -330,10 +336,7 @@ describe('SIMD column sum and ReLU gradient', () => {
   let k: SimdKernels;
 
   beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
-    const live = simdKernels(tf.backend());
-    if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
-    k = live;
+    k = await attachedSimdKernels();
   });
 
   /** sums over every axis but the last (with and without keepDims), then other reductions */

@@ -9,8 +9,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '@/engine/backend';
-import { simdKernels, simdKernelStatus, type SimdKernels } from '@/engine/backend/simd/runtime';
-import { memoryCounts, normals, onBackend, relErr, size, take } from './helpers';
+import { simdKernels, type SimdKernels } from '@/engine/backend/simd/runtime';
+import {
+  attachedSimdKernels,
+  caseMismatches,
+  memoryCounts,
+  normals,
+  onBackend,
+  relErr,
+  size,
+  take,
+} from './helpers';
 
 interface Case {
   m: number;
@@ -85,23 +94,11 @@ async function products(cases: Case[], poison = false): Promise<Float32Array[]> 
   return out;
 }
 
-function mismatches(cases: Case[], ours: Float32Array[], ref: Float32Array[], tol: number) {
-  const bad: string[] = [];
-  cases.forEach((c, i) => {
-    const e = relErr(ours[i], ref[i]);
-    if (!(e <= tol)) bad.push(`${JSON.stringify(c)}: ${e}`);
-  });
-  return bad;
-}
-
 describe('our GEMM behind BatchMatMul and _FusedMatMul (WASM)', () => {
   let k: SimdKernels;
 
   beforeAll(async () => {
-    await initBackend({ prefer: 'wasm' });
-    const live = simdKernels(tf.backend());
-    if (live === undefined) throw new Error(`not attached: ${simdKernelStatus().note}`);
-    k = live;
+    k = await attachedSimdKernels();
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -111,7 +108,7 @@ describe('our GEMM behind BatchMatMul and _FusedMatMul (WASM)', () => {
     // one call per batch entry: every operand is new, so every product is ours
     expect(gemm).toHaveBeenCalledTimes(GRID.reduce((s, c) => s + size(c.batch ?? []), 0));
     const cpu = await onBackend('cpu', () => products(GRID));
-    expect(mismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
+    expect(caseMismatches(GRID, ours, cpu, 1e-5)).toEqual([]);
   });
 
   it('puts NaN and ∞ where the CPU backend does, through the bias and the ReLU', async () => {
@@ -214,7 +211,7 @@ describe('our GEMM behind BatchMatMul and _FusedMatMul (WASM)', () => {
     await initBackend({ prefer: 'wasm' });
     k = simdKernels(tf.backend()) as SimdKernels;
     expect(k).toBeDefined();
-    expect(mismatches(cases, ours, theirs, 1e-5)).toEqual([]);
+    expect(caseMismatches(cases, ours, theirs, 1e-5)).toEqual([]);
   });
 
   it('leaks no tensors or buffers over repeated calls', async () => {
