@@ -161,6 +161,22 @@ describe('helper threads of our WASM kernels (Node)', () => {
     lone.terminate();
   });
 
+  it('stops the helpers it started when a later one cannot start, and says why', () => {
+    const started: string[] = [];
+    let calls = 0;
+    const spawn = () => {
+      if (++calls === 2) throw new Error('worker-src blocked');
+      return {
+        postMessage: () => started.push('init'),
+        terminate: () => started.push('terminated'),
+      };
+    };
+    expect(
+      () => new SimdPool(k as unknown as Record<string, unknown>, {}, memory, spawn, 2),
+    ).toThrow(/worker-src blocked/);
+    expect(started).toEqual(['init', 'terminated']);
+  });
+
   it('runs more tasks than its counter holds on the calling thread, and rejects too many arguments', () => {
     const before = pool.stats().helperTasks;
     // 70,000 tasks of zero images each: nothing to compute, nothing claimed by the helper

@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureGradients } from './gradients';
 import { attachSimdKernels, detachSimdKernels } from './simd/runtime';
-import type { SpawnSimdHelper } from './simd/helpers';
+import { canBlock, type SpawnSimdHelper } from './simd/helpers';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { defaultWasmThreads, withThreadedWasmSetup } from './wasm-threads';
 
@@ -129,7 +129,9 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     wasmPathsSet = true;
   }
   const threads = opts.wasmThreads ?? defaultWasmThreads();
-  const helped = (opts.simdKernels ?? true) && opts.simdHelpers !== undefined && threads > 1;
+  // (canBlock: helpers need a caller that may wait for them, i.e. not a browser's UI thread)
+  const helped =
+    (opts.simdKernels ?? true) && opts.simdHelpers !== undefined && threads > 1 && canBlock();
   const xnnpack = opts.xnnpackThreads ?? (helped ? 1 : threads);
   const start = () => tf.setBackend(name);
   let ok: boolean;

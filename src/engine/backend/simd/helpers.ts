@@ -167,11 +167,16 @@ export class SimdPool {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctrl = new Int32Array(control);
     this.args = new Float64Array(control, ARGS_BYTE);
-    for (let i = 1; i <= helpers; i++) {
-      const w = spawn();
-      const init: HelperInit = { module, memory, control, tid: i, names: HELPER_KERNELS };
-      w.postMessage(init);
-      this.workers.push(w);
+    try {
+      for (let i = 1; i <= helpers; i++) {
+        const w = spawn();
+        this.workers.push(w);
+        const init: HelperInit = { module, memory, control, tid: i, names: HELPER_KERNELS };
+        w.postMessage(init);
+      }
+    } catch (e) {
+      this.terminate(); // the helpers started so far
+      throw e;
     }
   }
 

@@ -168,18 +168,25 @@ export async function attachSimdKernels(
     const instance = await WA.instantiate(module, { env: { memory } });
     // a plain copy of the exports object (which WebAssembly freezes), so tests can spy on calls
     const exports = { ...(instance.exports as ConvExports) };
-    const pool =
-      shared && helpers !== undefined && helpers.helpers > 0 && canBlock()
-        ? new SimdPool(
-            exports as unknown as Record<string, unknown>,
-            module,
-            memory,
-            helpers.spawn,
-            helpers.helpers,
-          )
-        : undefined;
+    let pool: SimdPool | undefined;
+    let spawnError: string | undefined;
+    if (shared && helpers !== undefined && helpers.helpers > 0 && canBlock()) {
+      try {
+        pool = new SimdPool(
+          exports as unknown as Record<string, unknown>,
+          module,
+          memory,
+          helpers.spawn,
+          helpers.helpers,
+        );
+      } catch (e) {
+        // e.g. a Content-Security-Policy without worker-src: our kernels on this thread alone
+        spawnError = `helper threads did not start (${String(e)}); our kernels run on one thread`;
+      }
+    }
     attached = makeSimdKernels(backend as WasmBackendLike, memory, exports, pool);
     status = { attached: true, threads: pool?.threads ?? 1 };
+    if (spawnError !== undefined) status = { ...status, note: spawnError };
     // the backend is ready when its threads are: in Chromium a helper (a module worker) took ~1 s
     // to start, and the slider's first sweeps ran on one thread meanwhile
     if (pool !== undefined && !(await pool.whenReady(HELPER_START_MS))) {
