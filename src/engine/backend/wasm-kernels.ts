@@ -16,9 +16,10 @@
  * | AdvPruneSgdUpdate (our name)        | (an SGD step)          | our WebAssembly code only    |
  * | AdvPruneAllFinite (our name)        | (the update's guard)   | our WebAssembly code only    |
  *
- * With `replaceSlow`, the two gradients of a one-input-channel convolution, bias sums and the
- * matrix products (`BatchMatMul`, `_FusedMatMul`: our GEMM up to 8M multiply-adds, where XNNPACK
- * builds an operator for every new operand) also run our own WebAssembly SIMD code once `attachSimdKernels`
+ * With `replaceSlow`, the forward convolution and 2×2 max pooling, both gradients of a
+ * convolution, bias sums and the matrix products (`BatchMatMul`, `_FusedMatMul`: our GEMM, every
+ * size, where XNNPACK builds an operator for every new operand) also run our own WebAssembly SIMD
+ * code once `attachSimdKernels`
  * (./simd/runtime.ts; initBackend calls it) attaches it to the backend
  * (./kernels/simd-overrides.ts), falling back to the kernels above elsewhere.
  *

@@ -399,8 +399,9 @@ const GEMM_PANEL_ROWS = 64;
 /**
  * `BatchMatMul` and `_FusedMatMul` (bias, linear or ReLU) on our GEMM (wasm/kernels.ts `gemm`):
  * a [..., M, K] (or [..., K, M] transposed), b [..., K, N] (or [..., N, K]) with the same batch
- * axes, bias of N floats → [..., M, N], up to GEMM_MAX_MACS multiply-adds. Elsewhere (broadcast
- * batch axes, other activations, a PReLU's weights, int32 operands, larger products) the original
+ * axes, bias of N floats → [..., M, N], any size (sum axes from PANEL_MIN_K with packed panels;
+ * with helper threads one product's rows split over them from POOL_MIN_MACS). Elsewhere
+ * (broadcast batch axes, other activations, a PReLU's weights, int32 operands) the original
  * kernel runs. Why: XNNPACK builds and packs an operator for every new right-hand operand
  * (~50-190 µs a product in a LeNet step, where every weight and output gradient is new).
  *
